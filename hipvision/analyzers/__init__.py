@@ -1,0 +1,58 @@
+"""Analyzers: one module per test behind one small interface, plus a registry.
+
+An analyzer turns a :class:`~hipvision.sequence.PoseSequence` into a report (a JSON-ready
+dict with at least ``schema_version`` and ``test``). ``hipvision analyze --test NAME`` and
+the app look analyzers up here by name; an analyzer module registers itself with
+:func:`register` when it is imported from :func:`_load_builtin`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from ..config import Settings
+from ..errors import AnalysisError
+from ..sequence import PoseSequence
+
+
+class Analyzer(Protocol):
+    """The interface every test implements."""
+
+    #: the ``--test`` name, e.g. ``"seated"``
+    name: str
+    #: one line for ``--help`` and the app
+    description: str
+
+    def analyze(self, seq: PoseSequence, settings: Settings) -> dict[str, Any]:
+        """Analyse a raw (uncleaned) sequence; raise :class:`AnalysisError` when the clip does
+        not show this test."""
+        ...
+
+
+_REGISTRY: dict[str, Analyzer] = {}
+
+
+def register(analyzer: Analyzer) -> Analyzer:
+    if analyzer.name in _REGISTRY:
+        raise ValueError(f"analyzer '{analyzer.name}' is registered twice")
+    _REGISTRY[analyzer.name] = analyzer
+    return analyzer
+
+
+def _load_builtin() -> None:
+    """Import the built-in analyzer modules (each registers itself). None have landed yet:
+    the seated/prone rotation tests and the squat/hinge screens are issues #3 and #5."""
+
+
+def available() -> dict[str, Analyzer]:
+    """Registered analyzers by name."""
+    _load_builtin()
+    return dict(_REGISTRY)
+
+
+def get(name: str) -> Analyzer:
+    tests = available()
+    if name not in tests:
+        known = ", ".join(sorted(tests)) or "none yet"
+        raise AnalysisError(f"unknown test '{name}' (available: {known})")
+    return tests[name]

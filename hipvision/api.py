@@ -1,0 +1,220 @@
+"""The Python API of hipvision. The CLI, the Streamlit app and batch mode call these.
+
+* :func:`extract`: input (video / webcam / image / image folder) -> pose, streamed into a
+  pose CSV and/or an annotated video and/or an in-memory :class:`PoseSequence`.
+* :func:`load_pose`: any input -> :class:`PoseSequence` (a pose CSV is read, never
+  needing the model).
+* :func:`analyze`: any input + test name -> report dict.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from . import analyzers
+from .config import POSE_CSV_SUFFIXES, Settings, DEFAULT_SETTINGS
+from .errors import InputError
+from .models import resolve_model
+from .posecsv import PoseCsvWriter, read_pose_csv
+from .sequence import PoseFrame, PoseSequence
+from .sources import FrameSource, is_webcam, open_source, prefetch
+
+#: progress callback: (frames done, frames expected or None)
+Progress = Callable[[int, int | None], None]
+
+
+@dataclass
+class ExtractResult:
+    """What an extraction produced and measured."""
+
+    source: str
+    kind: str
+    width: int
+    height: int
+    fps: float | None
+    frames: int = 0
+    detected: int = 0
+    multi_person_frames: list[int] = field(default_factory=list)
+    model_path: str = ""
+    sequence: PoseSequence | None = None
+    csv_path: Path | None = None
+    video_path: Path | None = None
+    #: wall time waiting for decoded frames / in the pose model / everything else (s)
+    decode_wait_s: float = 0.0
+    inference_s: float = 0.0
+    other_s: float = 0.0
+    total_s: float = 0.0
+
+    @property
+    def detection_rate(self) -> float:
+        return self.detected / self.frames if self.frames else 0.0
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "kind": self.kind,
+            "frame_size": [self.width, self.height],
+            "nominal_fps": self.fps,
+            "frames": self.frames,
+            "frames_with_person": self.detected,
+            "detection_rate": round(self.detection_rate, 4),
+            "multi_person_frames": self.multi_person_frames,
+            "model": self.model_path,
+            "pose_csv": str(self.csv_path) if self.csv_path else None,
+            "annotated_video": str(self.video_path) if self.video_path else None,
+            "seconds": {
+                "total": round(self.total_s, 3),
+                "decode_wait": round(self.decode_wait_s, 3),
+                "inference": round(self.inference_s, 3),
+                "other": round(self.other_s, 3),
+            },
+        }
+
+
+def is_pose_csv(path: str | Path) -> bool:
+    return not is_webcam(str(path)) and Path(path).suffix.lower() in POSE_CSV_SUFFIXES
+
+
+def make_backend(model_path: Path, *, stream: bool, settings: Settings):
+    """Create the pose backend (imports mediapipe on first use)."""
+    from .pose.mediapipe_backend import MediaPipePoseBackend
+
+    return MediaPipePoseBackend(str(model_path), stream=stream, settings=settings.pose)
+
+
+def extract(
+    input: str | Path,
+    *,
+    settings: Settings = DEFAULT_SETTINGS,
+    csv_path: str | Path | None = None,
+    video_path: str | Path | None = None,
+    keep_sequence: bool = True,
+    progress: Progress | None = None,
+    download_progress: bool = True,
+) -> ExtractResult:
+    """Run the pose model over ``input`` and stream results to the requested sinks.
+
+    ``csv_path`` and ``video_path`` are written atomically: they appear only if the whole
+    input was processed. With ``keep_sequence=False`` memory stays flat however long the
+    input is (only the CSV/video are produced).
+    """
+    if is_pose_csv(input):
+        raise InputError(f"{input}: already a pose CSV; nothing to extract")
+    source = open_source(input, settings.source)
+    model_path = resolve_model(settings.model, progress=download_progress)
+    return _run(source, model_path, settings, csv_path, video_path, keep_sequence, progress)
+
+
+def _run(
+    source: FrameSource,
+    model_path: Path,
+    settings: Settings,
+    csv_path: str | Path | None,
+    video_path: str | Path | None,
+    keep_sequence: bool,
+    progress: Progress | None,
+) -> ExtractResult:
+    from contextlib import ExitStack
+
+    from .render import draw_pose
+    from .videowriter import H264Writer
+
+    res = ExtractResult(
+        source=source.name,
+        kind=source.kind,
+        width=source.width,
+        height=source.height,
+        fps=source.fps,
+        model_path=str(model_path),
+    )
+    size = (source.width, source.height)
+    frames: list[PoseFrame] = []
+    t_start = time.perf_counter()
+    with ExitStack() as stack:
+        backend = stack.enter_context(
+            make_backend(model_path, stream=source.kind != "image", settings=settings)
+        )
+        csv_w = stack.enter_context(PoseCsvWriter(csv_path, size)) if csv_path else None
+        vid_w = (
+            stack.enter_context(
+                H264Writer(video_path, source.width, source.height, source.fps, settings.render.crf)
+            )
+            if video_path
+            else None
+        )
+        it = iter(prefetch(iter(source), settings.source.prefetch_frames))
+        while True:
+            t0 = time.perf_counter()
+            try:
+                fr = next(it, None)
+            except KeyboardInterrupt:
+                if source.kind != "webcam":
+                    raise
+                fr = None  # Ctrl-C ends a live recording normally; outputs are kept
+            t1 = time.perf_counter()
+            if fr is None:
+                break
+            if fr.image.shape[1] != size[0] or fr.image.shape[0] != size[1]:
+                raise InputError(
+                    f"{source.name}: frame {fr.index} is {fr.image.shape[1]}x{fr.image.shape[0]}, "
+                    f"expected {size[0]}x{size[1]} (frame size changes mid-stream)"
+                )
+            pf = backend.detect(fr.image, fr.index, fr.time_s)
+            t2 = time.perf_counter()
+            res.frames += 1
+            res.detected += pf.detected
+            if pf.num_people > 1:
+                res.multi_person_frames.append(pf.frame)
+            if csv_w is not None:
+                csv_w.write(pf)
+            if vid_w is not None:
+                vid_w.write(draw_pose(fr.image, pf, settings.render), fr.time_s)
+            if keep_sequence:
+                frames.append(pf)
+            if progress is not None:
+                progress(res.frames, source.frame_count)
+            t3 = time.perf_counter()
+            res.decode_wait_s += t1 - t0
+            res.inference_s += t2 - t1
+            res.other_s += t3 - t2
+    res.total_s = time.perf_counter() - t_start
+    res.csv_path = Path(csv_path) if csv_path else None
+    res.video_path = Path(video_path) if video_path else None
+    if keep_sequence:
+        res.sequence = PoseSequence.from_frames(frames, size, source=source.name)
+    return res
+
+
+def load_pose(
+    input: str | Path,
+    *,
+    settings: Settings = DEFAULT_SETTINGS,
+    progress: Progress | None = None,
+    video_path: str | Path | None = None,
+) -> PoseSequence:
+    """A pose sequence from any input: a pose CSV is read (no model needed); anything
+    else goes through the pose model."""
+    if is_pose_csv(input):
+        p = Path(input)
+        if not p.exists():
+            raise InputError(f"{p}: no such file")
+        return read_pose_csv(p)
+    result = extract(input, settings=settings, progress=progress, video_path=video_path)
+    assert result.sequence is not None
+    return result.sequence
+
+
+def analyze(
+    input: str | Path | PoseSequence,
+    test: str,
+    *,
+    settings: Settings = DEFAULT_SETTINGS,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Run the analyzer for ``test`` on ``input`` and return its report."""
+    analyzer = analyzers.get(test)
+    seq = input if isinstance(input, PoseSequence) else load_pose(input, settings=settings, progress=progress)
+    return analyzer.analyze(seq, settings)

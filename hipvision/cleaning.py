@@ -1,0 +1,139 @@
+"""Cleaning of landmark tracks: confidence gating, short-gap interpolation and a zero-phase
+low-pass filter. Pure numpy/scipy; works on any frame rate (tested 24-240 fps) and on
+variable-frame-rate timestamps (the filter runs on a uniform re-sampling of each run).
+
+Order of :func:`clean_sequence`: restore omitted frames -> gate -> fill short gaps ->
+low-pass. Long gaps stay NaN: analyzers must treat NaN as missing, never as zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+from scipy.signal import butter, sosfiltfilt
+
+from .config import CleaningSettings
+from .sequence import PoseSequence
+
+
+def restore_missing_frames(seq: PoseSequence) -> PoseSequence:
+    """Insert all-NaN rows for frame numbers missing between the first and last frame (a
+    pose CSV omits frames without a detection). Their times are interpolated linearly from
+    the frame numbers of the neighbouring frames."""
+    if len(seq) < 2:
+        return seq
+    full = np.arange(seq.frame[0], seq.frame[-1] + 1, dtype=np.int64)
+    if len(full) == len(seq):
+        return seq
+    pos = np.searchsorted(full, seq.frame)
+    times = np.interp(full, seq.frame, seq.time_s)
+
+    def spread(a: np.ndarray, fill: float) -> np.ndarray:
+        out = np.full((len(full),) + a.shape[1:], fill, dtype=a.dtype)
+        out[pos] = a
+        return out
+
+    return replace(
+        seq,
+        frame=full,
+        time_s=times,
+        xy=spread(seq.xy, np.nan),
+        z=spread(seq.z, np.nan),
+        visibility=spread(seq.visibility, np.nan),
+        presence=spread(seq.presence, np.nan),
+        world=spread(seq.world, np.nan),
+        num_people=spread(seq.num_people, -1),
+    )
+
+
+def gate(values: np.ndarray, visibility: np.ndarray, min_visibility: float) -> np.ndarray:
+    """Return ``values`` (N, L, ...) with landmarks whose visibility (N, L) is below
+    ``min_visibility`` set to NaN. A NaN visibility (unknown) is not gated."""
+    out = np.array(values, dtype=np.float64, copy=True)
+    low = visibility < min_visibility  # NaN compares False: unknown visibility passes
+    out[low] = np.nan
+    return out
+
+
+def _finite_runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """[start, stop) index pairs of the True runs of a 1-D bool mask."""
+    if not mask.any():
+        return []
+    d = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
+    return list(zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1)))
+
+
+def fill_gaps(t: np.ndarray, values: np.ndarray, max_gap_s: float) -> np.ndarray:
+    """Linearly interpolate NaN gaps inside each column of ``values`` (N, ...) when the time
+    between the valid samples on either side of the gap is at most ``max_gap_s``. Leading
+    and trailing NaNs and longer gaps stay NaN."""
+    y = np.array(values, dtype=np.float64, copy=True)
+    flat = y.reshape(len(t), -1)
+    for c in range(flat.shape[1]):
+        col = flat[:, c]
+        ok = np.isfinite(col)
+        if ok.all() or ok.sum() < 2:
+            continue
+        idx = np.flatnonzero(ok)
+        # gaps are consecutive valid indices more than 1 apart
+        for a, b in zip(idx[:-1], idx[1:]):
+            if b - a > 1 and t[b] - t[a] <= max_gap_s + 1e-9:
+                col[a + 1 : b] = np.interp(t[a + 1 : b], (t[a], t[b]), (col[a], col[b]))
+    return y
+
+
+def lowpass(
+    t: np.ndarray, values: np.ndarray, cutoff_hz: float, order: int = 2
+) -> np.ndarray:
+    """Zero-phase Butterworth low-pass of each column of ``values`` (N, ...), run by run
+    over the finite samples (NaN gaps split runs). Irregular timestamps are resampled to a
+    uniform grid at the run's median interval, filtered, and interpolated back.
+
+    Runs too short for the filter are returned unchanged, and so is everything when the
+    cut-off is at or above the Nyquist frequency of the data (nothing to remove).
+    """
+    y = np.array(values, dtype=np.float64, copy=True)
+    if len(t) < 2:
+        return y
+    flat = y.reshape(len(t), -1)
+    for c in range(flat.shape[1]):
+        col = flat[:, c]
+        for a, b in _finite_runs(np.isfinite(col)):
+            col[a:b] = _filter_run(t[a:b], col[a:b], cutoff_hz, order)
+    return y
+
+
+def _filter_run(t: np.ndarray, x: np.ndarray, cutoff_hz: float, order: int) -> np.ndarray:
+    n = len(t)
+    if n < 2:
+        return x
+    dt = float(np.median(np.diff(t)))
+    fs = 1.0 / dt
+    if cutoff_hz >= 0.5 * fs * 0.95:
+        return x
+    sos = butter(order, cutoff_hz, btype="low", fs=fs, output="sos")
+    padlen = 3 * (2 * len(sos) + 1)
+    uniform = np.allclose(np.diff(t), dt, rtol=0.02, atol=1e-6)
+    if uniform:
+        if n <= padlen:
+            return x
+        return sosfiltfilt(sos, x, padlen=padlen)
+    grid = np.arange(t[0], t[-1] + 0.5 * dt, dt)
+    if len(grid) <= padlen:
+        return x
+    xs = np.interp(grid, t, x)
+    return np.interp(t, grid, sosfiltfilt(sos, xs, padlen=padlen))
+
+
+def clean_sequence(seq: PoseSequence, settings: CleaningSettings) -> PoseSequence:
+    """Restore omitted frames, gate low-visibility landmarks, fill short gaps and low-pass
+    the pixel and world tracks. Visibility and presence are kept as measured."""
+    seq = restore_missing_frames(seq)
+    t = seq.time_s
+    out = {}
+    for name in ("xy", "world"):
+        v = gate(getattr(seq, name), seq.visibility, settings.min_visibility)
+        v = fill_gaps(t, v, settings.max_gap_s)
+        out[name] = lowpass(t, v, settings.cutoff_hz, settings.filter_order)
+    return replace(seq, **out)

@@ -1,0 +1,243 @@
+"""The ``hipvision`` command line: a thin layer over :mod:`hipvision.api`.
+
+Conventions: with ``--json`` stdout carries only the JSON document; logs and progress go to
+stderr. Any expected error prints one line ``hipvision: error: ...`` and exits with 1
+(usage errors exit with 2, as argparse does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Sequence
+
+from . import __version__, analyzers
+from .config import DEFAULT_SETTINGS, MODEL_VARIANTS, Settings
+from .errors import HipvisionError
+
+
+def _progress_bar(desc: str, quiet: bool):
+    """A tqdm-backed progress callback on stderr, and a closer."""
+    from tqdm import tqdm
+
+    bar = tqdm(desc=desc, unit="frame", disable=quiet, file=sys.stderr, dynamic_ncols=True)
+
+    def update(done: int, total: int | None) -> None:
+        if total and bar.total != total:
+            bar.total = total
+        bar.n = done
+        bar.refresh() if done % 10 == 0 else None
+
+    return update, bar.close
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    s = DEFAULT_SETTINGS
+    model = replace(s.model, variant=args.variant, path=args.model)
+    source = replace(
+        s.source,
+        max_frames=args.max_frames,
+        max_duration_s=args.duration,
+        image_folder_fps=args.fps or s.source.image_folder_fps,
+    )
+    return replace(s, model=model, source=source)
+
+
+def _add_pose_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("pose model and input")
+    g.add_argument("--model", metavar="PATH", help="pose model file (.task); overrides HIPVISION_MODEL")
+    g.add_argument(
+        "--variant",
+        choices=MODEL_VARIANTS,
+        default=DEFAULT_SETTINGS.model.variant,
+        help="model variant to find or download (default: %(default)s)",
+    )
+    g.add_argument("--max-frames", type=int, metavar="N", help="stop after N frames")
+    g.add_argument("--duration", type=float, metavar="S", help="stop a webcam after S seconds")
+    g.add_argument(
+        "--fps",
+        type=float,
+        metavar="F",
+        help=f"frame rate of an image folder (default: {DEFAULT_SETTINGS.source.image_folder_fps:g})",
+    )
+    g.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+
+def _emit(doc: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        json.dump(doc, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for k, v in doc.items():
+            if isinstance(v, dict):
+                print(f"{k}:")
+                for k2, v2 in v.items():
+                    print(f"  {k2}: {v2}")
+            else:
+                print(f"{k}: {v}")
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from .api import extract
+
+    out = Path(args.output) if args.output else Path(_default_stem(args.input) + ".pose.csv")
+    update, close = _progress_bar("pose", args.quiet)
+    try:
+        res = extract(
+            args.input,
+            settings=_settings(args),
+            csv_path=out,
+            video_path=args.save_video,
+            keep_sequence=False,
+            progress=update,
+            download_progress=not args.quiet,
+        )
+    finally:
+        close()
+    doc = res.summary()
+    if res.detected == 0:
+        print(f"hipvision: warning: no person found in {res.frames} frames", file=sys.stderr)
+    if res.multi_person_frames:
+        print(
+            f"hipvision: warning: more than one person in view (checked frames "
+            f"{res.multi_person_frames[:5]}...); the tracked person may switch",
+            file=sys.stderr,
+        )
+    if args.json:
+        _emit(doc, True)
+    else:
+        print(
+            f"{res.frames} frames, person found in {res.detected} ({100 * res.detection_rate:.1f} %) "
+            f"-> {out}" + (f", {args.save_video}" if args.save_video else ""),
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _default_stem(input: str) -> str:
+    name = Path(input).name if not input.startswith(("webcam", "camera")) else "webcam"
+    return Path(name).stem or "pose"
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from .api import analyze, load_pose
+
+    settings = _settings(args)
+    update, close = _progress_bar("pose", args.quiet)
+    try:
+        seq = load_pose(args.input, settings=settings, progress=update, video_path=args.save_video)
+    finally:
+        close()
+    report = analyze(seq, args.test, settings=settings)
+    _emit(report, args.json)
+    return 0
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from .api import load_pose
+    from .quality import summarize
+
+    settings = _settings(args)
+    update, close = _progress_bar("pose", args.quiet)
+    try:
+        seq = load_pose(args.input, settings=settings, progress=update)
+    finally:
+        close()
+    doc = summarize(seq, settings.cleaning.min_visibility)
+    if not args.json:
+        doc.pop("visible_fraction")
+    _emit(doc, args.json)
+    return 0
+
+
+def cmd_model(args: argparse.Namespace) -> int:
+    from .models import check_bundle, resolve_model
+
+    path = resolve_model(_settings(args).model, progress=not args.quiet)
+    check_bundle(path)
+    print(path)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="hipvision",
+        description=(
+            "Hip-rotation tests and movement screening from a video, a webcam, images "
+            "or a pose CSV. INPUT is a video file (mp4 mov avi mkv webm), an image, a "
+            "folder of images, webcam[:N], or a pose CSV (analysis never needs the model "
+            "when landmarks exist)."
+        ),
+        epilog="Run 'hipvision COMMAND --help' for a command's options.",
+    )
+    p.add_argument("--version", action="version", version=f"hipvision {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    e = sub.add_parser(
+        "extract",
+        help="run the pose model and write a pose CSV",
+        description="Run the pose model over INPUT and write one row per landmark per frame "
+        "(frame,time_s,landmark,x_px,y_px,z,visibility,image_width,image_height,...). "
+        "Outputs appear only when the whole input was processed.",
+    )
+    e.add_argument("input", metavar="INPUT")
+    e.add_argument("-o", "--output", metavar="POSE.csv", help="pose CSV to write (default: INPUT-NAME.pose.csv here)")
+    e.add_argument("--save-video", metavar="OUT.mp4", help="also write an annotated, browser-playable H.264 MP4")
+    e.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
+    _add_pose_options(e)
+    e.set_defaults(func=cmd_extract)
+
+    tests = analyzers.available()
+    a = sub.add_parser(
+        "analyze",
+        help="analyse a clip for one test",
+        description="Analyse INPUT for one test and print the report. Tests available in "
+        f"this version: {', '.join(sorted(tests)) or 'none yet'}.",
+    )
+    a.add_argument("input", metavar="INPUT")
+    a.add_argument("--test", required=True, metavar="T", help="the test to analyse: " + (", ".join(sorted(tests)) or "none available yet"))
+    a.add_argument("--json", action="store_true", help="print only the JSON report on stdout")
+    a.add_argument("--save-video", metavar="OUT.mp4", help="annotated video (video input only)")
+    _add_pose_options(a)
+    a.set_defaults(func=cmd_analyze)
+
+    i = sub.add_parser(
+        "inspect",
+        help="summarise the pose found in an input (frames, detection, visibility)",
+        description="Summarise a pose CSV or the pose the model finds in INPUT: frame count, "
+        "frame rate, detection rate, lower-limb visibility, frames with more than one person.",
+    )
+    i.add_argument("input", metavar="INPUT")
+    i.add_argument("--json", action="store_true", help="JSON on stdout")
+    _add_pose_options(i)
+    i.set_defaults(func=cmd_inspect)
+
+    m = sub.add_parser(
+        "model",
+        help="find (or download) the pose model and print its path",
+        description="Resolve the pose model: --model, $HIPVISION_MODEL, models/, the user "
+        "cache, else download the official model into the cache. Prints the path.",
+    )
+    _add_pose_options(m)
+    m.set_defaults(func=cmd_model)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except HipvisionError as e:
+        print(f"hipvision: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("hipvision: interrupted; no partial output was kept", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,113 @@
+"""Landmark names, body sides and skeleton connections.
+
+Names are MediaPipe's 33 pose landmarks in lower snake case. ``left`` and ``right`` always
+mean the **person's** left and right, never the image's: in a front view the person's left
+appears on the image's right.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+LANDMARK_NAMES: tuple[str, ...] = (
+    "nose",
+    "left_eye_inner",
+    "left_eye",
+    "left_eye_outer",
+    "right_eye_inner",
+    "right_eye",
+    "right_eye_outer",
+    "left_ear",
+    "right_ear",
+    "mouth_left",
+    "mouth_right",
+    "left_shoulder",
+    "right_shoulder",
+    "left_elbow",
+    "right_elbow",
+    "left_wrist",
+    "right_wrist",
+    "left_pinky",
+    "right_pinky",
+    "left_index",
+    "right_index",
+    "left_thumb",
+    "right_thumb",
+    "left_hip",
+    "right_hip",
+    "left_knee",
+    "right_knee",
+    "left_ankle",
+    "right_ankle",
+    "left_heel",
+    "right_heel",
+    "left_foot_index",
+    "right_foot_index",
+)
+N_LANDMARKS = len(LANDMARK_NAMES)
+LANDMARK_INDEX: dict[str, int] = {name: i for i, name in enumerate(LANDMARK_NAMES)}
+
+
+class Side(str, Enum):
+    """A side of the person's body (the person's own left/right)."""
+
+    LEFT = "left"
+    RIGHT = "right"
+
+    @property
+    def other(self) -> "Side":
+        return Side.RIGHT if self is Side.LEFT else Side.LEFT
+
+    def landmark(self, part: str) -> int:
+        """Index of ``{side}_{part}``, e.g. ``Side.LEFT.landmark("knee")``."""
+        return LANDMARK_INDEX[f"{self.value}_{part}"]
+
+
+def side_of(name: str) -> Side | None:
+    """The side a landmark belongs to, or None for midline landmarks (the nose)."""
+    if name.startswith("left_"):
+        return Side.LEFT
+    if name.startswith("right_"):
+        return Side.RIGHT
+    return None
+
+
+def mirror_index(i: int) -> int:
+    """Index of the same landmark on the other side (midline landmarks map to themselves).
+
+    Used when a selfie/mirrored video swaps the person's sides."""
+    name = LANDMARK_NAMES[i]
+    if name.startswith("left_"):
+        return LANDMARK_INDEX["right_" + name[5:]]
+    if name.startswith("right_"):
+        return LANDMARK_INDEX["left_" + name[6:]]
+    return i
+
+
+def _c(a: str, b: str) -> tuple[int, int]:
+    return LANDMARK_INDEX[a], LANDMARK_INDEX[b]
+
+
+#: Skeleton drawn on annotated video (face omitted apart from the nose-ear lines).
+SKELETON: tuple[tuple[int, int], ...] = (
+    _c("nose", "left_ear"),
+    _c("nose", "right_ear"),
+    _c("left_shoulder", "right_shoulder"),
+    _c("left_shoulder", "left_elbow"),
+    _c("left_elbow", "left_wrist"),
+    _c("right_shoulder", "right_elbow"),
+    _c("right_elbow", "right_wrist"),
+    _c("left_shoulder", "left_hip"),
+    _c("right_shoulder", "right_hip"),
+    _c("left_hip", "right_hip"),
+    _c("left_hip", "left_knee"),
+    _c("left_knee", "left_ankle"),
+    _c("left_ankle", "left_heel"),
+    _c("left_heel", "left_foot_index"),
+    _c("left_ankle", "left_foot_index"),
+    _c("right_hip", "right_knee"),
+    _c("right_knee", "right_ankle"),
+    _c("right_ankle", "right_heel"),
+    _c("right_heel", "right_foot_index"),
+    _c("right_ankle", "right_foot_index"),
+)

@@ -1,0 +1,153 @@
+"""MediaPipe Tasks ``PoseLandmarker`` backend: the only module that imports mediapipe.
+
+* VIDEO mode (``stream=True``) for videos, webcams and image folders: tracks between frames
+  (about 1.7x faster than detecting each frame) and needs strictly increasing integer
+  millisecond timestamps, which this class guarantees.
+* IMAGE mode (``stream=False``) for stills: stateless.
+
+Tracking follows one person (``num_poses=1``; two halves the speed). Every
+``multi_person_check_s`` seconds a second, IMAGE-mode landmarker with
+``num_poses=max_people_checked`` counts the people in view; the count is stored in
+``PoseFrame.num_people`` so that analyzers can warn about a second person.
+
+Everything the model gives is kept: image landmarks in pixels, z (scaled by the image
+width, like x), visibility, presence and the world landmarks (metres).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..config import PoseSettings
+from ..errors import ModelError
+from ..landmarks import N_LANDMARKS
+from ..sequence import PoseFrame
+
+import mediapipe as mp  # noqa: E402  (the one mediapipe import of the project)
+from mediapipe.tasks.python import BaseOptions, vision  # noqa: E402
+
+
+def _landmarker(model_path: str, mode: vision.RunningMode, num_poses: int, s: PoseSettings):
+    opts = vision.PoseLandmarkerOptions(
+        base_options=BaseOptions(model_asset_path=model_path),
+        running_mode=mode,
+        num_poses=num_poses,
+        min_pose_detection_confidence=s.min_detection_confidence,
+        min_pose_presence_confidence=s.min_presence_confidence,
+        min_tracking_confidence=s.min_tracking_confidence,
+        output_segmentation_masks=False,
+    )
+    try:
+        return vision.PoseLandmarker.create_from_options(opts)
+    except (RuntimeError, ValueError) as e:
+        raise ModelError(f"{model_path} is not a usable pose landmarker model ({e})") from None
+
+
+def check_model_loads(model_path: object) -> None:
+    """Raise :class:`ModelError` unless the bundle loads as a pose landmarker."""
+    lm = _landmarker(str(model_path), vision.RunningMode.IMAGE, 1, PoseSettings())
+    lm.close()
+
+
+def _to_pose_frame(
+    landmarks, world, frame: int, time_s: float, width: int, height: int, num_people: int
+) -> PoseFrame:
+    arr = np.array(
+        [(p.x, p.y, p.z, p.visibility, p.presence) for p in landmarks], dtype=np.float64
+    )
+    arr = np.where(np.equal(arr, None), np.nan, arr).astype(np.float64)
+    if arr.shape[0] != N_LANDMARKS:
+        raise ModelError(f"model returned {arr.shape[0]} landmarks, expected {N_LANDMARKS}")
+    xy = arr[:, :2] * (width, height)
+    wa = np.array([(p.x, p.y, p.z) for p in world], dtype=np.float64) if world else None
+    return PoseFrame(
+        frame=frame,
+        time_s=time_s,
+        xy=xy,
+        z=arr[:, 2] * width,
+        visibility=arr[:, 3],
+        presence=arr[:, 4],
+        world=wa if wa is not None else np.full((N_LANDMARKS, 3), np.nan),
+        num_people=num_people,
+    )
+
+
+def _bbox_area(landmarks) -> float:
+    xs = [p.x for p in landmarks]
+    ys = [p.y for p in landmarks]
+    return (max(xs) - min(xs)) * (max(ys) - min(ys))
+
+
+class MediaPipePoseBackend:
+    """One person's pose per frame from MediaPipe. Use as a context manager (or call
+    :meth:`close`): a landmarker holds native resources."""
+
+    def __init__(self, model_path: str, *, stream: bool, settings: PoseSettings | None = None):
+        self.settings = settings or PoseSettings()
+        self.model_path = str(model_path)
+        self.stream = stream
+        s = self.settings
+        if stream:
+            self._main = _landmarker(self.model_path, vision.RunningMode.VIDEO, 1, s)
+            self._checker = None  # created on first use
+        else:
+            # stills: look for several people at once, keep the largest
+            self._main = _landmarker(
+                self.model_path, vision.RunningMode.IMAGE, max(1, s.max_people_checked), s
+            )
+            self._checker = None
+        self._last_ms = -1
+        self._next_check_s = 0.0
+
+    def __enter__(self) -> "MediaPipePoseBackend":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for lm in (self._main, self._checker):
+            if lm is not None:
+                lm.close()
+        self._main = None  # type: ignore[assignment]
+        self._checker = None
+
+    def _count_people(self, image: mp.Image) -> int:
+        if self._checker is None:
+            self._checker = _landmarker(
+                self.model_path,
+                vision.RunningMode.IMAGE,
+                max(2, self.settings.max_people_checked),
+                self.settings,
+            )
+        return len(self._checker.detect(image).pose_landmarks)
+
+    def detect(self, image: np.ndarray, frame: int, time_s: float) -> PoseFrame:
+        """Landmarks of the person in ``image`` (upright RGB uint8, H x W x 3)."""
+        if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
+            raise ValueError(f"expected an RGB uint8 image, got {image.dtype} {image.shape}")
+        h, w = image.shape[:2]
+        mp_image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(image))
+        if not self.stream:
+            res = self._main.detect(mp_image)
+            n = len(res.pose_landmarks)
+            if n == 0:
+                return PoseFrame.empty(frame, time_s, num_people=0)
+            k = max(range(n), key=lambda i: _bbox_area(res.pose_landmarks[i]))
+            world = res.pose_world_landmarks[k] if res.pose_world_landmarks else None
+            return _to_pose_frame(res.pose_landmarks[k], world, frame, time_s, w, h, n)
+
+        ms = max(int(round(time_s * 1000.0)), self._last_ms + 1)
+        self._last_ms = ms
+        res = self._main.detect_for_video(mp_image, ms)
+        num_people = -1
+        every = self.settings.multi_person_check_s
+        if every > 0 and time_s >= self._next_check_s:
+            num_people = self._count_people(mp_image)
+            self._next_check_s = time_s + every
+        if not res.pose_landmarks:
+            return PoseFrame.empty(frame, time_s, num_people=num_people)
+        if num_people == 0:  # the tracker still holds the person the detector missed
+            num_people = 1
+        world = res.pose_world_landmarks[0] if res.pose_world_landmarks else None
+        return _to_pose_frame(res.pose_landmarks[0], world, frame, time_s, w, h, num_people)
