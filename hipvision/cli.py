@@ -20,18 +20,27 @@ from .errors import HipvisionError
 
 
 def _progress_bar(desc: str, quiet: bool):
-    """A tqdm-backed progress callback on stderr, and a closer."""
+    """A tqdm progress callback on stderr (created on the first update, so inputs that need
+    no pose model show no bar), and a closer."""
     from tqdm import tqdm
 
-    bar = tqdm(desc=desc, unit="frame", disable=quiet, file=sys.stderr, dynamic_ncols=True)
+    bars: list[tqdm] = []
 
     def update(done: int, total: int | None) -> None:
+        if quiet:
+            return
+        if not bars:
+            bars.append(tqdm(desc=desc, unit="frame", total=total, file=sys.stderr, dynamic_ncols=True))
+        bar = bars[0]
         if total and bar.total != total:
             bar.total = total
-        bar.n = done
-        bar.refresh() if done % 10 == 0 else None
+        bar.update(done - bar.n)
 
-    return update, bar.close
+    def close() -> None:
+        for b in bars:
+            b.close()
+
+    return update, close
 
 
 def _settings(args: argparse.Namespace) -> Settings:

@@ -16,6 +16,11 @@ width, like x), visibility, presence and the world landmarks (metres).
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+from typing import Iterator
+
 import numpy as np
 
 from ..config import PoseSettings
@@ -25,6 +30,26 @@ from ..sequence import PoseFrame
 
 import mediapipe as mp  # noqa: E402  (the one mediapipe import of the project)
 from mediapipe.tasks.python import BaseOptions, vision  # noqa: E402
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """Silence the TFLite/glog chatter that the native library prints straight to file
+    descriptor 2 while a graph is built and first run (it ignores Python's logging). Set
+    ``HIPVISION_DEBUG=1`` to see it."""
+    if os.environ.get("HIPVISION_DEBUG"):
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def _landmarker(model_path: str, mode: vision.RunningMode, num_poses: int, s: PoseSettings):
@@ -38,7 +63,8 @@ def _landmarker(model_path: str, mode: vision.RunningMode, num_poses: int, s: Po
         output_segmentation_masks=False,
     )
     try:
-        return vision.PoseLandmarker.create_from_options(opts)
+        with _native_stderr_silenced():
+            return vision.PoseLandmarker.create_from_options(opts)
     except (RuntimeError, ValueError) as e:
         raise ModelError(f"{model_path} is not a usable pose landmarker model ({e})") from None
 
@@ -98,6 +124,7 @@ class MediaPipePoseBackend:
             self._checker = None
         self._last_ms = -1
         self._next_check_s = 0.0
+        self._calls = 0
 
     def __enter__(self) -> "MediaPipePoseBackend":
         return self
@@ -124,6 +151,13 @@ class MediaPipePoseBackend:
 
     def detect(self, image: np.ndarray, frame: int, time_s: float) -> PoseFrame:
         """Landmarks of the person in ``image`` (upright RGB uint8, H x W x 3)."""
+        self._calls += 1
+        if self._calls <= 2:  # the graph logs warnings on its first runs
+            with _native_stderr_silenced():
+                return self._detect(image, frame, time_s)
+        return self._detect(image, frame, time_s)
+
+    def _detect(self, image: np.ndarray, frame: int, time_s: float) -> PoseFrame:
         if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
             raise ValueError(f"expected an RGB uint8 image, got {image.dtype} {image.shape}")
         h, w = image.shape[:2]
