@@ -64,24 +64,24 @@ class Side(str, Enum):
 
 
 def side_of(name: str) -> Side | None:
-    """The side a landmark belongs to, or None for midline landmarks (the nose)."""
-    if name.startswith("left_"):
-        return Side.LEFT
-    if name.startswith("right_"):
-        return Side.RIGHT
+    """The side a landmark belongs to (``left_knee``, ``mouth_left``), or None for the nose."""
+    for side in Side:
+        if name.startswith(side.value + "_") or name.endswith("_" + side.value):
+            return side
     return None
 
 
 def mirror_index(i: int) -> int:
-    """Index of the same landmark on the other side (midline landmarks map to themselves).
+    """Index of the same landmark on the other side (the nose maps to itself).
 
     Used when a selfie/mirrored video swaps the person's sides."""
     name = LANDMARK_NAMES[i]
-    if name.startswith("left_"):
-        return LANDMARK_INDEX["right_" + name[5:]]
-    if name.startswith("right_"):
-        return LANDMARK_INDEX["left_" + name[6:]]
-    return i
+    side = side_of(name)
+    if side is None:
+        return i
+    if name.startswith(side.value + "_"):
+        return LANDMARK_INDEX[side.other.value + name[len(side.value) :]]
+    return LANDMARK_INDEX[name[: -len(side.value)] + side.other.value]
 
 
 def _c(a: str, b: str) -> tuple[int, int]:
