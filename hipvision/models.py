@@ -17,7 +17,6 @@ says exactly which file to put where.
 from __future__ import annotations
 
 import os
-import tempfile
 import urllib.error
 import urllib.request
 import zipfile
@@ -31,6 +30,7 @@ from .config import (
     MODEL_VARIANTS,
     ModelSettings,
 )
+from .atomicfile import commit, temp_beside
 from .errors import ModelError
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -135,12 +135,10 @@ def download_model(
     from tqdm import tqdm
 
     url = model_url(variant)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    tmp = Path(tmp_name)
+    tmp = temp_beside(target)
     try:
         try:
-            with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout_s) as resp:
+            with open(tmp, "wb") as out, urllib.request.urlopen(url, timeout=timeout_s) as resp:
                 total = int(resp.headers.get("Content-Length") or 0) or None
                 with tqdm(
                     total=total,
@@ -161,7 +159,7 @@ def download_model(
             check_bundle(tmp)
         except ModelError as e:
             raise ModelError(f"downloaded model from {url} is unusable: {e}") from None
-        os.replace(tmp, target)
+        commit(tmp, target)
         return target
     finally:
         tmp.unlink(missing_ok=True)

@@ -23,13 +23,13 @@ from __future__ import annotations
 import csv
 import math
 import os
-import tempfile
 from pathlib import Path
 from types import TracebackType
 from typing import IO
 
 import numpy as np
 
+from .atomicfile import commit, temp_beside
 from .errors import PoseCsvError
 from .landmarks import LANDMARK_INDEX, LANDMARK_NAMES, N_LANDMARKS
 from .sequence import PoseFrame, PoseSequence
@@ -65,15 +65,12 @@ class PoseCsvWriter:
         self.image_size = image_size
         self.rows = 0
         self.frames = 0
-        self._tmp: str | None = None
+        self._tmp: Path | None = None
         self._fh: IO[str] | None = None
 
     def __enter__(self) -> "PoseCsvWriter":
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self._tmp = tempfile.mkstemp(
-            prefix=f".{self.path.name}.", suffix=".part", dir=self.path.parent
-        )
-        self._fh = os.fdopen(fd, "w", newline="", encoding="utf-8")
+        self._tmp = temp_beside(self.path)
+        self._fh = open(self._tmp, "w", newline="", encoding="utf-8")
         self._writer = csv.writer(self._fh, lineterminator="\n")
         self._writer.writerow(WRITTEN_COLUMNS)
         return self
@@ -118,9 +115,9 @@ class PoseCsvWriter:
         assert self._fh is not None and self._tmp is not None
         self._fh.close()
         if exc_type is None:
-            os.replace(self._tmp, self.path)
+            commit(self._tmp, self.path)
         else:
-            Path(self._tmp).unlink(missing_ok=True)
+            self._tmp.unlink(missing_ok=True)
 
 
 def write_pose_csv(seq: PoseSequence, path: str | os.PathLike[str]) -> Path:

@@ -9,12 +9,13 @@ error, so a crash never leaves a half-written video under the final name.
 from __future__ import annotations
 
 import os
-import tempfile
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
 
 import numpy as np
+
+from .atomicfile import commit, temp_beside
 
 
 class H264Writer:
@@ -34,10 +35,8 @@ class H264Writer:
     def __enter__(self) -> "H264Writer":
         import av
 
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.stem}.", suffix=".mp4", dir=self.path.parent)
-        os.close(fd)
-        self._container = av.open(self._tmp, mode="w", format="mp4", options={"movflags": "+faststart"})
+        self._tmp = temp_beside(self.path, suffix=".part.mp4")
+        self._container = av.open(str(self._tmp), mode="w", format="mp4", options={"movflags": "+faststart"})
         rate = Fraction(self.fps).limit_denominator(1001)
         self._stream = self._container.add_stream("libx264", rate=rate)
         self._stream.width = self.width
@@ -74,6 +73,6 @@ class H264Writer:
         finally:
             self._container.close()
         if exc_type is None and self.frames > 0:
-            os.replace(self._tmp, self.path)
+            commit(self._tmp, self.path)
         else:
-            Path(self._tmp).unlink(missing_ok=True)
+            self._tmp.unlink(missing_ok=True)
