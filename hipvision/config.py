@@ -84,6 +84,68 @@ class CleaningSettings:
 
 
 @dataclass(frozen=True)
+class Band:
+    """A norm range in degrees (``low``..``high``) with where it comes from."""
+
+    low: float
+    high: float
+    source: str
+
+
+@dataclass(frozen=True)
+class RotationSettings:
+    """Seated and prone hip-rotation tests (hipvision.analyzers.rotation)."""
+
+    #: the video is mirrored (selfie camera): swap the person's left and right
+    mirrored: bool = False
+    #: a still period at least this long establishes each shin's neutral (vertical) direction
+    neutral_window_s: float = 0.6
+    #: "still" = the shin angle's standard deviation within the window is below this
+    still_sd_deg: float = 1.5
+    #: a neutral shin must lie within this of the image vertical (camera roll + posture)
+    neutral_max_offset_deg: float = 20.0
+    #: an excursion beyond this from neutral counts as a rotation attempt
+    attempt_threshold_deg: float = 8.0
+    #: the held end range is the highest level kept (moving median) for this long ...
+    hold_s: float = 0.5
+    #: ... and is reported as the median of the plateau around it: the frames within
+    #: max(plateau_tolerance_deg, plateau_tolerance_frac * peak) of that level
+    plateau_tolerance_deg: float = 2.0
+    plateau_tolerance_frac: float = 0.1
+    #: low-pass cut-off for the knee/ankle tracks; rotation moves are slow (< 1 Hz)
+    cutoff_hz: float = 3.0
+    #: left and right within this many degrees count as equal (Ellison 1990)
+    equal_within_deg: float = 10.0
+    #: hipvision's own measurement error (end-to-end accuracy target; widens "equal")
+    measurement_error_deg: float = 3.0
+    #: norm bands per test and direction
+    norms: tuple[tuple[str, str, Band], ...] = (
+        ("seated", "ir", Band(30.0, 45.0, "seated IR 30-45 deg; 35 often called sufficient; Kouyoumdjian 2012 mean 37.9")),
+        ("seated", "er", Band(50.0, 90.0, "ER 50-90 deg (clinical texts)")),
+        ("prone", "ir", Band(35.0, 50.0, "prone IR about 45 deg; Kouyoumdjian 2012 mean 35.2")),
+        ("prone", "er", Band(50.0, 90.0, "ER 50-90 deg (clinical texts); Kouyoumdjian 2012 prone mean 41.8")),
+        ("seated", "arc", Band(75.0, 100.0, "total rotational arc 75-100 deg")),
+        ("prone", "arc", Band(75.0, 100.0, "total rotational arc 75-100 deg")),
+    )
+    #: pelvis (hip midpoint) movement beyond this share of the hip width is compensation
+    max_pelvis_shift_frac: float = 0.25
+    #: knee movement beyond this share of the shin length means the thigh moved
+    max_knee_shift_frac: float = 0.15
+    #: prone test: warn when the knee is further than this from 90 deg flexion (world landmarks)
+    knee_flexion_tolerance_deg: float = 20.0
+    #: warn when the camera looks at the person more than this far off axis (world landmarks)
+    max_camera_yaw_deg: float = 10.0
+    #: warn when the camera is rolled more than this (corrected, but a hint to level it)
+    max_camera_roll_deg: float = 6.0
+
+    def band(self, test: str, key: str) -> Band | None:
+        for t, k, b in self.norms:
+            if t == test and k == key:
+                return b
+        return None
+
+
+@dataclass(frozen=True)
 class RenderSettings:
     """Annotated-video drawing style (colours are RGB)."""
 
@@ -103,6 +165,7 @@ class Settings:
     source: SourceSettings = field(default_factory=SourceSettings)
     cleaning: CleaningSettings = field(default_factory=CleaningSettings)
     render: RenderSettings = field(default_factory=RenderSettings)
+    rotation: RotationSettings = field(default_factory=RotationSettings)
 
 
 DEFAULT_SETTINGS = Settings()

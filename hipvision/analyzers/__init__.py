@@ -40,8 +40,8 @@ def register(analyzer: Analyzer) -> Analyzer:
 
 
 def _load_builtin() -> None:
-    """Import the built-in analyzer modules (each registers itself). None have landed yet:
-    the seated/prone rotation tests and the squat/hinge screens are issues #3 and #5."""
+    """Import the built-in analyzer modules (each registers itself on import)."""
+    from . import rotation  # noqa: F401
 
 
 def available() -> dict[str, Analyzer]:

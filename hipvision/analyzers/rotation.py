@@ -1,0 +1,587 @@
+"""Seated and prone hip-rotation tests: the shin-to-vertical angle per side.
+
+Conventions (see also :mod:`hipvision.geometry`):
+
+* Left and right are the **person's**. The lateral direction of each leg comes from the
+  person's own landmarks (other hip -> this hip; knees when hips are missing), so the same
+  code serves the seated test seen from the front and the prone test seen from the feet.
+* The angle is **positive when the foot moves laterally = internal rotation (IR)** and
+  negative when it moves medially = external rotation (ER). Peaks are reported as positive
+  magnitudes (``peak_ir_deg``, ``peak_er_deg``).
+* Vertical is gravity, not the image edge: each shin's relaxed, still, neutral position (at
+  the start, or between attempts) defines its vertical. This removes camera roll and the
+  perspective tilt of off-centre shins. Without a still neutral the image vertical is used
+  and the report says so.
+* The peak is the **held end range**: the highest level the moving median over
+  ``hold_s`` reaches, so single-frame spikes and noise do not count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from ..cleaning import clean_sequence
+from ..config import RotationSettings, Settings
+from ..errors import AnalysisError
+from ..geometry import IMAGE_DOWN, IMAGE_UP, lateral_angle, rotate, signed_angle, unit
+from ..landmarks import LANDMARK_INDEX, N_LANDMARKS, mirror_index
+from ..results import QualityWarning, clean_number, provenance
+from ..sequence import PoseSequence
+from . import register
+
+SIDES = ("left", "right")
+DIRECTIONS = {"ir": 1.0, "er": -1.0}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def mirror_sequence(seq: PoseSequence) -> PoseSequence:
+    """Swap the person's left and right landmarks (for a mirrored selfie video)."""
+    perm = np.array([mirror_index(i) for i in range(N_LANDMARKS)])
+    return replace(
+        seq,
+        xy=seq.xy[:, perm],
+        z=seq.z[:, perm],
+        visibility=seq.visibility[:, perm],
+        presence=seq.presence[:, perm],
+        world=seq.world[:, perm],
+    )
+
+
+def moving_median(t: np.ndarray, x: np.ndarray, window_s: float, min_fraction: float = 0.6) -> np.ndarray:
+    """Centred moving median over a time window (seconds); NaN where fewer than
+    ``min_fraction`` of the samples expected in the window are finite."""
+    out = np.full_like(x, np.nan, dtype=np.float64)
+    half = window_s / 2
+    lo = np.searchsorted(t, t - half, side="left")
+    hi = np.searchsorted(t, t + half, side="right")
+    dt = np.median(np.diff(t)) if len(t) > 1 else 1.0
+    need = max(1, int(min_fraction * (window_s / dt)))
+    for i in range(len(t)):
+        w = x[lo[i] : hi[i]]
+        w = w[np.isfinite(w)]
+        if w.size >= need:
+            out[i] = np.median(w)
+    return out
+
+
+def moving_sd(t: np.ndarray, x: np.ndarray, window_s: float) -> np.ndarray:
+    """Centred moving standard deviation (NaN where the window holds < 3 finite samples)."""
+    out = np.full_like(x, np.nan, dtype=np.float64)
+    half = window_s / 2
+    lo = np.searchsorted(t, t - half, side="left")
+    hi = np.searchsorted(t, t + half, side="right")
+    for i in range(len(t)):
+        w = x[lo[i] : hi[i]]
+        w = w[np.isfinite(w)]
+        if w.size >= 3:
+            out[i] = np.std(w)
+    return out
+
+
+def runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """[start, stop) index pairs of the True runs of a bool array."""
+    if not mask.any():
+        return []
+    d = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
+    return list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist()))
+
+
+def _median_point(seq: PoseSequence, name: str) -> np.ndarray:
+    p = seq.point(name)
+    ok = np.isfinite(p).all(axis=1)
+    return np.median(p[ok], axis=0) if ok.any() else np.array([np.nan, np.nan])
+
+
+# --------------------------------------------------------------------------- result types
+
+
+@dataclass
+class Hold:
+    value: float  # degrees, positive magnitude
+    at_s: float
+    from_s: float
+    to_s: float
+
+
+@dataclass
+class SideResult:
+    angle: np.ndarray  # (N,) degrees, + = IR (lateral)
+    present: bool
+    reference_deg: float | None  # neutral direction, degrees from the nominal image vertical
+    reference_method: str
+    peaks: dict[str, Hold | None] = field(default_factory=dict)
+    attempts: dict[str, int] = field(default_factory=dict)
+    range_deg: float | None = None
+
+
+# --------------------------------------------------------------------------- analyzer
+
+
+class RotationAnalyzer:
+    """Seated (hip 90 deg flexed, camera in front at knee height) or prone (hip neutral,
+    camera at the foot end at table height) hip-rotation test."""
+
+    def __init__(self, test: str) -> None:
+        if test not in ("seated", "prone"):
+            raise ValueError(test)
+        self.name = test
+        self.description = (
+            "seated hip rotation: shin-to-vertical angle per side, camera in front at knee height"
+            if test == "seated"
+            else "prone hip rotation: shin-to-vertical angle per side, camera at the foot end"
+        )
+        #: which way the neutral shin points in the image: down (seated) or up (prone)
+        self.nominal = IMAGE_DOWN if test == "seated" else IMAGE_UP
+
+    # ----------------------------------------------------------------- entry point
+    def analyze(self, seq: PoseSequence, settings: Settings) -> dict[str, Any]:
+        return self.run(seq, settings).report
+
+    def run(self, seq: PoseSequence, settings: Settings) -> "RotationRun":
+        rs = settings.rotation
+        warnings: list[QualityWarning] = []
+        if rs.mirrored:
+            seq = mirror_sequence(seq)
+        present = self._check_landmarks(seq, warnings)
+        clean = clean_sequence(seq, replace(settings.cleaning, cutoff_hz=rs.cutoff_hz))
+        t = clean.time_s
+        lateral = self._lateral_dirs(clean, warnings)
+        self._check_test_type(clean, present)
+
+        raw = {}
+        for side in SIDES:
+            knee, ankle = clean.point(f"{side}_knee"), clean.point(f"{side}_ankle")
+            raw[side] = lateral_angle(knee, ankle, self.nominal, lateral[side])
+
+        refs = self._neutral_references(t, raw, present, rs, warnings)
+        sides: dict[str, SideResult] = {}
+        for side in SIDES:
+            ref_deg, method = refs[side]
+            knee, ankle = clean.point(f"{side}_knee"), clean.point(f"{side}_ankle")
+            if not present[side]:
+                sides[side] = SideResult(np.full(len(t), np.nan), False, None, "not visible")
+                continue
+            # the reference is the nominal vertical turned laterally by ref_deg
+            lat_sign = np.sign(signed_angle(lateral[side], self.nominal))
+            ref_vec = rotate(self.nominal, (ref_deg or 0.0) * lat_sign)
+            angle = lateral_angle(knee, ankle, ref_vec, lateral[side])
+            sr = SideResult(angle, True, ref_deg, method)
+            self._peaks(t, sr, rs)
+            sides[side] = sr
+
+        report = self._report(seq, clean, sides, refs, rs, warnings)
+        return RotationRun(report=report, time_s=t, angles={s: sides[s].angle for s in SIDES})
+
+    # ----------------------------------------------------------------- checks
+    def _check_landmarks(self, seq: PoseSequence, warnings: list[QualityWarning]) -> dict[str, bool]:
+        if len(seq) == 0:
+            raise AnalysisError("the pose sequence is empty: no person was found in any frame")
+        present = {}
+        missing: list[str] = []
+        for side in SIDES:
+            ok = True
+            for part in ("knee", "ankle"):
+                name = f"{side}_{part}"
+                frac = np.isfinite(seq.point(name)).all(axis=1).mean()
+                if frac < 0.2:
+                    ok = False
+                    missing.append(name)
+            present[side] = ok
+        if not any(present.values()):
+            raise AnalysisError(
+                f"no {self.name} rotation test can be measured: missing or almost never seen "
+                f"landmarks {', '.join(missing)} (knee and ankle of at least one leg are needed)"
+            )
+        if not all(present.values()):
+            gone = [s for s in SIDES if not present[s]][0]
+            warnings.append(
+                QualityWarning(
+                    "one_side_only",
+                    f"the {gone} leg's knee/ankle are not visible enough ({', '.join(missing)}); only the other side is measured",
+                )
+            )
+        return present
+
+    def _lateral_dirs(self, seq: PoseSequence, warnings: list[QualityWarning]) -> dict[str, np.ndarray]:
+        """Image direction pointing to the outside of each leg, from the person's landmarks."""
+        for part in ("hip", "knee"):
+            lft, rgt = _median_point(seq, f"left_{part}"), _median_point(seq, f"right_{part}")
+            d = lft - rgt
+            if np.isfinite(d).all() and np.hypot(*d) > 0:
+                return {"left": d, "right": -d}
+        # one leg only and no hips: fall back on the camera placement the test prescribes
+        # (seated, from the front: the person's left appears on the image's right; prone,
+        # from the feet: on the image's left)
+        d = np.array([1.0, 0.0]) if self.name == "seated" else np.array([-1.0, 0.0])
+        warnings.append(
+            QualityWarning(
+                "sides_assumed",
+                "left and right could not be told apart from the landmarks; assumed the standard camera placement",
+            )
+        )
+        return {"left": d, "right": -d}
+
+    def _check_test_type(self, seq: PoseSequence, present: dict[str, bool]) -> None:
+        """Refuse clips that do not show this test (e.g. a squat analysed as seated)."""
+        shin_len, ankle_side, thigh_drop = [], [], []
+        for side in SIDES:
+            if not present[side]:
+                continue
+            knee, ankle, hip = (seq.point(f"{side}_{p}") for p in ("knee", "ankle", "hip"))
+            shin = ankle - knee
+            shin_len.append(np.nanmedian(np.hypot(shin[:, 0], shin[:, 1])))
+            # along the nominal vertical: positive when the ankle lies where the test expects
+            ankle_side.append(np.nanmedian(shin @ self.nominal))
+            if np.isfinite(hip).any():
+                thigh_drop.append(np.nanmedian(np.abs((knee - hip) @ self.nominal)))
+        L = float(np.nanmedian(shin_len))
+        along = float(np.nanmedian(ankle_side))
+        other = "prone" if self.name == "seated" else "seated"
+        where = "below" if self.name == "seated" else "above"
+        if not np.isfinite(along) or along < 0.3 * L:
+            raise AnalysisError(
+                f"no {self.name} rotation test found: the ankles are not {where} the knees "
+                f"(shin along the vertical {along / L if L else 0:.2f} shin lengths); "
+                f"is this the {other} test, or another exercise?"
+            )
+        if thigh_drop:
+            drop = float(np.nanmedian(thigh_drop)) / L
+            if drop > 0.6:
+                raise AnalysisError(
+                    f"no {self.name} rotation test found: the hips are {drop:.1f} shin lengths "
+                    f"{'above' if self.name == 'seated' else 'away from'} the knees in the image, "
+                    "so the thighs do not point at the camera (a standing exercise such as a "
+                    "squat?). Film the test as described: "
+                    + (
+                        "seated, camera in front at knee height"
+                        if self.name == "seated"
+                        else "lying face down, camera at the foot end at table height"
+                    )
+                )
+
+    # ----------------------------------------------------------------- vertical
+    def _neutral_references(
+        self,
+        t: np.ndarray,
+        raw: dict[str, np.ndarray],
+        present: dict[str, bool],
+        rs: RotationSettings,
+        warnings: list[QualityWarning],
+    ) -> dict[str, tuple[float | None, str]]:
+        """Neutral (vertical) direction of each shin, in degrees lateral of the nominal
+        image vertical, and how it was found."""
+        still = {s: moving_sd(t, raw[s], rs.neutral_window_s) < rs.still_sd_deg for s in SIDES}
+        level = {s: moving_median(t, raw[s], rs.neutral_window_s) for s in SIDES}
+        out: dict[str, tuple[float | None, str]] = {}
+        # 1. a common still period at the start, both shins near the image vertical
+        both = np.ones(len(t), bool)
+        for s in SIDES:
+            if present[s]:
+                both &= still[s] & (np.abs(level[s]) < rs.neutral_max_offset_deg)
+        start_runs = [r for r in runs(both) if t[r[0]] - t[0] < max(3.0, 0.25 * (t[-1] - t[0]))]
+        if start_runs:
+            a, b = start_runs[0]
+            for s in SIDES:
+                out[s] = (float(np.nanmedian(raw[s][a:b])), "neutral shins at the start") if present[s] else (None, "")
+        else:
+            # 2. per side: the still level closest to the image vertical, anywhere in the clip
+            for s in SIDES:
+                if not present[s]:
+                    out[s] = (None, "")
+                    continue
+                ok = still[s] & np.isfinite(level[s]) & (np.abs(level[s]) < rs.neutral_max_offset_deg)
+                if ok.any():
+                    k = np.flatnonzero(ok)[np.argmin(np.abs(level[s][ok]))]
+                    out[s] = (float(level[s][k]), "still neutral between attempts")
+                else:
+                    out[s] = (None, "")
+            # 3. a side without a neutral borrows the camera roll from the other side
+            for s, o in (("left", "right"), ("right", "left")):
+                if present[s] and out[s][0] is None and out[o][0] is not None:
+                    # roll adds +r to one side's lateral angle and -r to the other's
+                    out[s] = (-out[o][0], f"camera roll from the {o} leg's neutral")
+            for s in SIDES:
+                if present[s] and out[s][0] is None:
+                    out[s] = (0.0, "image vertical (no still neutral found)")
+            warnings.append(
+                QualityWarning(
+                    "no_neutral_start",
+                    "the test did not start with both shins relaxed and still; "
+                    "vertical was taken from " + "; ".join(sorted({out[s][1] for s in SIDES if present[s]})),
+                )
+            )
+        return out
+
+    # ----------------------------------------------------------------- peaks
+    def _peaks(self, t: np.ndarray, sr: SideResult, rs: RotationSettings) -> None:
+        held = moving_median(t, sr.angle, rs.hold_s)
+        finite = np.isfinite(held)
+        sr.range_deg = float(np.ptp(held[finite])) if finite.any() else None
+        for key, sign in DIRECTIONS.items():
+            x = sign * held
+            over = np.where(np.isfinite(x), x, -np.inf) > rs.attempt_threshold_deg
+            # attempts: excursions beyond the threshold, merging dips shorter than 0.3 s
+            rr = runs(over)
+            merged: list[list[int]] = []
+            for a, b in rr:
+                if merged and t[a] - t[merged[-1][1] - 1] < 0.3:
+                    merged[-1][1] = b
+                else:
+                    merged.append([a, b])
+            sr.attempts[key] = len(merged)
+            if not merged:
+                sr.peaks[key] = None
+                continue
+            k = int(np.nanargmax(np.where(over, x, -np.inf)))
+            # The max of a moving median is biased upwards by noise: take the plateau around
+            # it (frames within a tolerance of it) and report the median of all its frames.
+            tol = max(rs.plateau_tolerance_deg, rs.plateau_tolerance_frac * float(x[k]))
+            near = np.where(np.isfinite(x), x, -np.inf) >= x[k] - tol
+            a = k
+            while a > 0 and near[a - 1]:
+                a -= 1
+            b = k
+            while b < len(x) - 1 and near[b + 1]:
+                b += 1
+            plateau = sign * sr.angle[a : b + 1]
+            plateau = plateau[np.isfinite(plateau)]
+            peak = float(np.median(plateau)) if plateau.size else float(x[k])
+            sr.peaks[key] = Hold(peak, float(t[k]), float(t[a]), float(t[b]))
+
+    # ----------------------------------------------------------------- report
+    def _report(
+        self,
+        seq: PoseSequence,
+        clean: PoseSequence,
+        sides: dict[str, SideResult],
+        refs: dict[str, tuple[float | None, str]],
+        rs: RotationSettings,
+        warnings: list[QualityWarning],
+    ) -> dict[str, Any]:
+        t = clean.time_s
+        side_docs: dict[str, Any] = {}
+        for s in SIDES:
+            sr = sides[s]
+            doc: dict[str, Any] = {"measured": sr.present}
+            for key in DIRECTIONS:
+                h = sr.peaks.get(key)
+                doc[f"peak_{key}_deg"] = clean_number(h.value, 1) if h else None
+                doc[f"{key}_held"] = (
+                    {"at_s": clean_number(h.at_s, 2), "from_s": clean_number(h.from_s, 2), "to_s": clean_number(h.to_s, 2)}
+                    if h
+                    else None
+                )
+                doc[f"{key}_attempts"] = sr.attempts.get(key, 0)
+            ir, er = sr.peaks.get("ir"), sr.peaks.get("er")
+            doc["total_arc_deg"] = clean_number(ir.value + er.value, 1) if ir and er else None
+            doc["range_deg"] = clean_number(sr.range_deg, 1)
+            doc["norms"] = self._norms(doc, rs)
+            side_docs[s] = doc
+
+        self._quality(seq, clean, sides, refs, rs, warnings)
+        asym = self._asymmetry(side_docs, rs)
+        ref_vals = [refs[s][0] for s in SIDES if sides[s].present and refs[s][0] is not None]
+        methods = sorted({refs[s][1] for s in SIDES if sides[s].present})
+        agreement = None
+        roll = None
+        if len(ref_vals) == 2 and all(refs[s][1] == "neutral shins at the start" or refs[s][1] == "still neutral between attempts" for s in SIDES):
+            # in lateral terms, roll shows up with opposite signs on the two sides
+            roll = 0.5 * (refs["left"][0] - refs["right"][0])  # type: ignore[operator]
+            agreement = abs(refs["left"][0] + refs["right"][0])  # type: ignore[operator]
+        if any("image vertical" in m for m in methods):
+            confidence = "low"
+        elif agreement is None:
+            confidence = "medium"
+        elif agreement <= 3.0:
+            confidence = "high"
+        elif agreement <= 6.0:
+            confidence = "medium"
+        else:
+            confidence = "low"
+        return {
+            **provenance(),
+            "test": self.name,
+            "source": seq.source,
+            "frames": int(len(clean)),
+            "duration_s": clean_number(float(t[-1] - t[0]) if len(t) else 0.0, 2),
+            "mirrored": rs.mirrored,
+            "sign_convention": "left/right are the person's; + = foot lateral = internal rotation (IR); peaks are positive magnitudes",
+            "sides": side_docs,
+            "asymmetry": asym,
+            "vertical_reference": {
+                "method": "; ".join(methods),
+                "confidence": confidence,
+                "per_side_offset_deg": {s: clean_number(refs[s][0], 2) for s in SIDES},
+                "camera_roll_deg": clean_number(roll, 1),
+                "neutral_disagreement_deg": clean_number(agreement, 1),
+            },
+            "warnings": [w.to_dict() for w in warnings],
+        }
+
+    def _norms(self, doc: dict[str, Any], rs: RotationSettings) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, field_ in (("ir", "peak_ir_deg"), ("er", "peak_er_deg"), ("arc", "total_arc_deg")):
+            band = rs.band(self.name, key)
+            v = doc[field_]
+            if band is None:
+                continue
+            verdict = None if v is None else ("below" if v < band.low else "above" if v > band.high else "within")
+            out[key] = {"value_deg": v, "band_deg": [band.low, band.high], "verdict": verdict, "source": band.source}
+        return out
+
+    def _asymmetry(self, side_docs: dict[str, Any], rs: RotationSettings) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, field_ in (("ir", "peak_ir_deg"), ("er", "peak_er_deg"), ("arc", "total_arc_deg")):
+            lv, rv = side_docs["left"][field_], side_docs["right"][field_]
+            if lv is None or rv is None:
+                out[key] = None
+                continue
+            diff = lv - rv
+            if abs(diff) <= rs.equal_within_deg:
+                verdict = "equal"
+            elif abs(diff) <= rs.equal_within_deg + rs.measurement_error_deg:
+                verdict = "borderline"
+            else:
+                verdict = "not equal"
+            out[key] = {
+                "left_minus_right_deg": clean_number(diff, 1),
+                "verdict": verdict,
+                "lower_side": None if diff == 0 else ("right" if diff > 0 else "left"),
+                "equal_within_deg": rs.equal_within_deg,
+                "measurement_error_deg": rs.measurement_error_deg,
+            }
+        return out
+
+    def _quality(
+        self,
+        seq: PoseSequence,
+        clean: PoseSequence,
+        sides: dict[str, SideResult],
+        refs: dict[str, tuple[float | None, str]],
+        rs: RotationSettings,
+        warnings: list[QualityWarning],
+    ) -> None:
+        measured = [s for s in SIDES if sides[s].present]
+        # movement
+        if all((sides[s].range_deg or 0.0) < rs.attempt_threshold_deg for s in measured):
+            rng = max((sides[s].range_deg or 0.0) for s in measured)
+            warnings.append(QualityWarning("no_movement", "the shins never rotated beyond the attempt threshold; nothing to measure", rng))
+        else:
+            for s in measured:
+                done = [k for k in DIRECTIONS if sides[s].attempts.get(k)]
+                if len(done) == 1:
+                    missing = "ER" if done[0] == "ir" else "IR"
+                    warnings.append(QualityWarning("one_direction_only", f"{s} side: only {done[0].upper()} was tested, no {missing}"))
+                elif not done:
+                    warnings.append(QualityWarning("side_not_tested", f"{s} side: the shin did not rotate"))
+        # compensation: pelvis and thigh movement
+        lh, rh = clean.point("left_hip"), clean.point("right_hip")
+        hip_w = np.nanmedian(np.hypot(*(lh - rh).T)) if np.isfinite(lh).any() and np.isfinite(rh).any() else np.nan
+        if np.isfinite(hip_w) and hip_w > 0:
+            mid = (lh + rh) / 2
+            shift = np.nanmax(np.hypot(*(mid - np.nanmedian(mid, axis=0)).T)) / hip_w
+            if shift > rs.max_pelvis_shift_frac:
+                warnings.append(
+                    QualityWarning("pelvis_moved", f"the pelvis moved by {100 * shift:.0f} % of the hip width; keep it still", 100 * shift)
+                )
+        for s in measured:
+            knee, ankle = clean.point(f"{s}_knee"), clean.point(f"{s}_ankle")
+            L = np.nanmedian(np.hypot(*(ankle - knee).T))
+            spread = np.nanmax(np.hypot(*(knee - np.nanmedian(knee, axis=0)).T)) / L if L > 0 else np.nan
+            if np.isfinite(spread) and spread > rs.max_knee_shift_frac:
+                warnings.append(
+                    QualityWarning(
+                        "thigh_moved",
+                        f"{s} knee moved by {100 * spread:.0f} % of the shin length: the thigh moved (compensation); keep the thighs still",
+                        100 * spread,
+                    )
+                )
+        # visibility and framing at the peaks
+        w, h = seq.image_size
+        for s in measured:
+            for key, hold in sides[s].peaks.items():
+                if hold is None:
+                    continue
+                k = int(np.argmin(np.abs(clean.time_s - hold.at_s)))
+                for part in ("knee", "ankle"):
+                    j = LANDMARK_INDEX[f"{s}_{part}"]
+                    vis = clean.visibility[k, j]
+                    x, y = clean.xy[k, j]
+                    outside = np.isfinite(x) and not (0 <= x < w and 0 <= y < h)
+                    if outside or (np.isfinite(vis) and vis < 0.5):
+                        warnings.append(
+                            QualityWarning(
+                                "landmark_unclear_at_peak",
+                                f"{s} {part} is {'outside the frame' if outside else 'barely visible'} at the {key.upper()} peak; keep the whole leg in view",
+                                None if outside else float(vis),
+                            )
+                        )
+        # camera
+        roll_vals = [refs[s][0] for s in measured if refs[s][0] is not None]
+        if len(roll_vals) == 2:
+            roll = 0.5 * (roll_vals[0] - roll_vals[1])
+            if abs(roll) > rs.max_camera_roll_deg:
+                warnings.append(
+                    QualityWarning("camera_tilted", f"the camera is rolled by about {abs(roll):.0f} deg (corrected from the neutral shins); level it for best accuracy", abs(roll))
+                )
+        yaw = self._camera_yaw(clean)
+        if yaw is not None and abs(yaw) > rs.max_camera_yaw_deg:
+            warnings.append(
+                QualityWarning("camera_off_axis", f"the camera looks at the person {abs(yaw):.0f} deg off the test's axis; place it straight in line", abs(yaw))
+            )
+        if self.name == "prone":
+            flex = self._knee_flexion(clean)
+            if flex is not None and abs(flex - 90.0) > rs.knee_flexion_tolerance_deg:
+                warnings.append(QualityWarning("knee_not_90", f"the knees are bent {flex:.0f} deg; the prone test needs 90 deg", flex))
+        if (seq.num_people > 1).any():
+            warnings.append(
+                QualityWarning("multiple_people", "more than one person was in view; the measured person may have switched", float((seq.num_people > 1).sum()))
+            )
+
+    def _camera_yaw(self, seq: PoseSequence) -> float | None:
+        """Angle between the thighs (world landmarks) and the camera axis, degrees."""
+        vals = []
+        for s in SIDES:
+            d = seq.world[:, LANDMARK_INDEX[f"{s}_knee"]] - seq.world[:, LANDMARK_INDEX[f"{s}_hip"]]
+            ok = np.isfinite(d).all(axis=1)
+            if ok.sum() < 5:
+                continue
+            m = np.median(d[ok], axis=0)
+            # the thigh should point along the camera's depth axis (z)
+            vals.append(np.degrees(np.arctan2(m[0], abs(m[2]))))
+        return float(np.mean(vals)) if vals else None
+
+    def _knee_flexion(self, seq: PoseSequence) -> float | None:
+        vals = []
+        for s in SIDES:
+            hip, knee, ankle = (seq.world[:, LANDMARK_INDEX[f"{s}_{p}"]] for p in ("hip", "knee", "ankle"))
+            a, b = unit(hip - knee), unit(ankle - knee)
+            cos = np.clip(np.sum(a * b, axis=1), -1, 1)
+            ang = np.degrees(np.arccos(cos))
+            if np.isfinite(ang).sum() >= 5:
+                vals.append(180.0 - np.nanmedian(ang))
+        return float(np.mean(vals)) if vals else None
+
+
+@dataclass
+class RotationRun:
+    """Everything one analysis produced: the report and the per-frame angle series."""
+
+    report: dict[str, Any]
+    time_s: np.ndarray
+    angles: dict[str, np.ndarray]
+
+    def series_rows(self) -> list[tuple[float, float | None, float | None]]:
+        return [
+            (float(t), clean_number(self.angles["left"][i], 2), clean_number(self.angles["right"][i], 2))
+            for i, t in enumerate(self.time_s)
+        ]
+
+
+SEATED = register(RotationAnalyzer("seated"))
+PRONE = register(RotationAnalyzer("prone"))

@@ -1,0 +1,252 @@
+"""Synthetic pose sequences with known answers: a 3-D skeleton performing a test, seen
+through a perturbed pinhole camera. Used by the tests, the accuracy benchmarks and the
+bundled samples; no video and no pose model involved.
+
+World frame (metres): **X = the seated person's left**, Y = up, Z = the direction the seated
+person faces. The prone person lies along Z, head towards -Z, feet towards the camera.
+
+Shin rotation angle ``theta`` (degrees) is the true angle of the shin to the vertical in
+the plane perpendicular to the thigh, **positive when the foot moves laterally (internal
+rotation of the hip), negative medially (external rotation)**, for either side and test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from .landmarks import LANDMARK_INDEX, N_LANDMARKS
+from .sequence import PoseSequence
+
+TestName = Literal["seated", "prone"]
+
+
+@dataclass(frozen=True)
+class Camera:
+    """A pinhole camera at ``position`` looking at ``target``, then turned by ``yaw_deg``
+    (about the world vertical), ``pitch_deg`` (about its own x axis, positive = looking
+    further down) and ``roll_deg`` (about its viewing axis). Image: x right, y down, px."""
+
+    position: tuple[float, float, float]
+    target: tuple[float, float, float]
+    width: int = 1280
+    height: int = 720
+    hfov_deg: float = 65.0
+    yaw_deg: float = 0.0
+    pitch_deg: float = 0.0
+    roll_deg: float = 0.0
+
+    @property
+    def focal_px(self) -> float:
+        return 0.5 * self.width / np.tan(np.radians(self.hfov_deg) / 2)
+
+    def basis(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(right, up, forward) unit vectors of the camera in world coordinates."""
+        f = np.asarray(self.target, float) - np.asarray(self.position, float)
+        f /= np.linalg.norm(f)
+        world_up = np.array([0.0, 1.0, 0.0])
+        r = np.cross(f, world_up)
+        r /= np.linalg.norm(r)
+        u = np.cross(r, f)
+
+        def turn(v: np.ndarray, axis: np.ndarray, deg: float) -> np.ndarray:
+            a = np.radians(deg)
+            axis = axis / np.linalg.norm(axis)
+            return v * np.cos(a) + np.cross(axis, v) * np.sin(a) + axis * (axis @ v) * (1 - np.cos(a))
+
+        f, r = turn(f, world_up, self.yaw_deg), turn(r, world_up, self.yaw_deg)
+        u = np.cross(r, f)
+        f, u = turn(f, r, -self.pitch_deg), turn(u, r, -self.pitch_deg)
+        r, u = turn(r, f, self.roll_deg), turn(u, f, self.roll_deg)
+        return r, u, f
+
+    def project(self, points: np.ndarray) -> np.ndarray:
+        """Pixel coordinates (..., 2) of world points (..., 3)."""
+        r, u, f = self.basis()
+        d = np.asarray(points, float) - np.asarray(self.position, float)
+        depth = d @ f
+        fx = self.focal_px
+        x = self.width / 2 + fx * (d @ r) / depth
+        y = self.height / 2 - fx * (d @ u) / depth
+        return np.stack([x, y], axis=-1)
+
+
+@dataclass(frozen=True)
+class Move:
+    """One rotation attempt: ``side`` ('left', 'right' or 'both') goes to ``theta_deg``
+    over ``ramp_s``, holds ``hold_s``, returns over ``ramp_s``, then rests ``rest_s``."""
+
+    side: str
+    theta_deg: float
+    ramp_s: float = 1.0
+    hold_s: float = 2.0
+    rest_s: float = 1.0
+
+
+@dataclass(frozen=True)
+class Body:
+    """Segment lengths (metres) of the synthetic person."""
+
+    hip_half_width: float = 0.09
+    knee_half_width: float = 0.10
+    thigh: float = 0.45
+    shin: float = 0.42
+    seat_height: float = 0.80
+    table_height: float = 0.75
+    trunk: float = 0.50
+    foot: float = 0.20
+
+
+@dataclass
+class Truth:
+    """Ground truth of a synthetic rotation clip."""
+
+    time_s: np.ndarray
+    theta: dict[str, np.ndarray]  # side -> (N,) true shin angle, degrees
+    peaks: dict[str, dict[str, float | None]] = field(default_factory=dict)  # side -> {"ir": .., "er": ..}
+
+
+def rotation_protocol(
+    moves: list[Move], fps: float = 30.0, lead_s: float = 1.5
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Time base and true theta per side for a sequence of moves after a neutral lead."""
+    total = lead_s + sum(2 * m.ramp_s + m.hold_s + m.rest_s for m in moves)
+    t = np.arange(0.0, total, 1.0 / fps)
+    theta = {"left": np.zeros_like(t), "right": np.zeros_like(t)}
+    start = lead_s
+    for m in moves:
+        ph = t - start
+        prof = np.zeros_like(t)
+        up = (ph >= 0) & (ph < m.ramp_s)
+        prof[up] = 0.5 - 0.5 * np.cos(np.pi * ph[up] / m.ramp_s)
+        prof[(ph >= m.ramp_s) & (ph < m.ramp_s + m.hold_s)] = 1.0
+        dn = (ph >= m.ramp_s + m.hold_s) & (ph < 2 * m.ramp_s + m.hold_s)
+        prof[dn] = 0.5 + 0.5 * np.cos(np.pi * (ph[dn] - m.ramp_s - m.hold_s) / m.ramp_s)
+        for side in ("left", "right") if m.side == "both" else (m.side,):
+            theta[side] = theta[side] + m.theta_deg * prof
+        start += 2 * m.ramp_s + m.hold_s + m.rest_s
+    return t, theta
+
+
+def _peaks(moves: list[Move]) -> dict[str, dict[str, float | None]]:
+    out: dict[str, dict[str, float | None]] = {"left": {"ir": None, "er": None}, "right": {"ir": None, "er": None}}
+    for m in moves:
+        for side in ("left", "right") if m.side == "both" else (m.side,):
+            key = "ir" if m.theta_deg > 0 else "er"
+            cur = out[side][key]
+            val = abs(m.theta_deg)
+            out[side][key] = val if cur is None else max(cur, val)
+    return out
+
+
+def skeleton_3d(test: TestName, theta: dict[str, np.ndarray], body: Body = Body()) -> np.ndarray:
+    """(N, 33, 3) world positions of all landmarks for the shin angles ``theta``."""
+    n = len(theta["left"])
+    P = np.zeros((n, N_LANDMARKS, 3))
+
+    def put(name: str, xyz: np.ndarray) -> None:
+        P[:, LANDMARK_INDEX[name]] = xyz
+
+    for side, lat in (("left", 1.0), ("right", -1.0)):
+        th = np.radians(theta[side])
+        if test == "seated":
+            # person's left = +X; thighs horizontal towards +Z; shin hangs down
+            hip = np.array([lat * body.hip_half_width, body.seat_height, 0.0])
+            knee = np.array([lat * body.knee_half_width, body.seat_height, body.thigh])
+            shin_dir = np.stack([lat * np.sin(th), -np.cos(th), np.zeros(n)], axis=1)
+            toe_dir = np.array([0.0, 0.0, 1.0])
+            shoulder = hip + np.array([lat * 0.08, body.trunk, -0.02])
+        else:
+            # prone: head towards -Z, back up; the person's left = -X; shin points up
+            lat = -lat
+            hip = np.array([lat * body.hip_half_width, body.table_height + 0.10, -body.thigh])
+            knee = np.array([lat * body.knee_half_width, body.table_height + 0.05, 0.0])
+            shin_dir = np.stack([lat * np.sin(th), np.cos(th), np.zeros(n)], axis=1)
+            toe_dir = np.array([0.0, -1.0, 0.0])  # soles face up, toes point down
+            shoulder = hip + np.array([lat * 0.08, 0.05, -body.trunk])
+        ankle = knee + body.shin * shin_dir
+        put(f"{side}_hip", np.broadcast_to(hip, (n, 3)))
+        put(f"{side}_knee", np.broadcast_to(knee, (n, 3)))
+        put(f"{side}_ankle", ankle)
+        put(f"{side}_heel", ankle - 0.05 * toe_dir + 0.03 * shin_dir)
+        put(f"{side}_foot_index", ankle + body.foot * toe_dir * 0.8)
+        put(f"{side}_shoulder", np.broadcast_to(shoulder, (n, 3)))
+        elbow = shoulder + (np.array([0, -0.28, 0.05]) if test == "seated" else np.array([0.05 * lat, -0.05, 0.25]))
+        wrist = elbow + (np.array([0, -0.05, 0.25]) if test == "seated" else np.array([0.0, -0.02, 0.25]))
+        put(f"{side}_elbow", np.broadcast_to(elbow, (n, 3)))
+        put(f"{side}_wrist", np.broadcast_to(wrist, (n, 3)))
+        for part, d in (("pinky", 0.08), ("index", 0.09), ("thumb", 0.06)):
+            put(f"{side}_{part}", np.broadcast_to(wrist + np.array([0, 0, d]) * (1 if test == "seated" else -1), (n, 3)))
+        head = shoulder * np.array([0, 1, 1]) + (np.array([0, 0.25, 0.05]) if test == "seated" else np.array([0, 0.05, -0.25]))
+        put(f"{side}_ear", np.broadcast_to(head + np.array([lat * 0.07, 0, 0]), (n, 3)))
+        for part, dx in (("eye_inner", 0.015), ("eye", 0.03), ("eye_outer", 0.045)):
+            put(f"{side}_{part}", np.broadcast_to(head + np.array([lat * dx, 0.03, 0.08 if test == "seated" else -0.08]), (n, 3)))
+        put(f"mouth_{side}", np.broadcast_to(head + np.array([lat * 0.025, -0.05, 0.08 if test == "seated" else -0.08]), (n, 3)))
+    nose = (P[:, LANDMARK_INDEX["left_eye"]] + P[:, LANDMARK_INDEX["right_eye"]]) / 2
+    P[:, LANDMARK_INDEX["nose"]] = nose + (np.array([0, -0.03, 0.03]) if test == "seated" else np.array([0, -0.03, -0.03]))
+    return P
+
+
+def default_camera(test: TestName, body: Body = Body(), **perturb: float) -> Camera:
+    """The camera each test asks for: seated, in front at knee height; prone, at the foot
+    end at table height, looking along the body. ``perturb``: yaw_deg, pitch_deg, roll_deg."""
+    if test == "seated":  # portrait phone in front, at knee height
+        knee_h = body.seat_height - 0.15
+        return Camera((0.0, knee_h, body.thigh + 2.2), (0.0, knee_h, 0.0), 720, 1280, 40.0, **perturb)
+    # landscape phone at the foot end, at table height, looking along the body
+    h = body.table_height + 0.2
+    return Camera((0.0, h, 1.8), (0.0, h, 0.0), 1280, 720, 60.0, **perturb)
+
+
+def rotation_clip(
+    test: TestName,
+    moves: list[Move],
+    *,
+    camera: Camera | None = None,
+    fps: float = 30.0,
+    noise_px: float = 0.0,
+    low_visibility_fraction: float = 0.0,
+    drop_fraction: float = 0.0,
+    body: Body = Body(),
+    seed: int = 0,
+    lead_s: float = 1.5,
+) -> tuple[PoseSequence, Truth]:
+    """A synthetic rotation-test clip and its ground truth.
+
+    ``noise_px``: Gaussian landmark noise (sd, px). ``low_visibility_fraction``: share of
+    frames where one random lower-limb landmark gets visibility 0.2 and a wrong position.
+    ``drop_fraction``: share of frames with no detection at all (omitted, as in a pose CSV).
+    """
+    rng = np.random.default_rng(seed)
+    cam = camera or default_camera(test, body)
+    t, theta = rotation_protocol(moves, fps, lead_s)
+    P = skeleton_3d(test, theta, body)
+    xy = cam.project(P)
+    n = len(t)
+    xy = xy + rng.normal(0.0, noise_px, xy.shape) if noise_px > 0 else xy
+    vis = np.full((n, N_LANDMARKS), 0.98)
+    if low_visibility_fraction > 0:
+        legs = [LANDMARK_INDEX[f"{s}_{p}"] for s in ("left", "right") for p in ("knee", "ankle")]
+        for k in np.flatnonzero(rng.random(n) < low_visibility_fraction):
+            j = rng.choice(legs)
+            vis[k, j] = 0.2
+            xy[k, j] += rng.normal(0, 40, 2)  # the model's guess while unsure is wrong
+    keep = rng.random(n) >= drop_fraction
+    keep[0] = keep[-1] = True
+    world = P - (P[:, [LANDMARK_INDEX["left_hip"]]] + P[:, [LANDMARK_INDEX["right_hip"]]]) / 2
+    world = world * np.array([1.0, -1.0, -1.0])  # MediaPipe-like: y down
+    seq = PoseSequence(
+        frame=np.arange(n, dtype=np.int64)[keep],
+        time_s=t[keep],
+        xy=xy[keep],
+        z=np.zeros((keep.sum(), N_LANDMARKS)),
+        visibility=vis[keep],
+        presence=np.full((keep.sum(), N_LANDMARKS), 0.99),
+        world=world[keep],
+        image_size=(cam.width, cam.height),
+        num_people=np.where(np.arange(n)[keep] % int(2 * fps) == 0, 1, -1),
+        source=f"synthetic {test}",
+    )
+    return seq, Truth(time_s=t, theta=theta, peaks=_peaks(moves))
