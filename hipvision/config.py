@@ -102,6 +102,8 @@ class RotationSettings:
     neutral_window_s: float = 0.6
     #: "still" = the shin angle's standard deviation within the window is below this
     still_sd_deg: float = 1.5
+    #: a neutral period beginning this soon after the first frame counts as "at the start"
+    neutral_start_within_s: float = 1.0
     #: a neutral shin must lie within this of the image vertical (camera roll + posture)
     neutral_max_offset_deg: float = 20.0
     #: an excursion beyond this from neutral counts as a rotation attempt

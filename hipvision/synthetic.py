@@ -235,8 +235,11 @@ def rotation_clip(
             xy[k, j] += rng.normal(0, 40, 2)  # the model's guess while unsure is wrong
     keep = rng.random(n) >= drop_fraction
     keep[0] = keep[-1] = True
-    world = P - (P[:, [LANDMARK_INDEX["left_hip"]]] + P[:, [LANDMARK_INDEX["right_hip"]]]) / 2
-    world = world * np.array([1.0, -1.0, -1.0])  # MediaPipe-like: y down
+    # world landmarks like MediaPipe's: metres from the hip midpoint, in the camera's axes
+    # (x right, y down, z away from the camera)
+    rel = P - (P[:, [LANDMARK_INDEX["left_hip"]]] + P[:, [LANDMARK_INDEX["right_hip"]]]) / 2
+    r, u, f = cam.basis()
+    world = np.stack([rel @ r, -(rel @ u), rel @ f], axis=-1)
     seq = PoseSequence(
         frame=np.arange(n, dtype=np.int64)[keep],
         time_s=t[keep],

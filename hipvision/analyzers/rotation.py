@@ -34,6 +34,8 @@ from . import register
 
 SIDES = ("left", "right")
 DIRECTIONS = {"ir": 1.0, "er": -1.0}
+#: vertical-reference methods that measure each shin's own neutral (roll is then known)
+NEUTRAL_METHODS = ("neutral shins at the start", "neutral shins between attempts", "still neutral per side")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -283,38 +285,49 @@ class RotationAnalyzer:
         for s in SIDES:
             if present[s]:
                 both &= still[s] & (np.abs(level[s]) < rs.neutral_max_offset_deg)
-        start_runs = [r for r in runs(both) if t[r[0]] - t[0] < max(3.0, 0.25 * (t[-1] - t[0]))]
-        if start_runs:
-            a, b = start_runs[0]
+        common = runs(both)
+        if common:
+            a, b = common[0]
+            at_start = t[a] - t[0] <= rs.neutral_start_within_s
+            method = "neutral shins at the start" if at_start else "neutral shins between attempts"
             for s in SIDES:
-                out[s] = (float(np.nanmedian(raw[s][a:b])), "neutral shins at the start") if present[s] else (None, "")
-        else:
-            # 2. per side: the still level closest to the image vertical, anywhere in the clip
-            for s in SIDES:
-                if not present[s]:
-                    out[s] = (None, "")
-                    continue
-                ok = still[s] & np.isfinite(level[s]) & (np.abs(level[s]) < rs.neutral_max_offset_deg)
-                if ok.any():
-                    k = np.flatnonzero(ok)[np.argmin(np.abs(level[s][ok]))]
-                    out[s] = (float(level[s][k]), "still neutral between attempts")
-                else:
-                    out[s] = (None, "")
-            # 3. a side without a neutral borrows the camera roll from the other side
-            for s, o in (("left", "right"), ("right", "left")):
-                if present[s] and out[s][0] is None and out[o][0] is not None:
-                    # roll adds +r to one side's lateral angle and -r to the other's
-                    out[s] = (-out[o][0], f"camera roll from the {o} leg's neutral")
-            for s in SIDES:
-                if present[s] and out[s][0] is None:
-                    out[s] = (0.0, "image vertical (no still neutral found)")
-            warnings.append(
-                QualityWarning(
-                    "no_neutral_start",
-                    "the test did not start with both shins relaxed and still; "
-                    "vertical was taken from " + "; ".join(sorted({out[s][1] for s in SIDES if present[s]})),
+                out[s] = (float(np.nanmedian(raw[s][a:b])), method) if present[s] else (None, "")
+            if not at_start:
+                warnings.append(
+                    QualityWarning(
+                        "no_neutral_start",
+                        f"the test did not start with both shins relaxed and still; vertical was "
+                        f"taken from the first still, relaxed period at {t[a]:.1f} s",
+                        float(t[a]),
+                    )
                 )
+            return out
+        # 2. per side: the still level closest to the image vertical, anywhere in the clip
+        for s in SIDES:
+            if not present[s]:
+                out[s] = (None, "")
+                continue
+            ok = still[s] & np.isfinite(level[s]) & (np.abs(level[s]) < rs.neutral_max_offset_deg)
+            if ok.any():
+                k = np.flatnonzero(ok)[np.argmin(np.abs(level[s][ok]))]
+                out[s] = (float(level[s][k]), "still neutral per side")
+            else:
+                out[s] = (None, "")
+        # 3. a side without a neutral borrows the camera roll from the other side
+        for s, o in (("left", "right"), ("right", "left")):
+            if present[s] and out[s][0] is None and out[o][0] is not None:
+                # roll adds +r to one side's lateral angle and -r to the other's
+                out[s] = (-out[o][0], f"camera roll from the {o} leg's neutral")
+        for s in SIDES:
+            if present[s] and out[s][0] is None:
+                out[s] = (0.0, "image vertical (no still neutral found)")
+        warnings.append(
+            QualityWarning(
+                "no_neutral_start",
+                "the shins were never relaxed and still together; vertical was taken from "
+                + "; ".join(sorted({out[s][1] for s in SIDES if present[s]})),
             )
+        )
         return out
 
     # ----------------------------------------------------------------- peaks
@@ -389,7 +402,7 @@ class RotationAnalyzer:
         methods = sorted({refs[s][1] for s in SIDES if sides[s].present})
         agreement = None
         roll = None
-        if len(ref_vals) == 2 and all(refs[s][1] == "neutral shins at the start" or refs[s][1] == "still neutral between attempts" for s in SIDES):
+        if len(ref_vals) == 2 and all(refs[s][1] in NEUTRAL_METHODS for s in SIDES):
             # in lateral terms, roll shows up with opposite signs on the two sides
             roll = 0.5 * (refs["left"][0] - refs["right"][0])  # type: ignore[operator]
             agreement = abs(refs["left"][0] + refs["right"][0])  # type: ignore[operator]
