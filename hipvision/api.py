@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import analyzers
+from .analyzers import AnalysisRun
+from .atomicfile import commit, temp_beside
 from .config import POSE_CSV_SUFFIXES, Settings, DEFAULT_SETTINGS
 from .errors import InputError
 from .models import resolve_model
@@ -193,7 +195,6 @@ def load_pose(
     *,
     settings: Settings = DEFAULT_SETTINGS,
     progress: Progress | None = None,
-    video_path: str | Path | None = None,
 ) -> PoseSequence:
     """A pose sequence from any input: a pose CSV is read (no model needed); anything
     else goes through the pose model."""
@@ -202,9 +203,34 @@ def load_pose(
         if not p.exists():
             raise InputError(f"{p}: no such file")
         return read_pose_csv(p)
-    result = extract(input, settings=settings, progress=progress, video_path=video_path)
+    result = extract(input, settings=settings, progress=progress)
     assert result.sequence is not None
     return result.sequence
+
+
+def run_analysis(
+    input: str | Path | PoseSequence,
+    test: str,
+    *,
+    settings: Settings = DEFAULT_SETTINGS,
+    progress: Progress | None = None,
+    video_path: str | Path | None = None,
+    series_path: str | Path | None = None,
+) -> AnalysisRun:
+    """Analyse ``input`` for ``test``. Optionally write the per-frame series as CSV and an
+    annotated video (a second pass over the video; needs a video or image-folder input)."""
+    analyzer = analyzers.get(test)  # unknown test: fail before any slow work
+    if video_path is not None and (isinstance(input, PoseSequence) or is_pose_csv(input)):
+        raise InputError("an annotated video needs the video itself as input, not landmarks")
+    t0 = time.perf_counter()
+    seq = input if isinstance(input, PoseSequence) else load_pose(input, settings=settings, progress=progress)
+    run = analyzer.run(seq, settings)
+    run.report["processing_s"] = round(time.perf_counter() - t0, 3)
+    if series_path is not None:
+        write_series_csv(run, analyzer.series_columns, series_path)
+    if video_path is not None:
+        render_annotated(input, seq, run, video_path, settings=settings, progress=progress)  # type: ignore[arg-type]
+    return run
 
 
 def analyze(
@@ -215,6 +241,56 @@ def analyze(
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Run the analyzer for ``test`` on ``input`` and return its report."""
-    analyzer = analyzers.get(test)
-    seq = input if isinstance(input, PoseSequence) else load_pose(input, settings=settings, progress=progress)
-    return analyzer.analyze(seq, settings)
+    return run_analysis(input, test, settings=settings, progress=progress).report
+
+
+def write_series_csv(run: AnalysisRun, columns: tuple[str, ...], path: str | Path) -> Path:
+    """Write the per-frame series of an analysis as CSV (atomically)."""
+    import csv
+
+    target = Path(path)
+    tmp = temp_beside(target)
+    try:
+        with open(tmp, "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(columns)
+            for row in run.series_rows():
+                w.writerow("" if v is None else v for v in row)
+        commit(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
+
+
+def render_annotated(
+    input: str | Path,
+    seq: PoseSequence,
+    run: AnalysisRun,
+    video_path: str | Path,
+    *,
+    settings: Settings = DEFAULT_SETTINGS,
+    progress: Progress | None = None,
+) -> Path:
+    """Second pass over the video: skeleton + the analysis overlay, as browser-playable MP4."""
+    from .render import draw_pose
+    from .videowriter import H264Writer
+
+    source = open_source(input, settings.source)
+    rows = {int(f): k for k, f in enumerate(seq.frame)}
+    with H264Writer(video_path, source.width, source.height, source.fps, settings.render.crf) as out:
+        for fr in prefetch(iter(source), settings.source.prefetch_frames):
+            img = fr.image
+            k = rows.get(fr.index)
+            if k is not None:
+                img = draw_pose(img, _frame_of(seq, k), settings.render)
+            out.write(run.draw(img, fr.index), fr.time_s)
+            if progress is not None:
+                progress(fr.index + 1, source.frame_count)
+    return Path(video_path)
+
+
+def _frame_of(seq: PoseSequence, k: int) -> PoseFrame:
+    return PoseFrame(
+        int(seq.frame[k]), float(seq.time_s[k]), seq.xy[k], seq.z[k], seq.visibility[k],
+        seq.presence[k], seq.world[k], int(seq.num_people[k]),
+    )

@@ -132,16 +132,26 @@ def _default_stem(input: str) -> str:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from .api import analyze, load_pose
+    from .api import run_analysis
 
     settings = _settings(args)
+    settings = replace(settings, rotation=replace(settings.rotation, mirrored=args.mirrored))
     update, close = _progress_bar("pose", args.quiet)
     try:
-        seq = load_pose(args.input, settings=settings, progress=update, video_path=args.save_video)
+        run = run_analysis(
+            args.input,
+            args.test,
+            settings=settings,
+            progress=update,
+            video_path=args.save_video,
+            series_path=args.series,
+        )
     finally:
         close()
-    report = analyze(seq, args.test, settings=settings)
-    _emit(report, args.json)
+    if args.json:
+        _emit(run.report, True)
+    else:
+        print(analyzers.get(args.test).summary_text(run.report))
     return 0
 
 
@@ -209,7 +219,13 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("input", metavar="INPUT")
     a.add_argument("--test", required=True, metavar="T", help="the test to analyse: " + (", ".join(sorted(tests)) or "none available yet"))
     a.add_argument("--json", action="store_true", help="print only the JSON report on stdout")
-    a.add_argument("--save-video", metavar="OUT.mp4", help="annotated video (video input only)")
+    a.add_argument("--save-video", metavar="OUT.mp4", help="annotated H.264 video (video input only)")
+    a.add_argument("--series", metavar="OUT.csv", help="write the per-frame angle series as CSV")
+    a.add_argument(
+        "--mirrored",
+        action="store_true",
+        help="the video is mirrored (front/selfie camera): swap the person's left and right",
+    )
     _add_pose_options(a)
     a.set_defaults(func=cmd_analyze)
 

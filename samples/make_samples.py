@@ -2,6 +2,13 @@
 
     python samples/make_samples.py
 
+``seated_rotation.pose.csv`` and ``prone_rotation.pose.csv``: the two hip-rotation tests
+from :mod:`hipvision.synthetic` (3-D skeleton, a hand-held phone camera rolled, turned and
+pitched a few degrees, 2 px landmark noise, a few unsure and dropped frames). Known answers:
+
+* seated, legs one after the other: left IR 36, ER 44; right IR 24, ER 47 (degrees);
+* prone, both legs at once: IR 40 both, then ER 38 both.
+
 ``demo_squat_front.pose.csv``: a person facing the camera (1280x720, 30 fps, 12 s) doing
 three slow bodyweight squats, knees tracking over the feet, with 1.5 px landmark noise and
 a short stretch where the right knee is occluded (low visibility). It is drawn in image
@@ -79,6 +86,27 @@ def demo_squat(seed: int = 7) -> PoseSequence:
     )
 
 
+def rotation_samples() -> dict[str, PoseSequence]:
+    from hipvision.synthetic import Move, default_camera, rotation_clip
+
+    seated, _ = rotation_clip(
+        "seated",
+        [Move("left", 36), Move("left", -44), Move("right", 24), Move("right", -47)],
+        camera=default_camera("seated", roll_deg=3.0, yaw_deg=5.0, pitch_deg=-4.0),
+        noise_px=2.0, low_visibility_fraction=0.03, drop_fraction=0.02, seed=21,
+    )
+    prone, _ = rotation_clip(
+        "prone",
+        [Move("both", 40, hold_s=2.5), Move("both", -38, hold_s=2.5)],
+        camera=default_camera("prone", roll_deg=-2.0, yaw_deg=-4.0, pitch_deg=3.0),
+        noise_px=2.0, low_visibility_fraction=0.03, drop_fraction=0.02, seed=22,
+    )
+    return {"seated_rotation": seated, "prone_rotation": prone}
+
+
 if __name__ == "__main__":
-    out = write_pose_csv(demo_squat(), HERE / "demo_squat_front.pose.csv")
-    print(f"wrote {out}")
+    outs = [write_pose_csv(demo_squat(), HERE / "demo_squat_front.pose.csv")]
+    for name, seq in rotation_samples().items():
+        outs.append(write_pose_csv(seq, HERE / f"{name}.pose.csv"))
+    for out in outs:
+        print(f"wrote {out}")

@@ -15,6 +15,21 @@ from ..errors import AnalysisError
 from ..sequence import PoseSequence
 
 
+class AnalysisRun(Protocol):
+    """What an analyzer's :meth:`Analyzer.run` returns."""
+
+    #: the JSON-ready report (at least ``schema_version`` and ``test``)
+    report: dict[str, Any]
+
+    def series_rows(self) -> list[tuple]:
+        """Per-frame series for CSV export; the first value of each row is ``time_s``."""
+        ...
+
+    def draw(self, image: Any, frame: int) -> Any:
+        """The clip's frame number ``frame`` (RGB) with the analysis drawn on it."""
+        ...
+
+
 class Analyzer(Protocol):
     """The interface every test implements."""
 
@@ -22,10 +37,16 @@ class Analyzer(Protocol):
     name: str
     #: one line for ``--help`` and the app
     description: str
+    #: column names of :meth:`AnalysisRun.series_rows`
+    series_columns: tuple[str, ...]
 
-    def analyze(self, seq: PoseSequence, settings: Settings) -> dict[str, Any]:
+    def run(self, seq: PoseSequence, settings: Settings) -> AnalysisRun:
         """Analyse a raw (uncleaned) sequence; raise :class:`AnalysisError` when the clip does
         not show this test."""
+        ...
+
+    def summary_text(self, report: dict[str, Any]) -> str:
+        """The report in a few lines of plain text for the terminal."""
         ...
 
 

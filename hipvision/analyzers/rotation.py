@@ -140,9 +140,7 @@ class RotationAnalyzer:
         #: which way the neutral shin points in the image: down (seated) or up (prone)
         self.nominal = IMAGE_DOWN if test == "seated" else IMAGE_UP
 
-    # ----------------------------------------------------------------- entry point
-    def analyze(self, seq: PoseSequence, settings: Settings) -> dict[str, Any]:
-        return self.run(seq, settings).report
+    series_columns = ("time_s", "left_deg", "right_deg")
 
     def run(self, seq: PoseSequence, settings: Settings) -> "RotationRun":
         rs = settings.rotation
@@ -177,7 +175,56 @@ class RotationAnalyzer:
             sides[side] = sr
 
         report = self._report(seq, clean, sides, refs, rs, warnings)
-        return RotationRun(report=report, time_s=t, angles={s: sides[s].angle for s in SIDES})
+        ref_vecs = {}
+        for side in SIDES:
+            lat_sign = np.sign(signed_angle(lateral[side], self.nominal))
+            ref_vecs[side] = rotate(self.nominal, (refs[side][0] or 0.0) * lat_sign)
+        return RotationRun(
+            report=report,
+            time_s=t,
+            frame=clean.frame,
+            angles={s: sides[s].angle for s in SIDES},
+            knee={s: clean.point(f"{s}_knee") for s in SIDES},
+            ankle={s: clean.point(f"{s}_ankle") for s in SIDES},
+            reference=ref_vecs,
+            peaks={s: sides[s].peaks for s in SIDES},
+        )
+
+    def summary_text(self, report: dict[str, Any]) -> str:
+        def deg(v: float | None) -> str:
+            return "   -  " if v is None else f"{v:5.1f}°"
+
+        lines = [
+            f"{self.name} hip rotation: {report['source']} ({report['duration_s']} s)"
+            + (", mirrored" if report["mirrored"] else ""),
+            "            IR       ER       arc",
+        ]
+        for s in SIDES:
+            d = report["sides"][s]
+            if not d["measured"]:
+                lines.append(f"  {s:<6}  not measured")
+                continue
+            lines.append(f"  {s:<6}  {deg(d['peak_ir_deg'])}   {deg(d['peak_er_deg'])}   {deg(d['total_arc_deg'])}")
+        for key, label in (("ir", "IR"), ("er", "ER"), ("arc", "arc")):
+            a = report["asymmetry"].get(key)
+            if a:
+                lines.append(
+                    f"  {label} left-right {a['left_minus_right_deg']:+.1f}°: {a['verdict']} "
+                    f"(equal within {a['equal_within_deg']:g}°, measurement error {a['measurement_error_deg']:g}°)"
+                )
+        for s in SIDES:
+            for key, n in report["sides"][s].get("norms", {}).items():
+                if n["verdict"]:
+                    lines.append(
+                        f"  {s} {key.upper() if key != 'arc' else 'arc'} {n['value_deg']:.1f}° is {n['verdict']} "
+                        f"{n['band_deg'][0]:g}-{n['band_deg'][1]:g}°"
+                    )
+        v = report["vertical_reference"]
+        roll = f", camera roll {v['camera_roll_deg']:+.1f}°" if v["camera_roll_deg"] is not None else ""
+        lines.append(f"  vertical: {v['method']} (confidence {v['confidence']}{roll})")
+        for w in report["warnings"]:
+            lines.append(f"  warning [{w['code']}]: {w['message']}")
+        return "\n".join(lines)
 
     # ----------------------------------------------------------------- checks
     def _check_landmarks(self, seq: PoseSequence, warnings: list[QualityWarning]) -> dict[str, bool]:
@@ -583,17 +630,31 @@ class RotationAnalyzer:
 
 @dataclass
 class RotationRun:
-    """Everything one analysis produced: the report and the per-frame angle series."""
+    """Everything one analysis produced: the report, the per-frame angle series, and what an
+    overlay needs (smoothed knee/ankle tracks, each side's vertical, the held peaks)."""
 
     report: dict[str, Any]
     time_s: np.ndarray
+    frame: np.ndarray
     angles: dict[str, np.ndarray]
+    knee: dict[str, np.ndarray]
+    ankle: dict[str, np.ndarray]
+    reference: dict[str, np.ndarray]
+    peaks: dict[str, dict[str, Hold | None]]
 
     def series_rows(self) -> list[tuple[float, float | None, float | None]]:
+        """(time_s, left_deg, right_deg) per frame; + = IR (foot lateral)."""
         return [
             (float(t), clean_number(self.angles["left"][i], 2), clean_number(self.angles["right"][i], 2))
             for i, t in enumerate(self.time_s)
         ]
+
+    def draw(self, image: np.ndarray, frame: int) -> np.ndarray:
+        """``image`` (RGB, the clip's frame number ``frame``) with shins, verticals, angles
+        and peak holds drawn on it."""
+        from ..overlays import draw_rotation
+
+        return draw_rotation(image, self, frame)
 
 
 SEATED = register(RotationAnalyzer("seated"))
