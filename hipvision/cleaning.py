@@ -137,3 +137,44 @@ def clean_sequence(seq: PoseSequence, settings: CleaningSettings) -> PoseSequenc
         v = fill_gaps(t, v, settings.max_gap_s)
         out[name] = lowpass(t, v, settings.cutoff_hz, settings.filter_order)
     return replace(seq, **out)
+
+
+class OneEuroFilter:
+    """Causal One-Euro filter (Casiez et al. 2012) for live display: smooths jitter when a
+    value is still and follows it quickly when it moves. Works on scalars or arrays; NaN
+    inputs pass through without disturbing the state.
+
+    ``min_cutoff_hz``: cut-off when still (lower = smoother); ``beta``: how fast the cut-off
+    grows with speed (higher = less lag when moving).
+    """
+
+    def __init__(self, min_cutoff_hz: float = 1.0, beta: float = 0.05, d_cutoff_hz: float = 1.0) -> None:
+        self.min_cutoff = min_cutoff_hz
+        self.beta = beta
+        self.d_cutoff = d_cutoff_hz
+        self._x: np.ndarray | None = None
+        self._dx: np.ndarray | None = None
+        self._t: float | None = None
+
+    @staticmethod
+    def _alpha(cutoff: np.ndarray | float, dt: float) -> np.ndarray:
+        tau = 1.0 / (2 * np.pi * np.asarray(cutoff, dtype=np.float64))
+        return 1.0 / (1.0 + tau / dt)
+
+    def __call__(self, t: float, x: np.ndarray | float) -> np.ndarray:
+        x = np.asarray(x, dtype=np.float64)
+        if self._x is None or self._t is None or t <= self._t:
+            self._x = x.copy()
+            self._dx = np.zeros_like(x)
+            self._t = t
+            return x.copy()
+        dt = t - self._t
+        self._t = t
+        prev = np.where(np.isfinite(self._x), self._x, x)
+        dx = (x - prev) / dt
+        ad = self._alpha(self.d_cutoff, dt)
+        dx_hat = np.where(np.isfinite(dx), ad * dx + (1 - ad) * self._dx, self._dx)
+        a = self._alpha(self.min_cutoff + self.beta * np.abs(dx_hat), dt)
+        x_hat = np.where(np.isfinite(x), a * x + (1 - a) * prev, self._x)
+        self._x, self._dx = x_hat, dx_hat
+        return x_hat.copy()

@@ -172,6 +172,87 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_live(args: argparse.Namespace) -> int:
+    from .api import is_pose_csv, make_backend, run_analysis
+    from .errors import InputError
+    from .live import LiveRotation, draw_live, has_display
+    from .models import resolve_model
+    from .posecsv import read_pose_csv
+    from .sequence import PoseFrame, PoseSequence
+    from .sources import open_source
+
+    settings = _settings(args)
+    settings = replace(settings, rotation=replace(settings.rotation, mirrored=args.mirrored))
+    window = not args.no_window
+    if window and not has_display():
+        raise InputError("no display for the live window: run with --no-window, or use the dashboard's webcam page")
+    live = LiveRotation(args.test, settings.rotation, settings.cleaning.min_visibility)
+    frames: list[PoseFrame] = []
+    state = None
+
+    def step(pf: PoseFrame, image=None) -> bool:
+        nonlocal state
+        pose = pf
+        if args.mirrored:  # live works on the person's sides, like the offline analysis
+            from .analyzers.rotation import mirror_sequence
+
+            pose = _frame(mirror_sequence(PoseSequence.from_frames([pf], (1, 1))), 0)
+        state = live.update(pose)
+        frames.append(pf)
+        if window and image is not None:
+            import cv2
+
+            shown = draw_live(image, pose, live, state)
+            cv2.imshow("hipvision live (q to stop)", cv2.cvtColor(shown, cv2.COLOR_RGB2BGR))
+            return (cv2.waitKey(1) & 0xFF) not in (ord("q"), 27)
+        return True
+
+    size = (1, 1)
+    if is_pose_csv(args.input):  # replay recorded landmarks through the live readout
+        seq = read_pose_csv(args.input)
+        size = seq.image_size
+        for k in range(len(seq)):
+            step(_frame(seq, k))
+    else:
+        source = open_source(args.input, settings.source)
+        size = (source.width, source.height)
+        model = resolve_model(settings.model, progress=not args.quiet)
+        with make_backend(model, stream=True, settings=settings) as backend:
+            try:
+                for fr in source:
+                    if not step(backend.detect(fr.image, fr.index, fr.time_s), fr.image):
+                        break
+            except KeyboardInterrupt:
+                pass
+    if window:
+        import cv2
+
+        cv2.destroyAllWindows()
+    if state is not None and not args.json:
+        for s, side in state.sides.items():
+            print(f"live {s}: peak IR {side.peak_ir_deg and round(side.peak_ir_deg, 1)}, peak ER {side.peak_er_deg and round(side.peak_er_deg, 1)}", file=sys.stderr)
+    seq = PoseSequence.from_frames(frames, size, source=str(args.input))
+    if args.output:
+        from .posecsv import write_pose_csv
+
+        write_pose_csv(seq, args.output)
+    run = run_analysis(seq, args.test, settings=settings)  # the recorded, unmirrored frames
+    if args.json:
+        _emit(run.report, True)
+    else:
+        print(analyzers.get(args.test).summary_text(run.report))
+    return 0
+
+
+def _frame(seq, k: int):
+    from .sequence import PoseFrame
+
+    return PoseFrame(
+        int(seq.frame[k]), float(seq.time_s[k]), seq.xy[k], seq.z[k], seq.visibility[k],
+        seq.presence[k], seq.world[k], int(seq.num_people[k]),
+    )
+
+
 def cmd_model(args: argparse.Namespace) -> int:
     from .models import check_bundle, resolve_model
 
@@ -239,6 +320,23 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--json", action="store_true", help="JSON on stdout")
     _add_pose_options(i)
     i.set_defaults(func=cmd_inspect)
+
+    lv = sub.add_parser(
+        "live",
+        help="live hip-rotation readout from a webcam (running angle and peak hold)",
+        description="Open a window with the running shin angle per side and the held peaks. "
+        "Sit still with relaxed shins first (this calibrates vertical), then rotate. Stop with "
+        "q, Esc or Ctrl-C; the full analysis of the recording is then printed. INPUT defaults "
+        "to webcam:0; a video plays as if live; a pose CSV replays its landmarks.",
+    )
+    lv.add_argument("input", metavar="INPUT", nargs="?", default="webcam:0")
+    lv.add_argument("--test", required=True, choices=("seated", "prone"))
+    lv.add_argument("--mirrored", action="store_true", help="the picture is mirrored (selfie camera)")
+    lv.add_argument("--no-window", action="store_true", help="no window (headless): only the final result")
+    lv.add_argument("-o", "--output", metavar="POSE.csv", help="save the recorded landmarks")
+    lv.add_argument("--json", action="store_true", help="print the final report as JSON")
+    _add_pose_options(lv)
+    lv.set_defaults(func=cmd_live)
 
     m = sub.add_parser(
         "model",
