@@ -255,3 +255,13 @@ def test_image_vertical_fallback_has_low_confidence() -> None:
     rep = analyze(seq, "seated")
     assert "image vertical" in rep["vertical_reference"]["method"]
     assert rep["vertical_reference"]["confidence"] == "low"
+
+
+def test_one_leg_without_hips_assumes_the_standard_camera_placement() -> None:
+    seq, _ = rotation_clip("seated", [Move("left", 30), Move("left", -35)], seed=21)
+    keep = [LANDMARK_INDEX["left_knee"], LANDMARK_INDEX["left_ankle"]]
+    xy = np.full_like(seq.xy, np.nan)
+    xy[:, keep] = seq.xy[:, keep]
+    rep = analyze(replace(seq, xy=xy), "seated")
+    assert {"sides_assumed", "one_side_only"} <= codes(rep)
+    assert peaks(rep)["left"] == pytest.approx((30, 35), abs=1.0)
