@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from . import analyzers
 from .analyzers import AnalysisRun
-from .atomicfile import commit, temp_beside
+from .atomicfile import check_target, commit, temp_beside
 from .config import POSE_CSV_SUFFIXES, Settings, DEFAULT_SETTINGS
 from .errors import InputError
 from .models import resolve_model
@@ -105,6 +105,9 @@ def extract(
     """
     if is_pose_csv(input):
         raise InputError(f"{input}: already a pose CSV; nothing to extract")
+    for out in (csv_path, video_path):
+        if out is not None:
+            check_target(Path(out))
     source = open_source(input, settings.source)
     model_path = resolve_model(settings.model, progress=download_progress)
     return _run(source, model_path, settings, csv_path, video_path, keep_sequence, progress)
@@ -222,6 +225,9 @@ def run_analysis(
     analyzer = analyzers.get(test)  # unknown test: fail before any slow work
     if video_path is not None and (isinstance(input, PoseSequence) or is_pose_csv(input)):
         raise InputError("an annotated video needs the video itself as input, not landmarks")
+    for out in (video_path, series_path):
+        if out is not None:
+            check_target(Path(out))
     t0 = time.perf_counter()
     seq = input if isinstance(input, PoseSequence) else load_pose(input, settings=settings, progress=progress)
     run = analyzer.run(seq, settings)

@@ -10,9 +10,23 @@ import os
 import tempfile
 from pathlib import Path
 
+from .errors import InputError
+
+
+def check_target(target: Path) -> None:
+    """Fail early, before any slow work, when ``target`` cannot be an output file."""
+    if target.is_dir():
+        raise InputError(f"{target}: is a folder; give a file name for the output")
+    parent = target.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK):
+        raise InputError(f"{target}: cannot write there ({parent} is not a writable folder)")
+
 
 def temp_beside(target: Path, suffix: str = ".part") -> Path:
     """Create an empty temporary file next to ``target`` and return its path."""
+    check_target(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=suffix, dir=target.parent)
     os.close(fd)
@@ -23,5 +37,9 @@ def commit(tmp: Path, target: Path) -> None:
     """Give ``tmp`` normal permissions (mkstemp makes it private) and rename it to ``target``."""
     umask = os.umask(0)
     os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)
-    os.replace(tmp, target)
+    try:
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"cannot write {target}: {e.strerror}") from None

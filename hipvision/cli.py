@@ -43,6 +43,26 @@ def _progress_bar(desc: str, quiet: bool):
     return update, close
 
 
+def _positive_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {v}")
+    return v
+
+
+def _positive_float(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not v > 0:
+        raise argparse.ArgumentTypeError(f"must be above 0, got {text}")
+    return v
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     s = DEFAULT_SETTINGS
     model = replace(s.model, variant=args.variant, path=args.model)
@@ -64,11 +84,11 @@ def _add_pose_options(p: argparse.ArgumentParser) -> None:
         default=DEFAULT_SETTINGS.model.variant,
         help="model variant to find or download (default: %(default)s)",
     )
-    g.add_argument("--max-frames", type=int, metavar="N", help="stop after N frames")
-    g.add_argument("--duration", type=float, metavar="S", help="stop a webcam after S seconds")
+    g.add_argument("--max-frames", type=_positive_int, metavar="N", help="stop after N frames")
+    g.add_argument("--duration", type=_positive_float, metavar="S", help="stop a webcam after S seconds")
     g.add_argument(
         "--fps",
-        type=float,
+        type=_positive_float,
         metavar="F",
         help=f"frame rate of an image folder (default: {DEFAULT_SETTINGS.source.image_folder_fps:g})",
     )

@@ -69,6 +69,14 @@ class SourceSettings:
     #: Frames decoded ahead of the pose model in a background thread (bounded memory).
     prefetch_frames: int = 8
 
+    def __post_init__(self) -> None:
+        if self.max_frames is not None and self.max_frames < 1:
+            raise ValueError(f"max_frames must be 1 or more, got {self.max_frames}")
+        for name in ("image_folder_fps", "max_duration_s"):
+            v = getattr(self, name)
+            if v is not None and not v > 0:
+                raise ValueError(f"{name} must be above 0, got {v}")
+
 
 @dataclass(frozen=True)
 class CleaningSettings:

@@ -81,6 +81,7 @@ class VideoFileSource:
             rate = stream.average_rate or stream.guessed_rate
             self.fps = float(rate) if rate else None
             frames = int(stream.frames or 0)
+            self.declared_frames = frames  # exact in MP4/MOV (0 = unknown, e.g. MKV/WebM)
             if not frames and stream.duration and self.fps:
                 frames = int(round(float(stream.duration * stream.time_base) * self.fps))
             self.frame_count = frames or None
@@ -129,6 +130,11 @@ class VideoFileSource:
                 ) from None
             if n == 0:
                 raise InputError(f"{self.path}: the video has no decodable frames")
+            if self.declared_frames and n < self.declared_frames - 1:
+                raise InputError(
+                    f"{self.path}: video is truncated: only {n} of {self.declared_frames} frames "
+                    "decode (incomplete download or copy?)"
+                )
 
 
 def _ffmsg(e: Exception) -> str:
