@@ -219,9 +219,11 @@ def run_analysis(
     progress: Progress | None = None,
     video_path: str | Path | None = None,
     series_path: str | Path | None = None,
+    render_progress: Progress | None = None,
 ) -> AnalysisRun:
     """Analyse ``input`` for ``test``. Optionally write the per-frame series as CSV and an
-    annotated video (a second pass over the video; needs a video or image-folder input)."""
+    annotated video (a second pass over the video; needs a video or image-folder input).
+    ``progress`` follows the pose pass, ``render_progress`` the video pass."""
     analyzer = analyzers.get(test)  # unknown test: fail before any slow work
     if video_path is not None and (isinstance(input, PoseSequence) or is_pose_csv(input)):
         raise InputError("an annotated video needs the video itself as input, not landmarks")
@@ -235,7 +237,7 @@ def run_analysis(
     if series_path is not None:
         write_series_csv(run, analyzer.series_columns, series_path)
     if video_path is not None:
-        render_annotated(input, seq, run, video_path, settings=settings, progress=progress)  # type: ignore[arg-type]
+        render_annotated(input, seq, run, video_path, settings=settings, progress=render_progress)  # type: ignore[arg-type]
     return run
 
 

@@ -157,6 +157,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     settings = _settings(args)
     settings = replace(settings, rotation=replace(settings.rotation, mirrored=args.mirrored))
     update, close = _progress_bar("pose", args.quiet)
+    video_update, video_close = _progress_bar("annotated video", args.quiet)
     try:
         run = run_analysis(
             args.input,
@@ -165,9 +166,11 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             progress=update,
             video_path=args.save_video,
             series_path=args.series,
+            render_progress=video_update,
         )
     finally:
         close()
+        video_close()
     if args.json:
         _emit(run.report, True)
     else:
