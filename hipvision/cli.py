@@ -383,6 +383,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("hipvision: interrupted; no partial output was kept", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `hipvision analyze ... --json | head`
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -392,3 +392,36 @@ def test_annotated_video_is_browser_playable_h264(front_webcam: ExtractResult) -
     boxes = [kind for kind, _ in top_level_boxes(out)]
     assert "moov" in boxes and "mdat" in boxes
     assert boxes.index("moov") < boxes.index("mdat"), f"not faststart: {boxes}"
+
+
+# --------------------------------------------------------------------------- analyses on real clips
+
+
+def test_squat_clip_is_refused_as_a_seated_rotation_test(tmp_path: Path) -> None:
+    from hipvision.api import analyze
+    from hipvision.errors import AnalysisError
+
+    settings = replace(DEFAULT_SETTINGS, source=replace(DEFAULT_SETTINGS.source, max_frames=90))
+    seq = load_pose(clip(FRONT_GOOD), settings=settings)
+    with pytest.raises(AnalysisError, match="no seated rotation test found"):
+        analyze(seq, "seated")
+
+
+def test_seated_clip_analysis_with_annotated_video(tmp_path: Path) -> None:
+    """The closest real clip to a seated test (a seated hip-abduction machine, oblique view):
+    the analysis runs, flags the moving thighs and the off-axis camera instead of trusting
+    the numbers, and the annotated video has one H.264 frame per input frame."""
+    import av
+
+    from hipvision.api import run_analysis
+
+    settings = replace(DEFAULT_SETTINGS, source=replace(DEFAULT_SETTINGS.source, max_frames=60))
+    video = tmp_path / "seated.mp4"
+    run = run_analysis(clip("seated_machine_hip_abduction_oblique.mp4"), "seated", settings=settings, video_path=video)
+    rep = run.report
+    assert rep["test"] == "seated" and rep["frames"] == 60
+    codes = {w["code"] for w in rep["warnings"]}
+    assert "camera_off_axis" in codes
+    with av.open(str(video)) as c:
+        s = c.streams.video[0]
+        assert s.codec_context.name == "h264" and s.frames == 60
