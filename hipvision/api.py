@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -122,8 +123,6 @@ def _run(
     keep_sequence: bool,
     progress: Progress | None,
 ) -> ExtractResult:
-    from contextlib import ExitStack
-
     from .render import draw_pose
     from .videowriter import H264Writer
 
@@ -138,7 +137,9 @@ def _run(
     size = (source.width, source.height)
     frames: list[PoseFrame] = []
     t_start = time.perf_counter()
+    it = prefetch(iter(source), settings.source.prefetch_frames)  # decoding starts now
     with ExitStack() as stack:
+        stack.callback(getattr(it, "close", lambda: None))
         backend = stack.enter_context(
             make_backend(model_path, stream=source.kind != "image", settings=settings)
         )
@@ -150,7 +151,6 @@ def _run(
             if video_path
             else None
         )
-        it = iter(prefetch(iter(source), settings.source.prefetch_frames))
         while True:
             t0 = time.perf_counter()
             try:
@@ -285,8 +285,13 @@ def render_annotated(
 
     source = open_source(input, settings.source)
     rows = {int(f): k for k, f in enumerate(seq.frame)}
-    with H264Writer(video_path, source.width, source.height, source.fps, settings.render.crf) as out:
-        for fr in prefetch(iter(source), settings.source.prefetch_frames):
+    frames = prefetch(iter(source), settings.source.prefetch_frames)
+    with ExitStack() as stack:
+        stack.callback(getattr(frames, "close", lambda: None))
+        out = stack.enter_context(
+            H264Writer(video_path, source.width, source.height, source.fps, settings.render.crf)
+        )
+        for fr in frames:
             img = fr.image
             k = rows.get(fr.index)
             if k is not None:

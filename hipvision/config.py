@@ -156,6 +156,52 @@ class RotationSettings:
 
 
 @dataclass(frozen=True)
+class ScreeningSettings:
+    """Squat / single-leg squat / hinge screening (hipvision.analyzers.screening).
+
+    FPPA thresholds: the upper end of the normative ranges. Landing norms 7-13 deg in women
+    and 3-8 deg in men (Herrington & Munro 2010); single-leg squat FPPA in healthy women
+    8.4 +- 5.1 deg vs 16.8 +- 5.4 deg with patellofemoral pain (Herrington 2014). A change
+    within one person must exceed about 8 deg to be real (Munro 2012). There is no validated
+    cut-off for lateral hip shift: its flag is descriptive.
+    """
+
+    #: "female", "male" or "unspecified": picks the FPPA threshold
+    sex: str = "unspecified"
+    fppa_threshold_female_deg: float = 13.0
+    fppa_threshold_male_deg: float = 8.0
+    fppa_threshold_unspecified_deg: float = 10.0
+    #: overrides the per-sex threshold when set
+    fppa_threshold_deg: float | None = None
+    #: within-person change that counts as real (Munro 2012); used for left-right notes
+    fppa_real_change_deg: float = 8.0
+    #: lateral hip shift flag, % of the distance between the hip landmarks (descriptive)
+    hip_shift_threshold_pct: float = 15.0
+    #: a rep must go down at least this share of the standing leg (squat) or trunk (hinge)
+    min_rep_depth: float = 0.08
+    #: reps closer than this are merged (s)
+    min_rep_separation_s: float = 0.5
+    #: a rep starts/ends where depth is within this share of its range from the baseline
+    rep_return_fraction: float = 0.1
+    #: the "bottom" of a rep: frames at or beyond this share of its peak depth
+    bottom_fraction: float = 0.9
+    #: view check: hip width / leg length at or above this is frontal (or rear) ...
+    frontal_min_ratio: float = 0.15
+    #: ... below this is a side view; in between is oblique
+    side_max_ratio: float = 0.08
+    #: a gap in detection longer than this (s) means the person left the frame
+    max_missing_s: float = 0.5
+
+    def fppa_threshold(self) -> float:
+        if self.fppa_threshold_deg is not None:
+            return self.fppa_threshold_deg
+        return {
+            "female": self.fppa_threshold_female_deg,
+            "male": self.fppa_threshold_male_deg,
+        }.get(self.sex, self.fppa_threshold_unspecified_deg)
+
+
+@dataclass(frozen=True)
 class RenderSettings:
     """Annotated-video drawing style (colours are RGB)."""
 
@@ -176,6 +222,7 @@ class Settings:
     cleaning: CleaningSettings = field(default_factory=CleaningSettings)
     render: RenderSettings = field(default_factory=RenderSettings)
     rotation: RotationSettings = field(default_factory=RotationSettings)
+    screening: ScreeningSettings = field(default_factory=ScreeningSettings)
 
 
 DEFAULT_SETTINGS = Settings()

@@ -335,46 +335,64 @@ def _looks_like_video(path: Path) -> bool:
 # --------------------------------------------------------------------------- prefetch
 
 
-def prefetch(frames: Iterator[Frame] | FrameSource, depth: int) -> Iterator[Frame]:
-    """Decode ahead in a background thread, at most ``depth`` frames (bounded memory), so
-    that decoding overlaps with pose inference on a second core. Exceptions raised by the
-    source are re-raised in the consumer. ``depth <= 0`` disables the thread."""
-    if depth <= 0:
-        yield from frames
-        return
-    q: queue.Queue[object] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
+class _Prefetcher:
+    """Iterator over frames decoded by a background thread; :meth:`close` stops the thread
+    whether or not iteration ever started."""
+
     _END = object()
 
-    def work() -> None:
+    def __init__(self, frames: Iterator[Frame] | FrameSource, depth: int) -> None:
+        self._q: queue.Queue[object] = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._frames = frames
+        self._thread = threading.Thread(target=self._work, name="hipvision-decode", daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
         try:
-            for f in frames:
-                while not stop.is_set():
+            for f in self._frames:
+                while not self._stop.is_set():
                     try:
-                        q.put(f, timeout=0.1)
+                        self._q.put(f, timeout=0.1)
                         break
                     except queue.Full:
                         continue
-                if stop.is_set():
+                if self._stop.is_set():
                     return
-            q.put(_END)
+            self._q.put(self._END)
         except BaseException as e:  # handed to the consumer, re-raised there
-            q.put(e)
+            self._q.put(e)
 
-    th = threading.Thread(target=work, name="hipvision-decode", daemon=True)
-    th.start()
-    try:
-        while True:
-            item = q.get()
-            if item is _END:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item  # type: ignore[misc]
-    finally:
-        stop.set()
-        while th.is_alive():
+    def __iter__(self) -> "_Prefetcher":
+        return self
+
+    def __next__(self) -> Frame:
+        if self._stop.is_set():
+            raise StopIteration
+        item = self._q.get()
+        if item is self._END:
+            self.close()
+            raise StopIteration
+        if isinstance(item, BaseException):
+            self.close()
+            raise item
+        return item  # type: ignore[return-value]
+
+    def close(self) -> None:
+        self._stop.set()
+        while self._thread.is_alive():
             try:
-                q.get_nowait()
+                self._q.get_nowait()
             except queue.Empty:
-                th.join(timeout=0.05)
+                self._thread.join(timeout=0.05)
+
+
+def prefetch(frames: Iterator[Frame] | FrameSource, depth: int) -> Iterator[Frame]:
+    """Decode ahead in a background thread, at most ``depth`` frames (bounded memory), so
+    that decoding overlaps with pose inference on a second core. The thread starts at once
+    (so it also overlaps the model loading that usually follows); call ``close()`` on the
+    result when stopping early. Exceptions raised by the source are re-raised in the
+    consumer. ``depth <= 0`` disables the thread."""
+    if depth <= 0:
+        return iter(frames)
+    return _Prefetcher(frames, depth)

@@ -253,3 +253,217 @@ def rotation_clip(
         source=f"synthetic {test}",
     )
     return seq, Truth(time_s=t, theta=theta, peaks=_peaks(moves))
+
+
+# =========================================================================== screening
+
+ScreenTest = Literal["squat", "single-leg-squat", "hinge", "single-leg-hinge"]
+
+
+@dataclass(frozen=True)
+class Rep:
+    """One repetition of a squat or hinge.
+
+    ``depth``: 0..1 of the movement's full range (knee flexion ~100 deg in a squat, trunk
+    lean ~75 deg in a hinge). ``valgus_left_m`` / ``valgus_right_m``: medial displacement
+    of that knee at the bottom (metres; negative = lateral, varus). ``hip_shift_m``:
+    sideways pelvis displacement at the bottom, + towards the person's left."""
+
+    depth: float = 1.0
+    valgus_left_m: float = 0.0
+    valgus_right_m: float = 0.0
+    hip_shift_m: float = 0.0
+    down_s: float = 1.2
+    pause_s: float = 0.3
+    up_s: float = 1.0
+    rest_s: float = 0.8
+
+
+@dataclass
+class ScreenTruth:
+    """Ground truth of a synthetic screening clip (FPPA as an ideal frontal camera sees it)."""
+
+    time_s: np.ndarray
+    rep_times: list[tuple[float, float, float]]  # (start, bottom, end) per rep
+    fppa: list[dict[str, float]]  # per rep: side -> FPPA at the bottom (deg, + valgus)
+    hip_shift_pct: list[float]  # per rep: % of hip width, + towards the person's left
+    working_side: str | None
+
+
+def _rep_profile(reps: list[Rep], fps: float, lead_s: float, tail_s: float):
+    total = lead_s + sum(r.down_s + r.pause_s + r.up_s + r.rest_s for r in reps) + tail_s
+    t = np.arange(0.0, total, 1.0 / fps)
+    prof = np.zeros_like(t)
+    idx = np.full(t.shape, -1)
+    times = []
+    start = lead_s
+    for i, r in enumerate(reps):
+        ph = t - start
+        dn = (ph >= 0) & (ph < r.down_s)
+        prof[dn] = 0.5 - 0.5 * np.cos(np.pi * ph[dn] / r.down_s)
+        hold = (ph >= r.down_s) & (ph < r.down_s + r.pause_s)
+        prof[hold] = 1.0
+        up = (ph >= r.down_s + r.pause_s) & (ph < r.down_s + r.pause_s + r.up_s)
+        prof[up] = 0.5 + 0.5 * np.cos(np.pi * (ph[up] - r.down_s - r.pause_s) / r.up_s)
+        idx[(ph >= 0) & (ph < r.down_s + r.pause_s + r.up_s)] = i
+        end = start + r.down_s + r.pause_s + r.up_s
+        times.append((start, start + r.down_s + r.pause_s / 2, end))
+        start = end + r.rest_s
+    return t, prof, idx, times
+
+
+def screening_skeleton(
+    test: ScreenTest, reps: list[Rep], fps: float = 30.0, lead_s: float = 1.5, tail_s: float = 1.0,
+    working_side: str = "left",
+) -> tuple[np.ndarray, np.ndarray, ScreenTruth]:
+    """(t, (N, 33, 3) world landmarks, truth). World: X = person's left, Y up, Z = facing."""
+    t, prof, idx, times = _rep_profile(reps, fps, lead_s, tail_s)
+    n = t.size
+    depth = np.where(idx >= 0, prof * np.array([reps[i].depth if i >= 0 else 0 for i in idx]), 0.0)
+    hinge = "hinge" in test
+    single = test.startswith("single")
+    val = {
+        "left": np.where(idx >= 0, prof * np.array([reps[i].valgus_left_m if i >= 0 else 0 for i in idx]), 0.0),
+        "right": np.where(idx >= 0, prof * np.array([reps[i].valgus_right_m if i >= 0 else 0 for i in idx]), 0.0),
+    }
+    shift = np.where(idx >= 0, prof * np.array([reps[i].hip_shift_m if i >= 0 else 0 for i in idx]), 0.0)
+    Ls, Lt, T = 0.43, 0.44, 0.52
+    if hinge:
+        knee_flex = np.radians(20.0) * depth
+        lean = np.radians(75.0) * depth
+    else:
+        knee_flex = np.radians(100.0) * depth
+        lean = np.radians(40.0) * depth
+    alpha = 0.45 * knee_flex  # shin forward tilt
+    P = np.zeros((n, N_LANDMARKS, 3))
+
+    def put(name: str, xyz: np.ndarray) -> None:
+        P[:, LANDMARK_INDEX[name]] = xyz
+
+    knees, hips_yz = {}, []
+    for side, lat in (("left", 1.0), ("right", -1.0)):
+        ankle = np.tile([lat * 0.13, 0.08, 0.0], (n, 1))
+        if single and side != working_side:
+            # the free leg: foot lifted in front (squat) or behind (hinge)
+            lift = np.clip(0.15 + 0.15 * depth, 0, 0.35)
+            ankle = ankle + np.stack([np.zeros(n), lift + 0.1, (-0.35 if hinge else 0.25) * (0.5 + depth)], axis=1)
+        shin = np.stack([np.zeros(n), np.cos(alpha), np.sin(alpha)], axis=1)
+        knee = ankle + Ls * shin
+        knee[:, 0] -= lat * val[side]  # medial displacement = valgus
+        knees[side] = (ankle, knee)
+        beta = knee_flex - alpha  # thigh tilt back from vertical
+        hips_yz.append(knee + Lt * np.stack([np.zeros(n), np.cos(beta), -np.sin(beta)], axis=1))
+    work = (working_side,) if single else ("left", "right")
+    hip_ref = np.mean([hips_yz[0 if s == "left" else 1] for s in work], axis=0)
+    for side, lat in (("left", 1.0), ("right", -1.0)):
+        ankle, knee = knees[side]
+        if single and side != working_side:
+            knee = hip_ref + np.array([lat * 0.10, 0, 0]) + (knee - hips_yz[0 if side == "left" else 1]) * 0  # placeholder
+            knee = np.stack([np.full(n, lat * 0.12), hip_ref[:, 1] - 0.3, hip_ref[:, 2] + (-0.25 if hinge else 0.3)], axis=1)
+            ankle = knee + np.stack([np.zeros(n), -np.full(n, 0.35), np.full(n, -0.2 if not hinge else -0.1)], axis=1)
+        hip = np.stack([lat * 0.10 + shift, hip_ref[:, 1], hip_ref[:, 2]], axis=1)
+        put(f"{side}_ankle", ankle)
+        put(f"{side}_knee", knee)
+        put(f"{side}_hip", hip)
+        put(f"{side}_heel", ankle + np.array([0, -0.05, -0.06]))
+        put(f"{side}_foot_index", ankle + np.array([lat * 0.02, -0.07, 0.17]))
+        trunk = np.stack([np.zeros(n), np.cos(lean), np.sin(lean)], axis=1)
+        shoulder = hip + T * trunk + np.array([lat * 0.08, 0, 0])
+        put(f"{side}_shoulder", shoulder)
+        arm = np.stack([np.zeros(n), -np.ones(n) * 0.7, np.ones(n) * 0.7], axis=1) * 0.28
+        put(f"{side}_elbow", shoulder + arm)
+        put(f"{side}_wrist", shoulder + 2 * arm)
+        for part, d in (("pinky", 0.08), ("index", 0.09), ("thumb", 0.06)):
+            put(f"{side}_{part}", shoulder + 2 * arm + np.array([0, 0, d]))
+        head = (shoulder - np.array([lat * 0.08, 0, 0])) + 0.25 * trunk
+        put(f"{side}_ear", head + np.array([lat * 0.07, 0, 0]))
+        for part, dx in (("eye_inner", 0.015), ("eye", 0.03), ("eye_outer", 0.045)):
+            put(f"{side}_{part}", head + np.array([lat * dx, 0.03, 0.08]))
+        put(f"mouth_{side}", head + np.array([lat * 0.025, -0.05, 0.08]))
+    P[:, LANDMARK_INDEX["nose"]] = (P[:, LANDMARK_INDEX["left_eye"]] + P[:, LANDMARK_INDEX["right_eye"]]) / 2 + np.array([0, -0.03, 0.03])
+
+    # FPPA truth as an ideal camera sees it: straight in front, level, at knee height
+    # (2-D FPPA is defined by that view; a real phone differs in height, roll and yaw)
+    from .geometry import fppa
+
+    ideal = frontal_camera(height=0.5)
+    fppas, shifts = [], []
+    for i, (a, b, c) in enumerate(times):
+        k = int(np.argmin(np.abs(t - b)))
+        d = {}
+        img = ideal.project(P[k])
+        for side, lat in (("left", 1.0), ("right", -1.0)):
+            if single and side != working_side:
+                continue
+            h, kn, an = (img[LANDMARK_INDEX[f"{side}_{p}"]] for p in ("hip", "knee", "ankle"))
+            d[side] = float(fppa(h, kn, an, np.array([lat, 0.0])))
+        fppas.append(d)
+        lh, rh = P[k, LANDMARK_INDEX["left_hip"], 0], P[k, LANDMARK_INDEX["right_hip"], 0]
+        if single:
+            base = P[k, LANDMARK_INDEX[f"{working_side}_ankle"], 0]
+            base0 = P[0, LANDMARK_INDEX[f"{working_side}_ankle"], 0]
+            mid0 = (P[0, LANDMARK_INDEX["left_hip"], 0] + P[0, LANDMARK_INDEX["right_hip"], 0]) / 2
+            shifts.append(100 * (((lh + rh) / 2 - base) - (mid0 - base0)) / (lh - rh))
+        else:
+            la, ra = P[k, LANDMARK_INDEX["left_ankle"], 0], P[k, LANDMARK_INDEX["right_ankle"], 0]
+            shifts.append(100 * ((lh + rh) / 2 - (la + ra) / 2) / (lh - rh))
+    truth = ScreenTruth(t, times, fppas, shifts, working_side if single else None)
+    return t, P, truth
+
+
+def frontal_camera(**perturb: float) -> Camera:
+    """A phone on a tripod 3 m in front, between knee and hip height, portrait."""
+    h = perturb.pop("height", 0.7)
+    return Camera((0.0, h, 3.2), (0.0, h, 0.0), 720, 1280, 45.0, **perturb)
+
+
+def side_camera(**perturb: float) -> Camera:
+    """A phone 3 m to the person's right, looking at their side."""
+    h = perturb.pop("height", 0.7)
+    return Camera((-3.2, h, 0.0), (0.0, h, 0.0), 720, 1280, 45.0, **perturb)
+
+
+def screening_clip(
+    test: ScreenTest,
+    reps: list[Rep],
+    *,
+    camera: Camera | None = None,
+    fps: float = 30.0,
+    noise_px: float = 0.0,
+    low_visibility_fraction: float = 0.0,
+    drop_fraction: float = 0.0,
+    working_side: str = "left",
+    seed: int = 0,
+    lead_s: float = 1.5,
+) -> tuple[PoseSequence, ScreenTruth]:
+    """A synthetic squat/hinge clip seen by ``camera`` (default: frontal) and its truth."""
+    rng = np.random.default_rng(seed)
+    cam = camera or frontal_camera()
+    t, P, truth = screening_skeleton(test, reps, fps, lead_s, working_side=working_side)
+    return _observe(P, t, cam, rng, noise_px, low_visibility_fraction, drop_fraction, f"synthetic {test}"), truth
+
+
+def _observe(P, t, cam, rng, noise_px, low_vis, drop, source) -> PoseSequence:
+    n = len(t)
+    xy = cam.project(P)
+    if noise_px > 0:
+        xy = xy + rng.normal(0.0, noise_px, xy.shape)
+    vis = np.full((n, N_LANDMARKS), 0.98)
+    if low_vis > 0:
+        legs = [LANDMARK_INDEX[f"{s}_{p}"] for s in ("left", "right") for p in ("hip", "knee", "ankle")]
+        for k in np.flatnonzero(rng.random(n) < low_vis):
+            j = rng.choice(legs)
+            vis[k, j] = 0.2
+            xy[k, j] += rng.normal(0, 40, 2)
+    keep = rng.random(n) >= drop
+    keep[0] = keep[-1] = True
+    rel = P - (P[:, [LANDMARK_INDEX["left_hip"]]] + P[:, [LANDMARK_INDEX["right_hip"]]]) / 2
+    r, u, f = cam.basis()
+    world = np.stack([rel @ r, -(rel @ u), rel @ f], axis=-1)
+    m = int(keep.sum())
+    return PoseSequence(
+        frame=np.arange(n, dtype=np.int64)[keep], time_s=t[keep], xy=xy[keep],
+        z=np.zeros((m, N_LANDMARKS)), visibility=vis[keep], presence=np.full((m, N_LANDMARKS), 0.99),
+        world=world[keep], image_size=(cam.width, cam.height),
+        num_people=np.where(np.arange(n)[keep] % 60 == 0, 1, -1), source=source,
+    )

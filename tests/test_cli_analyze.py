@@ -52,7 +52,7 @@ def test_analyze_prone_sample_text_and_series(tmp_path: Path, capsys) -> None:
     [
         (["analyze", str(SAMPLES / "demo_squat_front.pose.csv"), "--test", "seated"], "no seated rotation test found"),
         (["analyze", str(SAMPLES / "seated_rotation.pose.csv"), "--test", "prone"], "no prone rotation test found"),
-        (["analyze", str(SAMPLES / "seated_rotation.pose.csv"), "--test", "tennis"], "unknown test 'tennis' (available: prone, seated"),
+        (["analyze", str(SAMPLES / "seated_rotation.pose.csv"), "--test", "tennis"], "unknown test 'tennis' (available: hinge, prone, seated, single-leg-hinge, single-leg-squat, squat)"),
         (["analyze", str(SAMPLES / "seated_rotation.pose.csv"), "--test", "seated", "--save-video", "x.mp4"], "needs the video itself"),
         (["analyze", "nope.csv", "--test", "seated"], "nope.csv: no such file"),
     ],

@@ -181,3 +181,15 @@ def test_prefetch_stops_the_thread_when_consumer_stops() -> None:
     assert next(it).index == 0
     it.close()
     assert not any(t.name == "hipvision-decode" for t in threading.enumerate())
+
+
+def test_prefetch_closed_before_iterating_stops_the_thread() -> None:
+    import threading
+
+    def gen():
+        for i in range(10_000):
+            yield Frame(i, i / 30, np.zeros((2, 2, 3), np.uint8))
+
+    it = prefetch(gen(), depth=2)
+    it.close()  # e.g. the model failed to load before the first frame was read
+    assert not any(t.name == "hipvision-decode" for t in threading.enumerate())

@@ -62,7 +62,7 @@ def register(analyzer: Analyzer) -> Analyzer:
 
 def _load_builtin() -> None:
     """Import the built-in analyzer modules (each registers itself on import)."""
-    from . import rotation  # noqa: F401
+    from . import rotation, screening  # noqa: F401
 
 
 def available() -> dict[str, Analyzer]:

@@ -1,0 +1,71 @@
+"""Repetition segmentation from a 1-D "depth" signal (0 = standing, larger = deeper).
+
+Pure numpy/scipy. A rep is a peak of depth with enough prominence; its bottom is the
+middle of the stretch near the peak (a pause at the bottom gives one bottom, not many);
+its start and end are where depth is back near the level it rose from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.signal import find_peaks
+
+
+@dataclass(frozen=True)
+class RepSpan:
+    start: int  # index of the rep's start
+    bottom: int  # index of the bottom (middle of the deepest stretch)
+    end: int  # index of the end
+    depth: float  # depth at the bottom (signal units)
+
+
+def segment_reps(
+    t: np.ndarray,
+    depth: np.ndarray,
+    *,
+    min_depth: float,
+    min_separation_s: float = 0.5,
+    return_fraction: float = 0.25,
+    bottom_fraction: float = 0.95,
+) -> list[RepSpan]:
+    """Reps in ``depth`` sampled at times ``t`` (NaN gaps are interpolated over, but a rep
+    needs finite data at its bottom).
+
+    ``min_depth``: minimum prominence of a rep. ``return_fraction``: the rep starts/ends
+    where depth falls below this share of the way from its baseline to its peak.
+    """
+    ok = np.isfinite(depth)
+    if ok.sum() < 3:
+        return []
+    d = np.interp(t, t[ok], depth[ok])
+    dt = float(np.median(np.diff(t)))
+    dist = max(1, int(round(min_separation_s / dt)))
+    peaks, props = find_peaks(d, prominence=min_depth, distance=dist)
+    reps: list[RepSpan] = []
+    for p, prom in zip(peaks, props["prominences"]):
+        if not ok[p]:
+            continue
+        top = d[p]
+        base = top - prom
+        thr = base + return_fraction * (top - base)
+        a = p
+        while a > 0 and d[a - 1] > thr:
+            a -= 1
+        b = p
+        while b < len(d) - 1 and d[b + 1] > thr:
+            b += 1
+        # bottom: middle of the deepest stretch around the peak (pauses at the bottom)
+        near = d >= base + bottom_fraction * (top - base)
+        lo = p
+        while lo > a and near[lo - 1]:
+            lo -= 1
+        hi = p
+        while hi < b and near[hi + 1]:
+            hi += 1
+        mid = (lo + hi) // 2
+        if reps and a <= reps[-1].end:  # overlapping spans: keep them apart
+            a = reps[-1].end + 1 if reps[-1].end + 1 < mid else mid
+        reps.append(RepSpan(int(a), int(mid), int(b), float(top)))
+    return reps
