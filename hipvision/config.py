@@ -182,7 +182,7 @@ class ScreeningSettings:
     #: reps closer than this are merged (s)
     min_rep_separation_s: float = 0.5
     #: a rep starts/ends where depth is within this share of its range from the baseline
-    rep_return_fraction: float = 0.1
+    rep_return_fraction: float = 0.05
     #: the "bottom" of a rep: frames at or beyond this share of its peak depth
     bottom_fraction: float = 0.9
     #: view check: hip width / leg length at or above this is frontal (or rear) ...

@@ -57,15 +57,11 @@ def segment_reps(
         while b < len(d) - 1 and d[b + 1] > thr:
             b += 1
         # bottom: middle of the deepest stretch around the peak (pauses at the bottom)
-        near = d >= base + bottom_fraction * (top - base)
-        lo = p
-        while lo > a and near[lo - 1]:
-            lo -= 1
-        hi = p
-        while hi < b and near[hi + 1]:
-            hi += 1
-        mid = (lo + hi) // 2
-        if reps and a <= reps[-1].end:  # overlapping spans: keep them apart
-            a = reps[-1].end + 1 if reps[-1].end + 1 < mid else mid
+        near = np.flatnonzero(d[a : b + 1] >= base + bottom_fraction * (top - base)) + a
+        mid = int(np.median(near)) if near.size else int(p)
+        if reps and mid <= reps[-1].end:  # a second peak inside the previous rep
+            continue
+        if reps and a <= reps[-1].end:  # touching reps: start after the previous end
+            a = reps[-1].end + 1
         reps.append(RepSpan(int(a), int(mid), int(b), float(top)))
     return reps

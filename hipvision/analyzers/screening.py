@@ -111,10 +111,16 @@ class ScreeningAnalyzer:
         working = self._working_side(P) if self.single else None
         base = P[f"{working}_ankle"] if working else _mid(P["left_ankle"], P["right_ankle"])
         up, standing = self._vertical(hip_mid, sh_mid, base)
-        # depth: pelvis drop over the feet (squats) or trunk inclination (hinges)
-        lo, hi = (hip_mid, sh_mid) if self.hinge else (base, hip_mid)
-        height = (hi - lo) @ up
-        depth = 1.0 - height / np.nanmedian(height[standing])
+        self._check_standing(P, hip_mid, base, up, standing)
+        # depth: pelvis drop over the feet (squats) or trunk inclination (hinges, 1 = 90 deg)
+        if self.hinge:
+            # the shoulders' drop over the pelvis, 1 - cos(trunk lean): the same from the
+            # front and from the side (from the front the lean itself is foreshortened)
+            trunk = (sh_mid - hip_mid) @ up
+            depth = 1.0 - trunk / np.nanmedian(trunk[standing])
+        else:
+            height = (hip_mid - base) @ up
+            depth = 1.0 - height / np.nanmedian(height[standing])
 
         # geometry per frame
         lat_left = P["left_hip"] - P["right_hip"]
@@ -198,6 +204,18 @@ class ScreeningAnalyzer:
         v = np.nanmedian(((sh_mid - hip_mid) if self.single else (hip_mid - base))[standing], axis=0)
         up = unit(v) if np.isfinite(v).all() else np.array([0.0, -1.0])
         return up, standing
+
+    def _check_standing(self, P, hip_mid, base, up, standing) -> None:
+        """Refuse clips where the person never stands: a seated rotation test, for one."""
+        knee_mid = _mid(P["left_knee"], P["right_knee"])
+        shin = np.nanmedian(np.hypot(*(knee_mid - base)[standing].T))
+        thigh_rise = np.nanmedian(((hip_mid - knee_mid) @ up)[standing])
+        if not (np.isfinite(shin) and np.isfinite(thigh_rise)) or thigh_rise < 0.5 * shin:
+            raise AnalysisError(
+                f"no {self.name} found: the person never stands up (the hips stay within "
+                f"{thigh_rise / shin if shin else 0:.1f} shin lengths of the knees); they seem to be "
+                "seated or lying: is this a hip-rotation test?"
+            )
 
     def _view(self, P, k0: int, k1: int) -> tuple[float, float]:
         sl = slice(k0, k1 + 1)

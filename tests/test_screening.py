@@ -1,0 +1,190 @@
+"""Squat / hinge screening on synthetic clips with known answers."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hipvision.api import analyze, run_analysis
+from hipvision.config import DEFAULT_SETTINGS, ScreeningSettings
+from hipvision.errors import AnalysisError
+from hipvision.landmarks import LANDMARK_INDEX
+from hipvision.reps import segment_reps
+from hipvision.synthetic import Move, Rep, frontal_camera, rotation_clip, screening_clip, side_camera
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+TESTS = ["squat", "single-leg-squat", "hinge", "single-leg-hinge"]
+SET = [
+    Rep(valgus_left_m=0.07, hip_shift_m=0.035),  # clear valgus left, shift to the left
+    Rep(),  # clean rep
+    Rep(depth=0.6, valgus_right_m=0.06, hip_shift_m=-0.045, pause_s=1.0),  # partial, paused
+]
+
+
+def codes(rep: dict) -> set[str]:
+    return {w["code"] for w in rep["warnings"]}
+
+
+@pytest.mark.parametrize("test", TESTS)
+@pytest.mark.parametrize(
+    "camera, noise",
+    [({}, 0.0), ({"roll_deg": 3.0, "yaw_deg": 4.0}, 2.0), ({"roll_deg": -3.0, "yaw_deg": -3.0, "height": 0.95}, 3.0)],
+)
+def test_known_reps_fppa_and_shift(test: str, camera: dict, noise: float) -> None:
+    seq, truth = screening_clip(
+        test, SET, camera=frontal_camera(**camera), noise_px=noise,
+        low_visibility_fraction=0.03, drop_fraction=0.03, seed=5,
+    )
+    rep = analyze(seq, test)
+    assert len(rep["reps"]) == len(SET)
+    if test.startswith("single"):
+        assert rep["working_side"] == "left"
+    for r, (start, bottom, end), f, hs in zip(rep["reps"], truth.rep_times, truth.fppa, truth.hip_shift_pct):
+        assert r["view"] == "frontal"
+        assert abs(r["bottom_s"] - bottom) < 0.35 and r["start_s"] < bottom < r["end_s"]
+        assert r["start_s"] == pytest.approx(start, abs=0.6) and r["end_s"] == pytest.approx(end, abs=0.6)
+        for side, want in f.items():
+            # 2-D FPPA depends on the camera height (truth: an ideal camera at knee height)
+            assert r[side]["fppa_deg"] == pytest.approx(want, abs=4.0), (side, r[side], want)
+            if abs(want - 10.0) > 3.0:  # clear of the threshold: the flag must be right
+                assert r[side]["valgus"] is (want > 10.0)
+        # a turned camera sees the pelvis (behind the feet at the bottom) slightly sideways
+        assert r["hip_shift_pct"] == pytest.approx(hs, abs=4.0)
+        if abs(abs(hs) - 15.0) > 3.0:
+            assert r["hip_shift"] is bool(abs(hs) > 15.0)
+        if abs(hs) > 3:
+            assert r["hip_shift_toward"] == ("left" if hs > 0 else "right")
+
+
+def test_report_layout_and_summary() -> None:
+    seq, truth = screening_clip("squat", SET, noise_px=1.0, seed=6)
+    rep = analyze(seq, "squat")
+    r1 = rep["reps"][0]
+    assert set(r1) >= {"index", "start_s", "bottom_s", "end_s", "left", "right", "hip_shift_pct", "hip_shift_toward", "hip_shift"}
+    assert r1["left"]["valgus"] is True and r1["left"]["medial_knee_displacement"] > 0.03
+    s = rep["summary"]
+    assert s["reps"] == 3 and s["worst_rep"]["index"] == 1 and s["worst_rep"]["side"] == "left"
+    assert s["valgus_reps"] == {"left": 1, "right": 1} and s["hip_shift_reps"] == 2
+    assert s["view"] == "frontal"
+    assert rep["thresholds"]["fppa_valgus_deg"] == 10.0
+    assert "no validated cut-off" in rep["thresholds"]["hip_shift_note"]
+
+
+@pytest.mark.parametrize("n", [1, 12, 30])
+def test_rep_counts_from_one_to_thirty(n: int) -> None:
+    reps = [Rep(depth=0.5 + 0.5 * (i % 2), down_s=0.6 + 0.2 * (i % 3), up_s=0.6, pause_s=0.1 * (i % 4), rest_s=0.3) for i in range(n)]
+    seq, truth = screening_clip("squat", reps, noise_px=2.0, seed=n)
+    assert len(analyze(seq, "squat")["reps"]) == n
+
+
+def test_fast_reps_without_rest() -> None:
+    reps = [Rep(down_s=0.5, up_s=0.5, pause_s=0.0, rest_s=0.0)] * 8
+    seq, _ = screening_clip("squat", reps, noise_px=1.0, seed=3)
+    assert len(analyze(seq, "squat")["reps"]) == 8
+
+
+def test_sex_specific_threshold() -> None:
+    seq, truth = screening_clip("single-leg-squat", [Rep(valgus_left_m=0.05)], seed=7)
+    fppa = truth.fppa[0]["left"]
+    assert 8.0 < fppa < 13.0  # between the men's and the women's threshold
+    male = replace(DEFAULT_SETTINGS, screening=ScreeningSettings(sex="male"))
+    female = replace(DEFAULT_SETTINGS, screening=ScreeningSettings(sex="female"))
+    assert analyze(seq, "single-leg-squat", settings=male)["reps"][0]["left"]["valgus"] is True
+    assert analyze(seq, "single-leg-squat", settings=female)["reps"][0]["left"]["valgus"] is False
+
+
+def test_rolled_camera_does_not_invent_a_hip_shift() -> None:
+    seq, _ = screening_clip("squat", [Rep(), Rep()], camera=frontal_camera(roll_deg=3.0, height=0.5), seed=8)
+    rep = analyze(seq, "squat")
+    assert all(abs(r["hip_shift_pct"]) < 3.0 and r["hip_shift"] is False for r in rep["reps"])
+    assert rep["vertical_reference"]["camera_roll_deg"] == pytest.approx(3.0, abs=0.7)
+
+
+def test_side_view_is_recognised_and_gives_depth_and_lean() -> None:
+    seq, _ = screening_clip("squat", [Rep(), Rep()], camera=side_camera(), noise_px=1.0, seed=9)
+    rep = analyze(seq, "squat")
+    assert "side_view" in codes(rep)
+    for r in rep["reps"]:
+        assert r["view"] == "side" and r["left"] is None and r["right"] is None and r["hip_shift"] is None
+        assert r["knee_flexion_deg"] == pytest.approx(100, abs=8)
+        assert r["trunk_lean_deg"] == pytest.approx(40, abs=6)
+
+
+def test_view_change_part_way_is_handled_per_rep() -> None:
+    a, _ = screening_clip("squat", [Rep(), Rep()], noise_px=1.0, seed=10)
+    b, _ = screening_clip("squat", [Rep(), Rep()], camera=side_camera(), noise_px=1.0, seed=10)
+    # the side-view half, continuing in time; rescale to the same frame size
+    t_off = a.time_s[-1] + 1 / 30
+    joined = replace(
+        a,
+        frame=np.concatenate([a.frame, b.frame + a.frame[-1] + 1]),
+        time_s=np.concatenate([a.time_s, b.time_s + t_off]),
+        xy=np.concatenate([a.xy, b.xy]), z=np.concatenate([a.z, b.z]),
+        visibility=np.concatenate([a.visibility, b.visibility]), presence=np.concatenate([a.presence, b.presence]),
+        world=np.concatenate([a.world, b.world]), num_people=np.concatenate([a.num_people, b.num_people]),
+    )
+    rep = analyze(joined, "squat")
+    assert [r["view"] for r in rep["reps"]] == ["frontal", "frontal", "side", "side"]
+    assert rep["reps"][0]["left"]["fppa_deg"] is not None and rep["reps"][3]["left"] is None
+
+
+def test_no_reps_gives_an_empty_list_and_a_reason() -> None:
+    seq, _ = screening_clip("squat", [Rep(depth=0.03)], seed=11)
+    rep = analyze(seq, "squat")
+    assert rep["reps"] == [] and "no repetition found" in rep["no_reps_reason"]
+
+
+def test_rotation_test_clip_analysed_as_a_squat() -> None:
+    seq, _ = rotation_clip("seated", [Move("left", 35), Move("left", -40)], seed=12)
+    with pytest.raises(AnalysisError, match="never stands up.*hip-rotation test"):
+        analyze(seq, "squat")
+
+
+def test_person_leaving_the_frame_mid_set() -> None:
+    seq, _ = screening_clip("squat", [Rep(), Rep(), Rep()], noise_px=1.0, seed=13)
+    xy = seq.xy.copy()
+    gone = (seq.time_s > 4.6) & (seq.time_s < 7.6)  # the second rep happens out of view
+    xy[gone] = np.nan
+    rep = analyze(replace(seq, xy=xy), "squat")
+    assert "left_frame" in codes(rep)
+    assert len(rep["reps"]) == 2
+
+
+def test_two_people_in_view_warns() -> None:
+    seq, _ = screening_clip("squat", [Rep()], seed=14)
+    crowd = replace(seq, num_people=np.where(np.arange(len(seq)) % 30 == 0, 2, -1))
+    assert "multiple_people" in codes(analyze(crowd, "squat"))
+
+
+def test_missing_legs_is_an_error_naming_them() -> None:
+    seq, _ = screening_clip("squat", [Rep()], seed=15)
+    xy = seq.xy.copy()
+    xy[:, LANDMARK_INDEX["left_ankle"]] = np.nan
+    with pytest.raises(AnalysisError, match="left_ankle"):
+        analyze(replace(seq, xy=xy), "squat")
+
+
+def test_series_and_overlay(tmp_path: Path) -> None:
+    seq, truth = screening_clip("squat", SET, seed=16)
+    run = run_analysis(seq, "squat", series_path=tmp_path / "s.csv")
+    header = (tmp_path / "s.csv").read_text().splitlines()[0]
+    assert header == "time_s,depth_pct,left_fppa_deg,right_fppa_deg,hip_shift_pct"
+    k = int(np.argmin(np.abs(run.time_s - truth.rep_times[0][1])))
+    img = np.zeros((seq.image_size[1], seq.image_size[0], 3), np.uint8)
+    drawn = run.draw(img, int(run.frame[k]))
+    # red valgus lines on the left knee at the bottom of rep 1
+    assert ((drawn[..., 0] > 200) & (drawn[..., 1] < 60)).sum() > 50
+
+
+def test_segment_reps_handles_pauses_and_noise() -> None:
+    t = np.arange(0, 10, 1 / 30)
+    d = np.zeros_like(t)
+    for c in (2.0, 6.0):
+        d += np.clip(1 - np.abs(t - c) / 1.2, 0, None).clip(0, 0.8) / 0.8  # flat-topped (paused)
+    d += np.random.default_rng(0).normal(0, 0.01, t.size)
+    reps = segment_reps(t, d, min_depth=0.1)
+    assert len(reps) == 2
+    assert [round(t[r.bottom], 1) for r in reps] == pytest.approx([2.0, 6.0], abs=0.15)
