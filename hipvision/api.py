@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -232,7 +233,13 @@ def run_analysis(
             check_target(Path(out))
     t0 = time.perf_counter()
     seq = input if isinstance(input, PoseSequence) else load_pose(input, settings=settings, progress=progress)
-    run = analyzer.run(seq, settings)
+    with warnings.catch_warnings():
+        # NaN means "missing" throughout: all-NaN medians of an unseen landmark are expected
+        # and handled (the analyzers check for finite values), not worth a console warning
+        warnings.filterwarnings("ignore", r"All-NaN (slice|axis) encountered", RuntimeWarning)
+        warnings.filterwarnings("ignore", r"Mean of empty slice", RuntimeWarning)
+        warnings.filterwarnings("ignore", r"Degrees of freedom <= 0", RuntimeWarning)
+        run = analyzer.run(seq, settings)
     run.report["processing_s"] = round(time.perf_counter() - t0, 3)
     if series_path is not None:
         write_series_csv(run, analyzer.series_columns, series_path)

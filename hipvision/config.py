@@ -114,6 +114,10 @@ class RotationSettings:
     neutral_start_within_s: float = 1.0
     #: a neutral shin must lie within this of the image vertical (camera roll + posture)
     neutral_max_offset_deg: float = 20.0
+    #: at a common neutral, left + right lateral offsets must cancel within this ...
+    neutral_max_disagreement_deg: float = 6.0
+    #: ... and the camera roll they imply must stay below this
+    max_plausible_roll_deg: float = 12.0
     #: an excursion beyond this from neutral counts as a rotation attempt
     attempt_threshold_deg: float = 8.0
     #: the held end range is the highest level kept (moving median) for this long ...

@@ -265,3 +265,49 @@ def test_one_leg_without_hips_assumes_the_standard_camera_placement() -> None:
     rep = analyze(replace(seq, xy=xy), "seated")
     assert {"sides_assumed", "one_side_only"} <= codes(rep)
     assert peaks(rep)["left"] == pytest.approx((30, 35), abs=1.0)
+
+
+@pytest.mark.parametrize(
+    "moves",
+    [
+        [Move("left", 15, ramp_s=0.3, hold_s=2.0), Move("left", -30)],  # still, small IR held at the start
+        [Move("both", 14, ramp_s=0.3, hold_s=2.0), Move("both", -30)],  # both legs held rotated
+    ],
+)
+def test_a_still_held_rotation_is_not_taken_for_neutral(moves) -> None:
+    seq, truth = rotation_clip("seated", moves, camera=default_camera("seated", roll_deg=3.0), lead_s=0.0, seed=22, noise_px=1)
+    rep = analyze(seq, "seated")
+    assert "no_neutral_start" in codes(rep)
+    assert rep["sides"]["left"]["peak_ir_deg"] == pytest.approx(truth.peaks["left"]["ir"], abs=1.5)
+    assert rep["sides"]["left"]["peak_er_deg"] == pytest.approx(30, abs=1.5)
+    assert "camera_tilted" not in codes(rep)
+
+
+def test_a_leg_seen_only_with_low_visibility_is_not_measured() -> None:
+    seq, _ = rotation_clip("seated", STANDARD, seed=23, noise_px=1)
+    vis = seq.visibility.copy()
+    vis[:, [LANDMARK_INDEX["right_knee"], LANDMARK_INDEX["right_ankle"]]] = 0.1
+    rep = analyze(replace(seq, visibility=vis), "seated")
+    assert rep["sides"]["right"]["measured"] is False
+    assert "one_side_only" in codes(rep) and "side_not_tested" not in codes(rep)
+    assert rep["sides"]["left"]["peak_ir_deg"] == pytest.approx(38, abs=1.0)
+    vis[:, [LANDMARK_INDEX["left_knee"], LANDMARK_INDEX["left_ankle"]]] = 0.1
+    with pytest.raises(AnalysisError, match="left_knee, left_ankle, right_knee, right_ankle"):
+        analyze(replace(seq, visibility=vis), "seated")
+
+
+def test_too_short_clip_is_refused() -> None:
+    seq, _ = rotation_clip("seated", STANDARD, seed=24)
+    short = replace(seq, frame=seq.frame[:20], time_s=seq.time_s[:20], xy=seq.xy[:20], z=seq.z[:20],
+                    visibility=seq.visibility[:20], presence=seq.presence[:20], world=seq.world[:20],
+                    num_people=seq.num_people[:20])
+    with pytest.raises(AnalysisError, match="too short"):
+        analyze(short, "seated")
+
+
+def test_a_brief_touch_is_not_a_held_peak() -> None:
+    # 0.3 s at 40 deg, then a proper 2 s hold at 30 deg: the held peak is 30
+    moves = [Move("left", 40, ramp_s=0.3, hold_s=0.15, rest_s=1.0), Move("left", 30)]
+    seq, _ = rotation_clip("seated", moves, seed=25)
+    rep = analyze(seq, "seated")
+    assert rep["sides"]["left"]["peak_ir_deg"] == pytest.approx(30, abs=1.5)

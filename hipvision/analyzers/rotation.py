@@ -147,9 +147,17 @@ class RotationAnalyzer:
         warnings: list[QualityWarning] = []
         if rs.mirrored:
             seq = mirror_sequence(seq)
-        present = self._check_landmarks(seq, warnings)
+        if len(seq) == 0:
+            raise AnalysisError("the pose sequence is empty: no person was found in any frame")
         clean = clean_sequence(seq, replace(settings.cleaning, cutoff_hz=rs.cutoff_hz))
         t = clean.time_s
+        if t[-1] - t[0] < rs.neutral_window_s + 2 * rs.hold_s:
+            raise AnalysisError(
+                f"the clip is too short for a rotation test ({t[-1] - t[0]:.1f} s): it needs a still "
+                f"neutral and a held end position, at least {rs.neutral_window_s + 2 * rs.hold_s:.1f} s"
+            )
+        # presence is judged after gating, over all frames (a CSV omits frames without a person)
+        present = self._check_landmarks(clean, warnings)
         lateral = self._lateral_dirs(clean, warnings)
         self._check_test_type(clean, present)
 
@@ -160,25 +168,22 @@ class RotationAnalyzer:
 
         refs = self._neutral_references(t, raw, present, rs, warnings)
         sides: dict[str, SideResult] = {}
+        ref_vecs = {}
         for side in SIDES:
             ref_deg, method = refs[side]
-            knee, ankle = clean.point(f"{side}_knee"), clean.point(f"{side}_ankle")
+            # the reference is the nominal vertical turned laterally by ref_deg
+            lat_sign = np.sign(signed_angle(lateral[side], self.nominal))
+            ref_vecs[side] = rotate(self.nominal, (ref_deg or 0.0) * lat_sign)
             if not present[side]:
                 sides[side] = SideResult(np.full(len(t), np.nan), False, None, "not visible")
                 continue
-            # the reference is the nominal vertical turned laterally by ref_deg
-            lat_sign = np.sign(signed_angle(lateral[side], self.nominal))
-            ref_vec = rotate(self.nominal, (ref_deg or 0.0) * lat_sign)
-            angle = lateral_angle(knee, ankle, ref_vec, lateral[side])
+            knee, ankle = clean.point(f"{side}_knee"), clean.point(f"{side}_ankle")
+            angle = lateral_angle(knee, ankle, ref_vecs[side], lateral[side])
             sr = SideResult(angle, True, ref_deg, method)
             self._peaks(t, sr, rs)
             sides[side] = sr
 
         report = self._report(seq, clean, sides, refs, rs, warnings)
-        ref_vecs = {}
-        for side in SIDES:
-            lat_sign = np.sign(signed_angle(lateral[side], self.nominal))
-            ref_vecs[side] = rotate(self.nominal, (refs[side][0] or 0.0) * lat_sign)
         return RotationRun(
             report=report,
             time_s=t,
@@ -228,8 +233,6 @@ class RotationAnalyzer:
 
     # ----------------------------------------------------------------- checks
     def _check_landmarks(self, seq: PoseSequence, warnings: list[QualityWarning]) -> dict[str, bool]:
-        if len(seq) == 0:
-            raise AnalysisError("the pose sequence is empty: no person was found in any frame")
         present = {}
         missing: list[str] = []
         for side in SIDES:
@@ -327,14 +330,31 @@ class RotationAnalyzer:
         still = {s: moving_sd(t, raw[s], rs.neutral_window_s) < rs.still_sd_deg for s in SIDES}
         level = {s: moving_median(t, raw[s], rs.neutral_window_s) for s in SIDES}
         out: dict[str, tuple[float | None, str]] = {}
-        # 1. a common still period at the start, both shins near the image vertical
+        # 1. a period when both shins are still and near vertical, and agree with each other:
+        #    camera roll adds +r to one side's lateral angle and -r to the other's, so at a
+        #    true neutral left + right ~ 0 and (left - right) / 2 (the roll) is small. This
+        #    rejects a held rotation of one or both legs that happens to be still.
         both = np.ones(len(t), bool)
         for s in SIDES:
             if present[s]:
                 both &= still[s] & (np.abs(level[s]) < rs.neutral_max_offset_deg)
-        common = runs(both)
-        if common:
-            a, b = common[0]
+        best: tuple[float, int, int] | None = None
+        for a, b in runs(both):
+            if t[b - 1] - t[a] < 0.5 * rs.neutral_window_s:
+                continue
+            med = {s: float(np.nanmedian(raw[s][a:b])) for s in SIDES if present[s]}
+            if len(med) == 2:
+                disagree = abs(med["left"] + med["right"])
+                roll = abs(med["left"] - med["right"]) / 2
+                if disagree > rs.neutral_max_disagreement_deg or roll > rs.max_plausible_roll_deg:
+                    continue
+                score = disagree
+            else:
+                score = abs(next(iter(med.values())))
+            if best is None or score < best[0] - 1.0:  # earlier periods win near-ties
+                best = (score, a, b)
+        if best is not None:
+            _, a, b = best
             at_start = t[a] - t[0] <= rs.neutral_start_within_s
             method = "neutral shins at the start" if at_start else "neutral shins between attempts"
             for s in SIDES:
@@ -344,7 +364,7 @@ class RotationAnalyzer:
                     QualityWarning(
                         "no_neutral_start",
                         f"the test did not start with both shins relaxed and still; vertical was "
-                        f"taken from the first still, relaxed period at {t[a]:.1f} s",
+                        f"taken from a still, relaxed period at {t[a]:.1f} s",
                         float(t[a]),
                     )
                 )
@@ -379,7 +399,8 @@ class RotationAnalyzer:
 
     # ----------------------------------------------------------------- peaks
     def _peaks(self, t: np.ndarray, sr: SideResult, rs: RotationSettings) -> None:
-        held = moving_median(t, sr.angle, rs.hold_s)
+        # a level reached by the median over 2 x hold_s was kept for at least hold_s
+        held = moving_median(t, sr.angle, 2 * rs.hold_s)
         finite = np.isfinite(held)
         sr.range_deg = float(np.ptp(held[finite])) if finite.any() else None
         for key, sign in DIRECTIONS.items():
@@ -582,7 +603,7 @@ class RotationAnalyzer:
                             )
                         )
         # camera
-        roll_vals = [refs[s][0] for s in measured if refs[s][0] is not None]
+        roll_vals = [refs[s][0] for s in measured if refs[s][0] is not None and refs[s][1] in NEUTRAL_METHODS]
         if len(roll_vals) == 2:
             roll = 0.5 * (roll_vals[0] - roll_vals[1])
             if abs(roll) > rs.max_camera_roll_deg:
