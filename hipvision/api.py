@@ -110,8 +110,8 @@ def extract(
     for out in (csv_path, video_path):
         if out is not None:
             check_target(Path(out))
-    source = open_source(input, settings.source)
     model_path = resolve_model(settings.model, progress=download_progress)
+    source = open_source(input, settings.source)
     return _run(source, model_path, settings, csv_path, video_path, keep_sequence, progress)
 
 
@@ -152,46 +152,53 @@ def _run(
             if video_path
             else None
         )
-        while True:
-            t0 = time.perf_counter()
-            try:
-                fr = next(it, None)
-            except KeyboardInterrupt:
-                if source.kind != "webcam":
-                    raise
-                fr = None  # Ctrl-C ends a live recording normally; outputs are kept
-            t1 = time.perf_counter()
-            if fr is None:
-                break
-            if fr.image.shape[1] != size[0] or fr.image.shape[0] != size[1]:
-                raise InputError(
-                    f"{source.name}: frame {fr.index} is {fr.image.shape[1]}x{fr.image.shape[0]}, "
-                    f"expected {size[0]}x{size[1]} (frame size changes mid-stream)"
-                )
-            pf = backend.detect(fr.image, fr.index, fr.time_s)
-            t2 = time.perf_counter()
-            res.frames += 1
-            res.detected += pf.detected
-            if pf.num_people > 1:
-                res.multi_person_frames.append(pf.frame)
-            if csv_w is not None:
-                csv_w.write(pf)
-            if vid_w is not None:
-                vid_w.write(draw_pose(fr.image, pf, settings.render), fr.time_s)
-            if keep_sequence:
-                frames.append(pf)
-            if progress is not None:
-                progress(res.frames, source.frame_count)
-            t3 = time.perf_counter()
-            res.decode_wait_s += t1 - t0
-            res.inference_s += t2 - t1
-            res.other_s += t3 - t2
+        try:
+            _loop(it, source, backend, size, res, csv_w, vid_w, frames if keep_sequence else None, settings, progress)
+        except KeyboardInterrupt:
+            if source.kind != "webcam":
+                raise
+            # Ctrl-C ends a live recording normally: the outputs so far are kept
     res.total_s = time.perf_counter() - t_start
     res.csv_path = Path(csv_path) if csv_path else None
     res.video_path = Path(video_path) if video_path else None
     if keep_sequence:
         res.sequence = PoseSequence.from_frames(frames, size, source=source.name)
     return res
+
+
+def _loop(it, source, backend, size, res, csv_w, vid_w, frames, settings, progress) -> None:
+    """The per-frame work of :func:`extract`: detect, then feed every sink."""
+    from .render import draw_pose
+
+    while True:
+        t0 = time.perf_counter()
+        fr = next(it, None)
+        t1 = time.perf_counter()
+        if fr is None:
+            break
+        if fr.image.shape[1] != size[0] or fr.image.shape[0] != size[1]:
+            raise InputError(
+                f"{source.name}: frame {fr.index} is {fr.image.shape[1]}x{fr.image.shape[0]}, "
+                f"expected {size[0]}x{size[1]} (frame size changes mid-stream)"
+            )
+        pf = backend.detect(fr.image, fr.index, fr.time_s)
+        t2 = time.perf_counter()
+        res.frames += 1
+        res.detected += pf.detected
+        if pf.num_people > 1:
+            res.multi_person_frames.append(pf.frame)
+        if csv_w is not None:
+            csv_w.write(pf)
+        if vid_w is not None:
+            vid_w.write(draw_pose(fr.image, pf, settings.render), fr.time_s)
+        if frames is not None:
+            frames.append(pf)
+        if progress is not None:
+            progress(res.frames, source.frame_count)
+        t3 = time.perf_counter()
+        res.decode_wait_s += t1 - t0
+        res.inference_s += t2 - t1
+        res.other_s += t3 - t2
 
 
 def load_pose(
@@ -228,6 +235,11 @@ def run_analysis(
     analyzer = analyzers.get(test)  # unknown test: fail before any slow work
     if video_path is not None and (isinstance(input, PoseSequence) or is_pose_csv(input)):
         raise InputError("an annotated video needs the video itself as input, not landmarks")
+    if video_path is not None and is_webcam(str(input)):
+        raise InputError(
+            "an annotated video of a webcam needs the recording: record with "
+            "'hipvision extract webcam --save-video OUT.mp4', or analyse a recorded video"
+        )
     for out in (video_path, series_path):
         if out is not None:
             check_target(Path(out))
@@ -244,7 +256,9 @@ def run_analysis(
     if series_path is not None:
         write_series_csv(run, analyzer.series_columns, series_path)
     if video_path is not None:
-        render_annotated(input, seq, run, video_path, settings=settings, progress=render_progress)  # type: ignore[arg-type]
+        # the skeleton must carry the same (person's) sides as the analysis overlay
+        draw_seq = seq.mirrored() if settings.rotation.mirrored and test in ("seated", "prone") else seq
+        render_annotated(input, draw_seq, run, video_path, settings=settings, progress=render_progress)  # type: ignore[arg-type]
     return run
 
 
@@ -302,15 +316,8 @@ def render_annotated(
             img = fr.image
             k = rows.get(fr.index)
             if k is not None:
-                img = draw_pose(img, _frame_of(seq, k), settings.render)
+                img = draw_pose(img, seq.frame_at(k), settings.render)
             out.write(run.draw(img, fr.index), fr.time_s)
             if progress is not None:
                 progress(fr.index + 1, source.frame_count)
     return Path(video_path)
-
-
-def _frame_of(seq: PoseSequence, k: int) -> PoseFrame:
-    return PoseFrame(
-        int(seq.frame[k]), float(seq.time_s[k]), seq.xy[k], seq.z[k], seq.visibility[k],
-        seq.presence[k], seq.world[k], int(seq.num_people[k]),
-    )

@@ -147,8 +147,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _default_stem(input: str) -> str:
-    name = Path(input).name if not input.startswith(("webcam", "camera")) else "webcam"
-    return Path(name).stem or "pose"
+    from .sources import is_webcam
+
+    return "webcam" if is_webcam(input) else (Path(input).stem or "pose")
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
@@ -206,7 +207,12 @@ def cmd_live(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     settings = replace(settings, rotation=replace(settings.rotation, mirrored=args.mirrored))
-    window = not args.no_window
+    replay = is_pose_csv(args.input)
+    window = not args.no_window and not replay  # a replay has no pictures to show
+    if args.output:
+        from .atomicfile import check_target
+
+        check_target(Path(args.output))
     if window and not has_display():
         raise InputError("no display for the live window: run with --no-window, or use the dashboard's webcam page")
     live = LiveRotation(args.test, settings.rotation, settings.cleaning.min_visibility)
@@ -215,11 +221,7 @@ def cmd_live(args: argparse.Namespace) -> int:
 
     def step(pf: PoseFrame, image=None) -> bool:
         nonlocal state
-        pose = pf
-        if args.mirrored:  # live works on the person's sides, like the offline analysis
-            from .analyzers.rotation import mirror_sequence
-
-            pose = _frame(mirror_sequence(PoseSequence.from_frames([pf], (1, 1))), 0)
+        pose = pf.mirrored() if args.mirrored else pf  # the person's sides, as offline
         state = live.update(pose)
         frames.append(pf)
         if window and image is not None:
@@ -231,11 +233,11 @@ def cmd_live(args: argparse.Namespace) -> int:
         return True
 
     size = (1, 1)
-    if is_pose_csv(args.input):  # replay recorded landmarks through the live readout
+    if replay:  # recorded landmarks through the live readout
         seq = read_pose_csv(args.input)
         size = seq.image_size
         for k in range(len(seq)):
-            step(_frame(seq, k))
+            step(seq.frame_at(k))
     else:
         source = open_source(args.input, settings.source)
         size = (source.width, source.height)
@@ -265,15 +267,6 @@ def cmd_live(args: argparse.Namespace) -> int:
     else:
         print(analyzers.get(args.test).summary_text(run.report))
     return 0
-
-
-def _frame(seq, k: int):
-    from .sequence import PoseFrame
-
-    return PoseFrame(
-        int(seq.frame[k]), float(seq.time_s[k]), seq.xy[k], seq.z[k], seq.visibility[k],
-        seq.presence[k], seq.world[k], int(seq.num_people[k]),
-    )
 
 
 def cmd_model(args: argparse.Namespace) -> int:

@@ -84,6 +84,10 @@ def mirror_index(i: int) -> int:
     return LANDMARK_INDEX[name[: -len(side.value)] + side.other.value]
 
 
+#: index permutation that swaps every left landmark with its right twin
+MIRROR_PERMUTATION: tuple[int, ...] = tuple(mirror_index(i) for i in range(N_LANDMARKS))
+
+
 def _c(a: str, b: str) -> tuple[int, int]:
     return LANDMARK_INDEX[a], LANDMARK_INDEX[b]
 

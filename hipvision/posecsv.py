@@ -124,18 +124,7 @@ def write_pose_csv(seq: PoseSequence, path: str | os.PathLike[str]) -> Path:
     """Write a whole sequence to ``path`` (atomically). Returns the path."""
     with PoseCsvWriter(path, seq.image_size) as w:
         for k in range(len(seq)):
-            w.write(
-                PoseFrame(
-                    frame=int(seq.frame[k]),
-                    time_s=float(seq.time_s[k]),
-                    xy=seq.xy[k],
-                    z=seq.z[k],
-                    visibility=seq.visibility[k],
-                    presence=seq.presence[k],
-                    world=seq.world[k],
-                    num_people=int(seq.num_people[k]),
-                )
-            )
+            w.write(seq.frame_at(k))
     return Path(path)
 
 
@@ -167,7 +156,9 @@ def read_pose_csv(path: str | os.PathLike[str]) -> PoseSequence:
     """
     path = Path(path)
     try:
-        fh = open(path, newline="", encoding="utf-8")
+        fh = open(path, newline="", encoding="utf-8-sig")  # spreadsheets add a BOM
+    except IsADirectoryError:
+        raise PoseCsvError(f"{path}: is a folder, not a pose CSV") from None
     except OSError as e:
         raise PoseCsvError(f"{path}: cannot open ({e.strerror})") from None
     try:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .landmarks import LANDMARK_INDEX, N_LANDMARKS
+from .landmarks import LANDMARK_INDEX, MIRROR_PERMUTATION, N_LANDMARKS
 
 
 def _nan(*shape: int) -> np.ndarray:
@@ -44,6 +44,14 @@ class PoseFrame:
     @property
     def detected(self) -> bool:
         return bool(np.isfinite(self.xy).any())
+
+    def mirrored(self) -> "PoseFrame":
+        """Left and right landmarks swapped (see :meth:`PoseSequence.mirrored`)."""
+        p = list(MIRROR_PERMUTATION)
+        return replace(
+            self, xy=self.xy[p], z=self.z[p], visibility=self.visibility[p],
+            presence=self.presence[p], world=self.world[p],
+        )
 
     @classmethod
     def empty(cls, frame: int, time_s: float, num_people: int = -1) -> "PoseFrame":
@@ -150,6 +158,22 @@ class PoseSequence:
 
     def with_xy(self, xy: np.ndarray) -> "PoseSequence":
         return replace(self, xy=xy)
+
+    def frame_at(self, k: int) -> PoseFrame:
+        """Row ``k`` as a :class:`PoseFrame`."""
+        return PoseFrame(
+            int(self.frame[k]), float(self.time_s[k]), self.xy[k], self.z[k], self.visibility[k],
+            self.presence[k], self.world[k], int(self.num_people[k]),
+        )
+
+    def mirrored(self) -> "PoseSequence":
+        """Left and right landmarks swapped (a mirrored selfie video labels the person's
+        sides the wrong way round); coordinates are unchanged."""
+        p = list(MIRROR_PERMUTATION)
+        return replace(
+            self, xy=self.xy[:, p], z=self.z[:, p], visibility=self.visibility[:, p],
+            presence=self.presence[:, p], world=self.world[:, p],
+        )
 
     def multi_person_frames(self) -> np.ndarray:
         """Frame numbers where a check saw more than one person."""

@@ -60,3 +60,31 @@ def test_one_euro_smooths_still_noise_and_follows_steps() -> None:
     assert np.std(y[60:140]) < 0.5 * np.std(x[60:140])
     assert abs(y[-1] - 30) < 2.0  # caught up with the step
     assert np.isfinite(float(f(10.1, np.nan)))  # NaN does not poison the state
+
+
+def test_live_with_one_leg_in_view_calibrates_that_leg() -> None:
+    from dataclasses import replace
+
+    from hipvision.landmarks import LANDMARK_INDEX
+
+    seq, _ = rotation_clip("seated", [Move("left", 30), Move("left", -35)], seed=4, noise_px=1.0)
+    keep = [LANDMARK_INDEX["left_knee"], LANDMARK_INDEX["left_ankle"]]
+    xy = np.full_like(seq.xy, np.nan)
+    xy[:, keep] = seq.xy[:, keep]
+    live = LiveRotation("seated")
+    for f in frames(replace(seq, xy=xy)):
+        state = live.update(f)
+    assert state.calibrated
+    assert state.sides["left"].peak_ir_deg == pytest.approx(30, abs=1.5)
+    assert state.sides["right"].peak_ir_deg is None
+
+
+def test_live_does_not_calibrate_on_a_held_rotation() -> None:
+    seq, _ = rotation_clip("seated", [Move("left", 15, ramp_s=0.2, hold_s=2.0), Move("left", -30)], lead_s=0.0, seed=5)
+    live = LiveRotation("seated")
+    for f in frames(seq):
+        state = live.update(f)
+    # live is causal: the IR held before any neutral cannot be measured, but it must not
+    # become the vertical (which would turn the later 30 deg ER into 45)
+    assert state.sides["left"].peak_ir_deg is None
+    assert state.sides["left"].peak_er_deg == pytest.approx(30, abs=1.5)

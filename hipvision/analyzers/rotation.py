@@ -27,7 +27,7 @@ from ..cleaning import clean_sequence
 from ..config import RotationSettings, Settings
 from ..errors import AnalysisError
 from ..geometry import IMAGE_DOWN, IMAGE_UP, lateral_angle, rotate, signed_angle, unit
-from ..landmarks import LANDMARK_INDEX, N_LANDMARKS, mirror_index
+from ..landmarks import LANDMARK_INDEX
 from ..results import QualityWarning, clean_number, provenance
 from ..sequence import PoseSequence
 from . import register
@@ -43,15 +43,7 @@ NEUTRAL_METHODS = ("neutral shins at the start", "neutral shins between attempts
 
 def mirror_sequence(seq: PoseSequence) -> PoseSequence:
     """Swap the person's left and right landmarks (for a mirrored selfie video)."""
-    perm = np.array([mirror_index(i) for i in range(N_LANDMARKS)])
-    return replace(
-        seq,
-        xy=seq.xy[:, perm],
-        z=seq.z[:, perm],
-        visibility=seq.visibility[:, perm],
-        presence=seq.presence[:, perm],
-        world=seq.world[:, perm],
-    )
+    return seq.mirrored()
 
 
 def moving_median(t: np.ndarray, x: np.ndarray, window_s: float, min_fraction: float = 0.6) -> np.ndarray:
