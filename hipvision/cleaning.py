@@ -23,9 +23,12 @@ def restore_missing_frames(seq: PoseSequence) -> PoseSequence:
     the frame numbers of the neighbouring frames."""
     if len(seq) < 2:
         return seq
-    full = np.arange(seq.frame[0], seq.frame[-1] + 1, dtype=np.int64)
-    if len(full) == len(seq):
+    span = int(seq.frame[-1] - seq.frame[0] + 1)
+    if span == len(seq) or span > 20 * len(seq):
+        # complete, or numbered so sparsely (e.g. frames written as milliseconds) that
+        # restoring rows would only cost memory: leave as it is
         return seq
+    full = np.arange(seq.frame[0], seq.frame[-1] + 1, dtype=np.int64)
     pos = np.searchsorted(full, seq.frame)
     times = np.interp(full, seq.frame, seq.time_s)
 
@@ -56,7 +59,7 @@ def gate(values: np.ndarray, visibility: np.ndarray, min_visibility: float) -> n
     return out
 
 
-def _finite_runs(mask: np.ndarray) -> list[tuple[int, int]]:
+def true_runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """[start, stop) index pairs of the True runs of a 1-D bool mask."""
     if not mask.any():
         return []
@@ -99,7 +102,7 @@ def lowpass(
     flat = y.reshape(len(t), -1)
     for c in range(flat.shape[1]):
         col = flat[:, c]
-        for a, b in _finite_runs(np.isfinite(col)):
+        for a, b in true_runs(np.isfinite(col)):
             col[a:b] = _filter_run(t[a:b], col[a:b], cutoff_hz, order)
     return y
 

@@ -158,7 +158,12 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     settings = _settings(args)
     settings = replace(settings, rotation=replace(settings.rotation, mirrored=args.mirrored))
     update, close = _progress_bar("pose", args.quiet)
-    video_update, video_close = _progress_bar("annotated video", args.quiet)
+    bar_update, video_close = _progress_bar("annotated video", args.quiet)
+
+    def video_update(done: int, total: int | None) -> None:
+        close()  # the pose pass is over
+        bar_update(done, total)
+
     try:
         run = run_analysis(
             args.input,

@@ -101,6 +101,8 @@ def resolve_model(settings: ModelSettings | None = None, *, progress: bool = Tru
         raise ModelError(f"unknown model variant '{variant}' (choose from {', '.join(MODEL_VARIANTS)})")
     if settings.path:
         p = Path(settings.path).expanduser()
+        if p.is_dir():
+            raise ModelError(f"--model {p}: is a folder; give the .task file")
         if not p.is_file():
             raise ModelError(f"--model {p}: no such file")
         return p

@@ -84,6 +84,8 @@ class VideoFileSource:
             self.declared_frames = frames  # exact in MP4/MOV (0 = unknown, e.g. MKV/WebM)
             if not frames and stream.duration and self.fps:
                 frames = int(round(float(stream.duration * stream.time_base) * self.fps))
+            if max_frames is not None and frames:
+                frames = min(frames, max_frames)
             self.frame_count = frames or None
         finally:
             container.close()
@@ -175,8 +177,12 @@ class CameraSource:
         self.device = device
         self.max_frames = max_frames
         self.max_duration_s = max_duration_s
-        self._cap = cv2.VideoCapture(device)
-        if not self._cap.isOpened():
+        from .quiet import native_stderr_silenced
+
+        with native_stderr_silenced():  # OpenCV lists every backend it tried on fd 2
+            self._cap = cv2.VideoCapture(device)
+            opened = self._cap.isOpened()
+        if not opened:
             raise InputError(f"cannot open camera {device!r} (is it connected and free?)")
         self.width = int(self._cap.get(cv2.CAP_PROP_FRAME_WIDTH))
         self.height = int(self._cap.get(cv2.CAP_PROP_FRAME_HEIGHT))

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..cleaning import clean_sequence
+from ..cleaning import true_runs as runs
 from ..config import RotationSettings, Settings
 from ..errors import AnalysisError
 from ..geometry import IMAGE_DOWN, IMAGE_UP, lateral_angle, rotate, signed_angle, unit
@@ -75,14 +76,6 @@ def moving_sd(t: np.ndarray, x: np.ndarray, window_s: float) -> np.ndarray:
         if w.size >= 3:
             out[i] = np.std(w)
     return out
-
-
-def runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """[start, stop) index pairs of the True runs of a bool array."""
-    if not mask.any():
-        return []
-    d = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
-    return list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist()))
 
 
 def _median_point(seq: PoseSequence, name: str) -> np.ndarray:

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ..cleaning import clean_sequence
+from ..cleaning import clean_sequence, true_runs
 from ..config import ScreeningSettings, Settings
 from ..errors import AnalysisError
 from ..geometry import fppa, signed_angle, unit
@@ -338,7 +338,7 @@ class ScreeningAnalyzer:
             warnings.append(QualityWarning("oblique_view", "some reps are seen at an angle; face the camera squarely for reliable FPPA"))
         # the person leaving the frame: long runs without the legs
         legs = np.isfinite(clean.xy[:, [23, 24, 25, 26, 27, 28], 0]).all(axis=1)
-        for a, b in _runs(~legs):
+        for a, b in true_runs(~legs):
             if b - 1 >= a and t[min(b, len(t) - 1)] - t[a] > ss.max_missing_s:
                 warnings.append(
                     QualityWarning(
@@ -394,13 +394,6 @@ class ScreeningAnalyzer:
         for w in report["warnings"]:
             lines.append(f"  warning [{w['code']}]: {w['message']}")
         return "\n".join(lines)
-
-
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    if not mask.any():
-        return []
-    d = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
-    return list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist()))
 
 
 for _t in TESTS:

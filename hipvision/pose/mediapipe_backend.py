@@ -16,40 +16,16 @@ width, like x), visibility, presence and the world landmarks (metres).
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sys
-from typing import Iterator
-
 import numpy as np
 
 from ..config import PoseSettings
 from ..errors import ModelError
+from ..quiet import native_stderr_silenced
 from ..landmarks import N_LANDMARKS
 from ..sequence import PoseFrame
 
 import mediapipe as mp  # noqa: E402  (the one mediapipe import of the project)
 from mediapipe.tasks.python import BaseOptions, vision  # noqa: E402
-
-
-@contextlib.contextmanager
-def _native_stderr_silenced() -> Iterator[None]:
-    """Silence the TFLite/glog chatter that the native library prints straight to file
-    descriptor 2 while a graph is built and first run (it ignores Python's logging). Set
-    ``HIPVISION_DEBUG=1`` to see it."""
-    if os.environ.get("HIPVISION_DEBUG"):
-        yield
-        return
-    sys.stderr.flush()
-    saved = os.dup(2)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
 
 
 def _landmarker(model_path: str, mode: vision.RunningMode, num_poses: int, s: PoseSettings):
@@ -63,7 +39,7 @@ def _landmarker(model_path: str, mode: vision.RunningMode, num_poses: int, s: Po
         output_segmentation_masks=False,
     )
     try:
-        with _native_stderr_silenced():
+        with native_stderr_silenced():
             return vision.PoseLandmarker.create_from_options(opts)
     except (RuntimeError, ValueError) as e:
         raise ModelError(f"{model_path} is not a usable pose landmarker model ({e})") from None
@@ -81,7 +57,6 @@ def _to_pose_frame(
     arr = np.array(
         [(p.x, p.y, p.z, p.visibility, p.presence) for p in landmarks], dtype=np.float64
     )
-    arr = np.where(np.equal(arr, None), np.nan, arr).astype(np.float64)
     if arr.shape[0] != N_LANDMARKS:
         raise ModelError(f"model returned {arr.shape[0]} landmarks, expected {N_LANDMARKS}")
     xy = arr[:, :2] * (width, height)
@@ -153,7 +128,7 @@ class MediaPipePoseBackend:
         """Landmarks of the person in ``image`` (upright RGB uint8, H x W x 3)."""
         self._calls += 1
         if self._calls <= 2:  # the graph logs warnings on its first runs
-            with _native_stderr_silenced():
+            with native_stderr_silenced():
                 return self._detect(image, frame, time_s)
         return self._detect(image, frame, time_s)
 
