@@ -189,10 +189,19 @@ class ScreeningSettings:
     rep_return_fraction: float = 0.05
     #: the "bottom" of a rep: frames at or beyond this share of its peak depth
     bottom_fraction: float = 0.9
-    #: view check: hip width / leg length at or above this is frontal (or rear) ...
-    frontal_min_ratio: float = 0.15
-    #: ... below this is a side view; in between is oblique
-    side_max_ratio: float = 0.08
+    #: view check from the body's turn away from the camera (MediaPipe world landmarks: the
+    #: hip and shoulder lines' angle in the ground plane): up to this it is frontal (or rear) ...
+    frontal_max_yaw_deg: float = 20.0
+    #: ... from this on a side view; in between oblique (valgus and hip shift withheld)
+    side_min_yaw_deg: float = 50.0
+    #: without world landmarks: shoulder width / trunk length at or above this is frontal ...
+    frontal_min_width_ratio: float = 0.65
+    #: ... at or below this a side view
+    side_max_width_ratio: float = 0.3
+    #: FPPA needs a thigh that still points down the image: frames where its downward extent
+    #: is less than this share of its standing length are left out (deep squats, where the
+    #: thigh points at the camera or sideways and the 2-D angle loses its meaning)
+    min_thigh_ratio: float = 0.5
     #: a gap in detection longer than this (s) means the person left the frame
     max_missing_s: float = 0.5
 

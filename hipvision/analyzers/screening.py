@@ -28,6 +28,7 @@ from ..cleaning import clean_sequence, true_runs
 from ..config import ScreeningSettings, Settings
 from ..errors import AnalysisError
 from ..geometry import fppa, signed_angle, unit
+from ..landmarks import LANDMARK_INDEX
 from ..reps import RepSpan, segment_reps
 from ..results import QualityWarning, clean_number, provenance
 from ..sequence import PoseSequence
@@ -143,7 +144,15 @@ class ScreeningAnalyzer:
             t, depth, min_depth=ss.min_rep_depth, min_separation_s=ss.min_rep_separation_s,
             return_fraction=ss.rep_return_fraction,
         )
-        reps = [self._rep(i, sp, t, depth, f, shift, P, hip_w, leg_len, up, working, ss) for i, sp in enumerate(spans)]
+        yaw = self._body_yaw(clean)
+        # how much the thigh still points down the image, as a share of its standing length:
+        # deep in a squat it points at the camera or sideways and FPPA loses its meaning
+        thigh_down = {s: (P[f"{s}_knee"] - P[f"{s}_hip"]) @ -up for s in SIDES}
+        thigh_ratio = {s: thigh_down[s] / np.nanmedian(thigh_down[s][standing]) for s in SIDES}
+        reps = [
+            self._rep(i, sp, t, depth, f, shift, P, yaw, thigh_ratio, leg_len, up, working, ss)
+            for i, sp in enumerate(spans)
+        ]
         self._quality(seq, clean, reps, spans, t, warnings, ss)
         report = {
             **provenance(),
@@ -217,27 +226,39 @@ class ScreeningAnalyzer:
                 "seated or lying: is this a hip-rotation test?"
             )
 
-    def _view(self, P, k0: int, k1: int) -> tuple[float, float]:
-        sl = slice(k0, k1 + 1)
-        hw = np.nanmedian(np.hypot(*(P["left_hip"] - P["right_hip"])[sl].T))
-        sw = np.nanmedian(np.hypot(*(P["left_shoulder"] - P["right_shoulder"])[sl].T))
-        leg = np.nanmedian(
-            np.hypot(*(_mid(P["left_hip"], P["right_hip"]) - _mid(P["left_ankle"], P["right_ankle"]))[sl].T)
-        )
-        # shoulders are wider than hips and less confused by crossing legs; use the larger
-        ratio = float(np.nanmax([hw, 0.6 * sw]) / leg) if leg > 0 else float("nan")
-        return ratio, leg
+    def _body_yaw(self, clean: PoseSequence) -> np.ndarray:
+        """(N,) how far the body is turned from the camera (0 = facing it or its back to it,
+        90 = side on), from the world landmarks' hip and shoulder lines; NaN without them."""
+        yaws = []
+        for a, b in (("left_hip", "right_hip"), ("left_shoulder", "right_shoulder")):
+            v = clean.world[:, LANDMARK_INDEX[a]] - clean.world[:, LANDMARK_INDEX[b]]
+            yaws.append(np.degrees(np.arctan2(np.abs(v[:, 2]), np.abs(v[:, 0]))))
+        return np.nanmean(np.stack(yaws), axis=0)
 
-    def _rep(self, i, sp: RepSpan, t, depth, f, shift, P, hip_w, leg_len, up, working, ss: ScreeningSettings):
+    def _view(self, P, yaw: np.ndarray, k0: int, k1: int, ss: ScreeningSettings) -> tuple[str, float | None, float | None]:
+        """(view, body yaw, width ratio) over frames k0..k1."""
+        sl = slice(k0, k1 + 1)
+        y = float(np.nanmedian(yaw[sl])) if np.isfinite(yaw[sl]).any() else None
+        sw = np.hypot(*(P["left_shoulder"] - P["right_shoulder"])[sl].T)
+        torso = np.hypot(*(_mid(P["left_shoulder"], P["right_shoulder"]) - _mid(P["left_hip"], P["right_hip"]))[sl].T)
+        r = float(np.nanmedian(sw / torso)) if np.isfinite(sw / torso).any() else None
+        if y is not None:
+            view = "frontal" if y <= ss.frontal_max_yaw_deg else "side" if y >= ss.side_min_yaw_deg else "oblique"
+        elif r is not None:
+            view = "frontal" if r >= ss.frontal_min_width_ratio else "side" if r <= ss.side_max_width_ratio else "oblique"
+        else:
+            view = "unknown"
+        return view, y, r
+
+    def _rep(self, i, sp: RepSpan, t, depth, f, shift, P, yaw, thigh_ratio, leg_len, up, working, ss: ScreeningSettings):
         thr = ss.fppa_threshold()
         peak = depth[sp.bottom]
-        bottom = np.zeros(len(t), bool)
-        bottom[sp.start : sp.end + 1] = True
-        bottom &= depth >= ss.bottom_fraction * peak
+        in_rep = np.zeros(len(t), bool)
+        in_rep[sp.start : sp.end + 1] = True
+        bottom = in_rep & (depth >= ss.bottom_fraction * peak)
         if bottom.sum() < 3:  # very short bottoms: the frames around the deepest one
             bottom[max(sp.bottom - 2, 0) : sp.bottom + 3] = True
-        ratio, _ = self._view(P, sp.start, sp.end)
-        view = "frontal" if ratio >= ss.frontal_min_ratio else "side" if ratio < ss.side_max_ratio else "oblique"
+        view, body_yaw, width_ratio = self._view(P, yaw, sp.start, sp.end, ss)
         rep: dict[str, Any] = {
             "index": i + 1,
             "start_s": clean_number(t[sp.start], 2),
@@ -245,27 +266,42 @@ class ScreeningAnalyzer:
             "end_s": clean_number(t[sp.end], 2),
             "depth_pct": clean_number(100 * peak, 1),
             "view": view,
-            "view_ratio": clean_number(ratio, 3),
+            "body_yaw_deg": clean_number(body_yaw, 1),
         }
-        frontal = view != "side"
+        frontal = view in ("frontal", "unknown")
         sides = (working,) if working else SIDES
         for s in SIDES:
             if s not in sides or not frontal:
                 rep[s] = None
                 continue
-            val = float(np.nanmedian(f[s][bottom])) if np.isfinite(f[s][bottom]).any() else None
-            hip, knee, ankle = P[f"{s}_hip"][bottom], P[f"{s}_knee"][bottom], P[f"{s}_ankle"][bottom]
+            # FPPA at the bottom; where the thigh is too foreshortened there (deep squats),
+            # at the deepest frames of the rep where it is still measurable
+            usable = in_rep & (thigh_ratio[s] >= ss.min_thigh_ratio) & np.isfinite(f[s])
+            sel = bottom & usable
+            at_bottom = sel.sum() >= 3
+            if not at_bottom and usable.any():
+                deepest = np.nanmax(np.where(usable, depth, np.nan))
+                sel = usable & (depth >= ss.bottom_fraction * deepest)
+            if not sel.any():
+                rep[s] = {"fppa_deg": None, "valgus": None, "medial_knee_displacement": None,
+                          "fppa_note": "the thigh is never clearly visible in this rep"}
+                continue
+            val = float(np.nanmedian(f[s][sel]))
+            hip, knee, ankle = P[f"{s}_hip"][sel], P[f"{s}_knee"][sel], P[f"{s}_ankle"][sel]
             axis = unit(ankle - hip)
-            lat = (P["left_hip"] - P["right_hip"])[bottom] * (1 if s == "left" else -1)
+            lat = (P["left_hip"] - P["right_hip"])[sel] * (1 if s == "left" else -1)
             rel = knee - hip
             perp = rel - axis * np.sum(rel * axis, axis=1, keepdims=True)
             medial = -np.sum(perp * unit(lat), axis=1) / leg_len
             rep[s] = {
                 "fppa_deg": clean_number(val, 1),
-                "valgus": None if val is None else bool(val > thr),
+                "valgus": bool(val > thr),
                 "medial_knee_displacement": clean_number(float(np.nanmedian(medial)), 3),
             }
-        if frontal:
+            if not at_bottom:
+                rep[s]["fppa_at_depth_pct"] = clean_number(100 * float(np.nanmedian(depth[sel])), 1)
+                rep[s]["fppa_note"] = "thigh foreshortened at the bottom: FPPA taken at the deepest point where it is measurable"
+        if frontal and np.isfinite(shift[bottom]).any():
             hs = float(np.nanmedian(shift[bottom]))
             rep["hip_shift_pct"] = clean_number(hs, 1)
             rep["hip_shift_toward"] = "left" if hs > 0 else "right"
@@ -274,9 +310,14 @@ class ScreeningAnalyzer:
                 rep["fppa_left_minus_right_deg"] = clean_number(rep["left"]["fppa_deg"] - rep["right"]["fppa_deg"], 1)
         else:
             rep["hip_shift_pct"] = rep["hip_shift_toward"] = rep["hip_shift"] = None
+        if view in ("side", "oblique"):
             rep.update(self._side_view_measures(P, bottom, up))
         if view == "oblique":
-            rep["view_note"] = "oblique view: FPPA and hip shift are less reliable than from the front"
+            rep["view_note"] = (
+                f"the body is turned {body_yaw:.0f} deg from the camera: valgus and hip shift are not judged"
+                if body_yaw is not None
+                else "oblique view: valgus and hip shift are not judged"
+            )
         return rep
 
     def _side_view_measures(self, P, bottom, up) -> dict[str, Any]:
@@ -335,9 +376,18 @@ class ScreeningAnalyzer:
                 )
             )
         if "oblique" in views:
-            warnings.append(QualityWarning("oblique_view", "some reps are seen at an angle; face the camera squarely for reliable FPPA"))
+            warnings.append(
+                QualityWarning(
+                    "oblique_view",
+                    "some reps are filmed at an angle, so valgus and hip shift were not judged for them; face the camera squarely",
+                    float(sum(r["view"] == "oblique" for r in reps)),
+                )
+            )
         # the person leaving the frame: long runs without the legs
-        legs = np.isfinite(clean.xy[:, [23, 24, 25, 26, 27, 28], 0]).all(axis=1)
+        chain = {s: [LANDMARK_INDEX[f"{s}_{p}"] for p in ("hip", "knee", "ankle")] for s in SIDES}
+        legs = np.zeros(len(t), bool)  # one whole leg in view is enough (side views hide the other)
+        for idx in chain.values():
+            legs |= np.isfinite(clean.xy[:, idx, 0]).all(axis=1)
         for a, b in true_runs(~legs):
             if b - 1 >= a and t[min(b, len(t) - 1)] - t[a] > ss.max_missing_s:
                 warnings.append(
