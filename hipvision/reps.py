@@ -33,7 +33,7 @@ def segment_reps(
     """Reps in ``depth`` sampled at times ``t`` (NaN gaps are interpolated over, but a rep
     needs finite data at its bottom).
 
-    ``min_depth``: minimum prominence of a rep. ``return_fraction``: the rep starts/ends
+    ``min_depth``: minimum depth of a rep, both above zero (standing) and as prominence. ``return_fraction``: the rep starts/ends
     where depth falls below this share of the way from its baseline to its peak.
     """
     ok = np.isfinite(depth)
@@ -45,7 +45,7 @@ def segment_reps(
     peaks, props = find_peaks(d, prominence=min_depth, distance=dist)
     reps: list[RepSpan] = []
     for p, prom in zip(peaks, props["prominences"]):
-        if not ok[p]:
+        if not ok[p] or d[p] < min_depth:
             continue
         top = d[p]
         base = top - prom
