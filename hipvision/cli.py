@@ -156,7 +156,16 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from .api import run_analysis
 
     settings = _settings(args)
-    settings = replace(settings, rotation=replace(settings.rotation, mirrored=args.mirrored))
+    settings = replace(
+        settings,
+        rotation=replace(settings.rotation, mirrored=args.mirrored),
+        screening=replace(
+            settings.screening,
+            sex=args.sex,
+            fppa_threshold_deg=args.fppa_threshold,
+            hip_shift_threshold_pct=args.hip_shift_threshold or settings.screening.hip_shift_threshold_pct,
+        ),
+    )
     update, close = _progress_bar("pose", args.quiet)
     bar_update, video_close = _progress_bar("annotated video", args.quiet)
 
@@ -326,7 +335,22 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument(
         "--mirrored",
         action="store_true",
-        help="the video is mirrored (front/selfie camera): swap the person's left and right",
+        help="rotation tests: the video is mirrored (front/selfie camera): swap the person's left and right",
+    )
+    sc = DEFAULT_SETTINGS.screening
+    a.add_argument(
+        "--sex",
+        choices=("female", "male", "unspecified"),
+        default=sc.sex,
+        help=f"screening: picks the FPPA valgus threshold (female {sc.fppa_threshold_female_deg:g}, "
+        f"male {sc.fppa_threshold_male_deg:g}, unspecified {sc.fppa_threshold_unspecified_deg:g} deg)",
+    )
+    a.add_argument("--fppa-threshold", type=float, metavar="DEG", help="screening: valgus flag above this FPPA (overrides --sex)")
+    a.add_argument(
+        "--hip-shift-threshold",
+        type=_positive_float,
+        metavar="PCT",
+        help=f"screening: hip-shift flag above this %% of hip width (default {sc.hip_shift_threshold_pct:g}; descriptive, no validated cut-off)",
     )
     _add_pose_options(a)
     a.set_defaults(func=cmd_analyze)

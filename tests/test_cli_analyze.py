@@ -90,3 +90,20 @@ def test_live_without_display_says_so(monkeypatch, capsys) -> None:
         pytest.skip("display detection is for Linux")
     assert main(["live", "--test", "seated"]) == 1
     assert "no display" in capsys.readouterr().err
+
+
+def test_screening_options_reach_the_report(tmp_path: Path, capsys) -> None:
+    from hipvision.posecsv import write_pose_csv
+    from hipvision.synthetic import Rep, screening_clip
+
+    seq, truth = screening_clip("single-leg-squat", [Rep(valgus_left_m=0.05)], seed=7)
+    csv_path = write_pose_csv(seq, tmp_path / "sls.csv")
+    assert 8.0 < truth.fppa[0]["left"] < 13.0
+    for sex, flag in (("male", True), ("female", False)):
+        assert main(["analyze", str(csv_path), "--test", "single-leg-squat", "--json", "--sex", sex]) == 0
+        rep = json.loads(capsys.readouterr().out)
+        assert rep["thresholds"]["sex"] == sex
+        assert rep["reps"][0]["left"]["valgus"] is flag
+    assert main(["analyze", str(csv_path), "--test", "single-leg-squat", "--fppa-threshold", "30"]) == 0
+    out = capsys.readouterr().out
+    assert "single-leg-squat screening" in out and "valgus > 30 deg" in out and "VALG" not in out

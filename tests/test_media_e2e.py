@@ -425,3 +425,68 @@ def test_seated_clip_analysis_with_annotated_video(tmp_path: Path) -> None:
     with av.open(str(video)) as c:
         s = c.streams.video[0]
         assert s.codec_context.name == "h264" and s.frames == 60
+
+
+# --------------------------------------------------------------------------- screening on real clips
+
+
+@pytest.fixture(scope="module")
+def front_squat_pose() -> PoseSequence:
+    return load_pose(clip(FRONT_GOOD))
+
+
+def test_good_form_front_squats_raise_no_flags(front_squat_pose: PoseSequence) -> None:
+    """The cleanest front-view squat (MANIFEST: knees stay wider than the ankles): reps are
+    found, the view is frontal, and no knee valgus or hip-shift flag is raised."""
+    from hipvision.api import analyze
+
+    rep = analyze(front_squat_pose, "squat")
+    assert 8 <= len(rep["reps"]) <= 12
+    assert rep["summary"]["view"] == "frontal"
+    assert rep["summary"]["valgus_reps"] == {"left": 0, "right": 0}
+    assert rep["summary"]["hip_shift_reps"] == 0
+    for r in rep["reps"]:
+        assert r["left"]["fppa_deg"] < 0 and r["right"]["fppa_deg"] < 0  # knees outside: varus look
+        assert abs(r["hip_shift_pct"]) < 10
+
+
+@pytest.mark.parametrize("name", ["squat_side_goodform_labelled_perfect.mp4", "squat_side_fault_knee_over_toes.mp4"])
+def test_side_view_squats_are_recognised(name: str) -> None:
+    from hipvision.api import analyze
+
+    rep = analyze(load_pose(clip(name)), "squat")
+    assert rep["reps"], rep.get("no_reps_reason")
+    assert all(r["view"] == "side" for r in rep["reps"])
+    assert any(w["code"] == "side_view" for w in rep["warnings"])
+    assert all(r["left"] is None and r["right"] is None and r["hip_shift"] is None for r in rep["reps"])
+    assert all(r["knee_flexion_deg"] is not None and r["knee_flexion_deg"] > 45 for r in rep["reps"])
+
+
+def test_front_view_deadlift_has_no_hip_shift_flags() -> None:
+    from hipvision.api import analyze
+
+    rep = analyze(load_pose(clip("deadlift_front_barbell_gym.mp4")), "hinge")
+    assert len(rep["reps"]) >= 3
+    assert rep["summary"]["hip_shift_reps"] == 0  # MANIFEST: the pelvis stays centred
+    assert rep["summary"]["valgus_reps"] == {"left": 0, "right": 0}
+
+
+def test_oblique_clip_withholds_valgus_judgement() -> None:
+    from hipvision.api import analyze
+
+    rep = analyze(load_pose(clip(FRONT_OBLIQUE)), "squat")
+    assert rep["reps"] and all(r["view"] == "oblique" and r["left"] is None for r in rep["reps"])
+    assert any(w["code"] == "oblique_view" for w in rep["warnings"])
+
+
+def test_screening_annotated_video_from_the_cli(tmp_path: Path) -> None:
+    import av
+
+    from hipvision.cli import main
+
+    out = tmp_path / "squat.mp4"
+    series = tmp_path / "squat.csv"
+    assert main(["analyze", str(clip(FRONT_GOOD)), "--test", "squat", "--max-frames", "120", "--save-video", str(out), "--series", str(series), "-q"]) == 0
+    with av.open(str(out)) as c:
+        assert c.streams.video[0].codec_context.name == "h264" and c.streams.video[0].frames == 120
+    assert series.read_text().startswith("time_s,depth_pct,left_fppa_deg,right_fppa_deg,hip_shift_pct")
