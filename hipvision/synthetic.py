@@ -223,35 +223,8 @@ def rotation_clip(
     cam = camera or default_camera(test, body)
     t, theta = rotation_protocol(moves, fps, lead_s)
     P = skeleton_3d(test, theta, body)
-    xy = cam.project(P)
-    n = len(t)
-    xy = xy + rng.normal(0.0, noise_px, xy.shape) if noise_px > 0 else xy
-    vis = np.full((n, N_LANDMARKS), 0.98)
-    if low_visibility_fraction > 0:
-        legs = [LANDMARK_INDEX[f"{s}_{p}"] for s in ("left", "right") for p in ("knee", "ankle")]
-        for k in np.flatnonzero(rng.random(n) < low_visibility_fraction):
-            j = rng.choice(legs)
-            vis[k, j] = 0.2
-            xy[k, j] += rng.normal(0, 40, 2)  # the model's guess while unsure is wrong
-    keep = rng.random(n) >= drop_fraction
-    keep[0] = keep[-1] = True
-    # world landmarks like MediaPipe's: metres from the hip midpoint, in the camera's axes
-    # (x right, y down, z away from the camera)
-    rel = P - (P[:, [LANDMARK_INDEX["left_hip"]]] + P[:, [LANDMARK_INDEX["right_hip"]]]) / 2
-    r, u, f = cam.basis()
-    world = np.stack([rel @ r, -(rel @ u), rel @ f], axis=-1)
-    seq = PoseSequence(
-        frame=np.arange(n, dtype=np.int64)[keep],
-        time_s=t[keep],
-        xy=xy[keep],
-        z=np.zeros((keep.sum(), N_LANDMARKS)),
-        visibility=vis[keep],
-        presence=np.full((keep.sum(), N_LANDMARKS), 0.99),
-        world=world[keep],
-        image_size=(cam.width, cam.height),
-        num_people=np.where(np.arange(n)[keep] % int(2 * fps) == 0, 1, -1),
-        source=f"synthetic {test}",
-    )
+    legs = ("knee", "ankle")
+    seq = _observe(P, t, cam, rng, noise_px, low_visibility_fraction, drop_fraction, f"synthetic {test}", legs)
     return seq, Truth(time_s=t, theta=theta, peaks=_peaks(moves))
 
 
@@ -443,14 +416,21 @@ def screening_clip(
     return _observe(P, t, cam, rng, noise_px, low_visibility_fraction, drop_fraction, f"synthetic {test}"), truth
 
 
-def _observe(P, t, cam, rng, noise_px, low_vis, drop, source) -> PoseSequence:
+def _observe(
+    P: np.ndarray, t: np.ndarray, cam: Camera, rng: np.random.Generator, noise_px: float,
+    low_vis: float, drop: float, source: str, unsure_parts: tuple[str, ...] = ("hip", "knee", "ankle"),
+) -> PoseSequence:
+    """What a pose model would report of the 3-D landmarks ``P`` seen by ``cam``: pixel
+    noise, unsure frames (one leg landmark at visibility 0.2 and a wrong position), dropped
+    frames (omitted, as in a pose CSV), world landmarks in the camera's axes like MediaPipe's
+    (metres from the hip midpoint; x right, y down, z away from the camera)."""
     n = len(t)
     xy = cam.project(P)
     if noise_px > 0:
         xy = xy + rng.normal(0.0, noise_px, xy.shape)
     vis = np.full((n, N_LANDMARKS), 0.98)
     if low_vis > 0:
-        legs = [LANDMARK_INDEX[f"{s}_{p}"] for s in ("left", "right") for p in ("hip", "knee", "ankle")]
+        legs = [LANDMARK_INDEX[f"{s}_{p}"] for s in ("left", "right") for p in unsure_parts]
         for k in np.flatnonzero(rng.random(n) < low_vis):
             j = rng.choice(legs)
             vis[k, j] = 0.2
