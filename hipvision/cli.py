@@ -331,7 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--test", required=True, metavar="T", help="the test to analyse: " + (", ".join(sorted(tests)) or "none available yet"))
     a.add_argument("--json", action="store_true", help="print only the JSON report on stdout")
     a.add_argument("--save-video", metavar="OUT.mp4", help="annotated H.264 video (video input only)")
-    a.add_argument("--series", metavar="OUT.csv", help="write the per-frame angle series as CSV")
+    a.add_argument("--series", metavar="OUT.csv", help="write the per-frame series (angles; depth and hip shift for screening) as CSV")
     a.add_argument(
         "--mirrored",
         action="store_true",
