@@ -31,20 +31,7 @@ from hipvision.sequence import PoseSequence
 
 # --------------------------------------------------------------------------- skip helpers
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-MEDIA = SHARED / "media"
-SHARED_MODEL = SHARED / "models" / "pose_landmarker_full.task"
-
-
-def find_model() -> Path | None:
-    """The pose model for tests: $HIPVISION_MODEL if it names a file, else the shared one."""
-    env = os.environ.get("HIPVISION_MODEL")
-    if env and Path(env).expanduser().is_file():
-        return Path(env).expanduser()
-    if SHARED_MODEL.is_file():
-        return SHARED_MODEL
-    return None
-
+from shared_paths import MEDIA, SHARED_MODEL, find_model  # noqa: E402
 
 MODEL = find_model()
 
