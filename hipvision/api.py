@@ -124,7 +124,6 @@ def _run(
     keep_sequence: bool,
     progress: Progress | None,
 ) -> ExtractResult:
-    from .render import draw_pose
     from .videowriter import H264Writer
 
     res = ExtractResult(

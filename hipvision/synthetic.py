@@ -331,7 +331,6 @@ def screening_skeleton(
     for side, lat in (("left", 1.0), ("right", -1.0)):
         ankle, knee = knees[side]
         if single and side != working_side:
-            knee = hip_ref + np.array([lat * 0.10, 0, 0]) + (knee - hips_yz[0 if side == "left" else 1]) * 0  # placeholder
             knee = np.stack([np.full(n, lat * 0.12), hip_ref[:, 1] - 0.3, hip_ref[:, 2] + (-0.25 if hinge else 0.3)], axis=1)
             ankle = knee + np.stack([np.zeros(n), -np.full(n, 0.35), np.full(n, -0.2 if not hinge else -0.1)], axis=1)
         hip = np.stack([lat * 0.10 + shift, hip_ref[:, 1], hip_ref[:, 2]], axis=1)

@@ -28,7 +28,7 @@ from hipvision.sequence import PoseSequence
 
 # --------------------------------------------------------------------------- skip helpers
 
-from shared_paths import MEDIA, SHARED_MODEL, find_model  # noqa: E402
+from shared_paths import MEDIA, find_model  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 MODEL = find_model()

@@ -13,7 +13,6 @@ faststart annotated video with one frame per input frame; an exact pose-CSV roun
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import struct
 import subprocess
@@ -31,7 +30,7 @@ from hipvision.sequence import PoseSequence
 
 # --------------------------------------------------------------------------- skip helpers
 
-from shared_paths import MEDIA, SHARED_MODEL, find_model  # noqa: E402
+from shared_paths import MEDIA, find_model  # noqa: E402
 
 MODEL = find_model()
 
