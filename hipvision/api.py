@@ -227,10 +227,12 @@ def run_analysis(
     video_path: str | Path | None = None,
     series_path: str | Path | None = None,
     render_progress: Progress | None = None,
+    pose: PoseSequence | None = None,
 ) -> AnalysisRun:
     """Analyse ``input`` for ``test``. Optionally write the per-frame series as CSV and an
     annotated video (a second pass over the video; needs a video or image-folder input).
-    ``progress`` follows the pose pass, ``render_progress`` the video pass."""
+    ``progress`` follows the pose pass, ``render_progress`` the video pass. ``pose``: the
+    landmarks of ``input`` when they are already known (no pose pass)."""
     analyzer = analyzers.get(test)  # unknown test: fail before any slow work
     if video_path is not None and (isinstance(input, PoseSequence) or is_pose_csv(input)):
         raise InputError("an annotated video needs the video itself as input, not landmarks")
@@ -243,7 +245,10 @@ def run_analysis(
         if out is not None:
             check_target(Path(out))
     t0 = time.perf_counter()
-    seq = input if isinstance(input, PoseSequence) else load_pose(input, settings=settings, progress=progress)
+    if pose is not None:
+        seq = pose
+    else:
+        seq = input if isinstance(input, PoseSequence) else load_pose(input, settings=settings, progress=progress)
     with warnings.catch_warnings():
         # NaN means "missing" throughout: all-NaN medians of an unseen landmark are expected
         # and handled (the analyzers check for finite values), not worth a console warning

@@ -6,6 +6,7 @@ override fields with :func:`dataclasses.replace`. Nothing here is mutated at run
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -239,3 +240,25 @@ class Settings:
 
 
 DEFAULT_SETTINGS = Settings()
+
+
+@dataclass(frozen=True)
+class DashboardSettings:
+    """The Streamlit dashboard (``app.py``)."""
+
+    #: largest upload accepted (MB); ``HIPVISION_MAX_UPLOAD_MB`` overrides it. Keep
+    #: ``server.maxUploadSize`` in ``.streamlit/config.toml`` at least this large.
+    max_upload_mb: float = 1024.0
+    #: video containers the upload box accepts
+    video_types: tuple[str, ...] = tuple(sorted(s.lstrip(".") for s in VIDEO_SUFFIXES))
+
+    def upload_limit_mb(self) -> float:
+        v = os.environ.get(ENV_MAX_UPLOAD_MB)
+        try:
+            return float(v) if v else self.max_upload_mb
+        except ValueError:
+            return self.max_upload_mb
+
+
+ENV_MAX_UPLOAD_MB = "HIPVISION_MAX_UPLOAD_MB"
+DASHBOARD = DashboardSettings()

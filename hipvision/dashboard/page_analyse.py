@@ -1,0 +1,208 @@
+"""Analyse page: pick a sample or upload a video / pose CSV, pick the test, see the result."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from .. import analyzers
+from ..config import DASHBOARD, DEFAULT_SETTINGS, Settings
+from ..errors import AnalysisError, HipvisionError
+from ..quality import summarize
+from ..suggest import suggest_test
+from . import jobs, results_view
+from .instructions import illustration, instructions
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+SAMPLE_FILES = {
+    "Seated hip rotation (sample)": ("seated_rotation.pose.csv", "seated"),
+    "Prone hip rotation (sample)": ("prone_rotation.pose.csv", "prone"),
+    "Squat (sample)": ("demo_squat_front.pose.csv", "squat"),
+}
+UPLOAD_VIDEO = "Upload a video"
+UPLOAD_CSV = "Upload a pose CSV"
+
+
+def _workdir() -> Path:
+    """A private folder for this browser session's uploads and annotated videos."""
+    if "workdir" not in st.session_state:
+        st.session_state.workdir = tempfile.mkdtemp(prefix="hipvision-app-")
+    return Path(st.session_state.workdir)
+
+
+def _save_upload(up: Any) -> Path | None:
+    """Write an upload to the session folder (in chunks); None with a message when too big."""
+    limit = DASHBOARD.upload_limit_mb()
+    if up.size > limit * 1e6:
+        st.error(
+            f"{up.name} is {up.size / 1e6:.0f} MB; the limit is {limit:g} MB. Trim the clip to the test "
+            "(a phone's editor does it) or lower its resolution, then upload again."
+        )
+        return None
+    folder = _workdir() / "uploads" / up.file_id
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / Path(up.name).name
+    if not path.exists():
+        up.seek(0)
+        with open(path, "wb") as fh:
+            while chunk := up.read(1 << 20):
+                fh.write(chunk)
+    return path
+
+
+def _settings() -> Settings:
+    s = DEFAULT_SETTINGS
+    with st.expander("Options"):
+        mirrored = st.checkbox(
+            "The video is mirrored (selfie camera)",
+            help="Rotation tests: swaps left and right so they stay the person's.",
+            key="opt_mirrored",
+        )
+        sex = st.selectbox(
+            "Sex (picks the valgus threshold for screening)", ["unspecified", "female", "male"], key="opt_sex"
+        )
+        annotate = st.checkbox("Make an annotated video (videos only; a second pass)", value=True, key="opt_annotate")
+    st.session_state.annotate = annotate
+    return replace(
+        s,
+        rotation=replace(s.rotation, mirrored=mirrored),
+        screening=replace(s.screening, sex=sex),
+    )
+
+
+def render() -> None:
+    st.header("Analyse a recording")
+    tests = sorted(analyzers.available())
+    choice = st.radio("What to analyse", [*SAMPLE_FILES, UPLOAD_VIDEO, UPLOAD_CSV], horizontal=True, key="source")
+    default_test = SAMPLE_FILES[choice][1] if choice in SAMPLE_FILES else st.session_state.get("test", "seated")
+    if choice in SAMPLE_FILES and st.session_state.get("_last_source") != choice:
+        st.session_state.test = default_test  # a sample selects its own test
+    st.session_state._last_source = choice
+    test = st.selectbox(
+        "Test",
+        tests,
+        index=tests.index(default_test) if default_test in tests else 0,
+        key="test",
+        format_func=lambda t: f"{t}: {analyzers.get(t).description}",
+    )
+    with st.expander(f"How to record the {test} test", expanded=choice == UPLOAD_VIDEO):
+        a, b = st.columns([2, 1])
+        a.markdown(instructions(test))
+        b.image(illustration(test), caption="What the camera should see (person's left orange, right blue)")
+    settings = _settings()
+
+    path: Path | None = None
+    name = ""
+    if choice in SAMPLE_FILES:
+        path = SAMPLES / SAMPLE_FILES[choice][0]
+        name = path.name
+    elif choice == UPLOAD_VIDEO:
+        up = st.file_uploader(
+            "Video (phone formats; rotation is honoured)", type=list(DASHBOARD.video_types), key="video_upload"
+        )
+        if up is not None:
+            path, name = _save_upload(up), up.name
+    else:
+        up = st.file_uploader("Pose CSV (frame,time_s,landmark,x_px,y_px,...)", type=["csv"], key="csv_upload")
+        if up is not None:
+            path, name = _save_upload(up), up.name
+    if path is None:
+        return
+
+    poses: dict[str, Any] = st.session_state.setdefault("poses", {})
+    pose_key = str(path)
+    if pose_key not in poses:
+        is_video = choice == UPLOAD_VIDEO
+        if is_video and not st.button("Analyse video", type="primary"):
+            st.info("The video is uploaded. Press **Analyse video** to start (about a minute per minute of video).")
+            return
+        bar = st.progress(0.0, text="Starting")
+        try:
+            poses[pose_key] = jobs.find_pose(path, settings=settings, source_name=name, progress=_throttled(bar))
+        except HipvisionError as e:
+            bar.empty()
+            st.error(f"{name}: {e}")
+            return
+        except Exception as e:  # never a traceback in the page
+            bar.empty()
+            st.error(f"{name}: unexpected problem ({type(e).__name__}: {e}). Please report it with the file.")
+            return
+        bar.empty()
+    seq = poses[pose_key]
+    _quality(seq)
+
+    outcomes: dict[Any, jobs.Outcome] = st.session_state.setdefault("outcomes", {})
+    annotate = st.session_state.annotate and choice == UPLOAD_VIDEO
+    key = (pose_key, test, settings.rotation.mirrored, settings.screening.sex, annotate)
+    if key not in outcomes:
+        bar = st.progress(0.0, text="Analysing")
+        try:
+            outcomes[key] = jobs.analyse(
+                path, seq, test, settings=settings, source_name=name, workdir=_workdir(),
+                annotate=annotate, progress=_throttled(bar),
+            )
+        except AnalysisError as e:
+            bar.empty()
+            st.error(str(e))
+            guess, why = suggest_test(seq)
+            if guess and guess != test:
+                st.info(f"This clip looks like the **{guess}** test ({why}). Pick it in the Test box above.")
+            return
+        except HipvisionError as e:
+            bar.empty()
+            st.error(str(e))
+            return
+        bar.empty()
+    outcome = outcomes[key]
+    st.session_state.last_outcome = outcome
+    results_view.show(outcome)
+    _exports(outcome)
+
+
+def _throttled(bar: Any):
+    last = [-1.0]
+
+    def update(stage: str, frac: float) -> None:
+        if frac - last[0] >= 0.01 or frac >= 1.0 or stage != getattr(update, "stage", None):
+            bar.progress(min(max(frac, 0.0), 1.0), text=stage)
+            last[0] = frac
+            update.stage = stage  # type: ignore[attr-defined]
+
+    return update
+
+
+def _quality(seq: Any) -> None:
+    info = summarize(seq, DEFAULT_SETTINGS.cleaning.min_visibility)
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Frames", info["frames"])
+    c2.metric("Person found", f"{100 * info['detection_rate']:.0f} %")
+    c3.metric("Duration", f"{info['duration_s']:.1f} s")
+    c4.metric("Frame rate", f"{info['median_fps']:.0f} fps" if info["median_fps"] else "n/a")
+    low = {k: v for k, v in info["lower_limb_visible"].items() if v < 0.9}
+    if low:
+        st.warning(
+            "Some leg landmarks are often hidden or uncertain: "
+            + ", ".join(f"{k.replace('_', ' ')} {100 * v:.0f} %" for k, v in low.items())
+            + ". Keep the whole body in frame, in good light, in clothes that show the knees."
+        )
+
+
+def _exports(outcome: jobs.Outcome) -> None:
+    st.subheader("Export")
+    stem = Path(outcome.source_name).stem.removesuffix(".pose")
+    c = st.columns(4)
+    c[0].download_button(
+        "Report (JSON)", json.dumps(outcome.report, indent=2), f"{stem}.{outcome.test}.json", "application/json"
+    )
+    c[1].download_button(
+        "Per-frame series (CSV)", outcome.series.to_csv(index=False), f"{stem}.{outcome.test}.series.csv", "text/csv"
+    )
+    if outcome.annotated_video is not None and outcome.annotated_video.exists():
+        c[2].download_button(
+            "Annotated video (MP4)", outcome.annotated_video.read_bytes(), outcome.annotated_video.name, "video/mp4"
+        )
