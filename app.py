@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from hipvision import __version__
-from hipvision.dashboard import page_analyse
+from hipvision.dashboard import page_analyse, page_live
 
 st.set_page_config(page_title="hipvision", layout="wide")
 st.title("hipvision")
@@ -18,5 +18,6 @@ st.caption(
 
 pages = [
     st.Page(page_analyse.render, title="Analyse", icon="📐", url_path="analyse", default=True),
+    st.Page(page_live.render, title="Live camera", icon="🎥", url_path="live"),
 ]
 st.navigation(pages).run()

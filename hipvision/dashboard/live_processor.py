@@ -1,0 +1,92 @@
+"""The webcam page's per-session frame processor: pose model -> live readout -> drawing.
+
+No Streamlit here: streamlit-webrtc calls :meth:`LiveProcessor.process` from its own thread
+for every camera frame; the page reads :meth:`snapshot`. Each browser session gets its own
+processor and its own VIDEO-mode landmarker (stateful: never shared between sessions).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from ..config import DEFAULT_SETTINGS, Settings
+from ..live import LiveRotation, draw_live
+from ..live_screening import LiveScreening, LiveScreenState
+from ..models import resolve_model
+from ..render import draw_label, draw_pose
+
+
+class LiveProcessor:
+    """Feed RGB frames with increasing times; get them back annotated."""
+
+    def __init__(self, test: str, settings: Settings = DEFAULT_SETTINGS, mirrored: bool = False) -> None:
+        self.test = test
+        self.settings = settings
+        self.mirrored = mirrored
+        self.rotation = test in ("seated", "prone")
+        self._live: LiveRotation | LiveScreening = (
+            LiveRotation(test, settings.rotation) if self.rotation else LiveScreening(test, settings.screening)
+        )
+        self._backend: Any = None
+        self._lock = threading.Lock()
+        self._state: Any = None
+        self._frame = 0
+        self._t0: float | None = None
+        self.error: str | None = None
+
+    def _ensure_backend(self) -> Any:
+        if self._backend is None:
+            from ..api import make_backend
+
+            model = resolve_model(self.settings.model, progress=False)
+            self._backend = make_backend(model, stream=True, settings=self.settings)
+            self._backend.__enter__()
+        return self._backend
+
+    def process(self, image: np.ndarray, time_s: float) -> np.ndarray:
+        """One camera frame (RGB) at ``time_s`` seconds -> the same frame with the readout."""
+        with self._lock:
+            if self._t0 is None:
+                self._t0 = time_s
+            t = max(time_s - self._t0, 0.0)
+            pose = self._ensure_backend().detect(image, self._frame, t)
+            self._frame += 1
+            person = pose.mirrored() if self.mirrored and self.rotation else pose
+            state = self._live.update(person)
+            self._state = state
+            if isinstance(self._live, LiveRotation):
+                return draw_live(image, person, self._live, state)
+            return draw_screening_live(image, pose, state, self.settings)
+
+    def snapshot(self) -> Any:
+        """The latest readout state (``LiveState`` or ``LiveScreenState``), or None."""
+        with self._lock:
+            return None if self._state is None else replace(self._state)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._backend is not None:
+                self._backend.__exit__(None, None, None)
+                self._backend = None
+
+
+def draw_screening_live(image: np.ndarray, pose: Any, state: LiveScreenState, settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:
+    """Skeleton, the rep counter and the last rep's FPPA per knee and hip shift (flags marked)."""
+    out = draw_pose(image, pose, settings.render)
+    h = out.shape[0]
+    step = int(max(0.5, h / 900) * 40) + 10
+    draw_label(out, state.message, (10, 10))
+    draw_label(out, f"reps {len(state.reps)}", (10, 10 + step))
+    if state.reps:
+        r = state.reps[-1]
+        parts = []
+        for s in ("left", "right"):
+            v = r.fppa_deg[s]
+            parts.append(f"{s[0].upper()} FPPA {'-' if v is None else f'{v:.0f}'}{' VALGUS' if r.valgus[s] else ''}")
+        shift = "-" if r.hip_shift_pct is None else f"{r.hip_shift_pct:+.0f}%{' SHIFT' if r.hip_shift else ''}"
+        draw_label(out, f"rep {r.index}: " + "  ".join(parts) + f"  hip {shift}", (10, 10 + 2 * step))
+    return out

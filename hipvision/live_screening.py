@@ -1,0 +1,165 @@
+"""Live (webcam) screening readout: a causal rep counter with knee FPPA and hip shift per rep.
+
+Frame by frame, nothing looks ahead. Standing height is the longest leg (floor to pelvis;
+for hinges, the trunk: pelvis to shoulders) seen so far; frames at full height in the last
+few seconds give the standing references (hip width and line, the pelvis over the feet,
+each thigh's length), so no calibration pose is needed. A rep starts when the depth
+(the share of the standing leg, or the trunk for hinges, that has gone) passes
+``enter_depth`` and ends when it falls below ``exit_depth``. At the bottom (frames within
+``bottom_fraction`` of the rep's deepest, leaving out frames where the thigh no longer
+points down the image, as the offline analysis does) the medians of the knee FPPA per side (+ = valgus)
+and the hip shift (% of hip width, + = toward the person's left) are that rep's numbers.
+
+Pixels of the upright image; left/right are the person's. The offline analysis of the
+recording (``hipvision analyze``) is the reference result; these numbers guide the session.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .config import ScreeningSettings
+from .geometry import fppa
+from .landmarks import LANDMARK_INDEX
+from .sequence import PoseFrame
+
+SIDES = ("left", "right")
+
+
+@dataclass
+class LiveRep:
+    index: int
+    fppa_deg: dict[str, float | None]
+    valgus: dict[str, bool]
+    hip_shift_pct: float | None
+    hip_shift: bool
+
+
+@dataclass
+class LiveScreenState:
+    calibrated: bool
+    message: str
+    depth: float | None = None
+    reps: list[LiveRep] = field(default_factory=list)
+
+
+class LiveScreening:
+    """Feed :meth:`update` one :class:`PoseFrame` at a time (increasing ``time_s``)."""
+
+    standing_window_s = 5.0  # standing references: frames near full height in this window
+    standing_tolerance = 0.03  # "near full height": within this share of the standing length
+    min_standing_frames = 5
+    enter_depth = 0.10
+    exit_depth = 0.04
+    bottom_fraction = 0.9
+
+    def __init__(self, test: str, settings: ScreeningSettings | None = None, min_visibility: float = 0.5) -> None:
+        self.test = test
+        self.ss = settings or ScreeningSettings()
+        self.min_visibility = min_visibility
+        self.hinge = "hinge" in test
+        self._tall = 0.0  # the longest leg (or trunk, hinges) seen: standing height
+        self._standing: deque[tuple[float, float, float, np.ndarray, np.ndarray, float, float]] = deque()
+        self._bottom: list[tuple[float, float | None, float | None, float | None]] = []
+        self._max_depth = 0.0
+        self.in_rep = False
+        self.reps: list[LiveRep] = []
+
+    def _p(self, pose: PoseFrame, name: str) -> np.ndarray | None:
+        i = LANDMARK_INDEX[name]
+        p = pose.xy[i]
+        if not np.isfinite(p).all() or pose.visibility[i] < self.min_visibility:
+            return None
+        return p
+
+    def update(self, pose: PoseFrame) -> LiveScreenState:
+        pts = {f"{s}_{j}": self._p(pose, f"{s}_{j}") for s in SIDES for j in ("shoulder", "hip", "knee", "ankle")}
+        if any(pts[f"{s}_{j}"] is None for s in SIDES for j in ("hip", "ankle")):
+            return LiveScreenState(self._ready, "keep the whole body in view", None, self.reps)
+        lh, rh, la, ra = pts["left_hip"], pts["right_hip"], pts["left_ankle"], pts["right_ankle"]
+        pelvis, feet = (lh + rh) / 2, (la + ra) / 2
+        leg = max(la[1], ra[1]) - pelvis[1]  # the standing foot to the pelvis
+        shoulders = [pts[f"{s}_shoulder"] for s in SIDES]
+        if self.hinge and any(p is None for p in shoulders):
+            return LiveScreenState(self._ready, "keep the shoulders in view", None, self.reps)
+        height = pelvis[1] - (shoulders[0][1] + shoulders[1][1]) / 2 if self.hinge else leg  # type: ignore[index]
+        self._tall = max(self._tall, float(height))
+        depth = 1.0 - height / self._tall
+        if depth <= self.standing_tolerance:
+            self._remember_standing(pose.time_s, pts, pelvis, feet)
+        if not self._ready:
+            return LiveScreenState(False, "stand tall, whole body in view", float(depth), self.reps)
+        if not self.in_rep and depth > self.enter_depth:
+            self.in_rep, self._bottom, self._max_depth = True, [], 0.0
+        if self.in_rep:
+            self._max_depth = max(self._max_depth, depth)
+            self._bottom.append((depth, *self._measure(pts, pelvis, feet)))
+            if depth < self.exit_depth:
+                self._finish_rep()
+        msg = f"rep {len(self.reps) + 1}" if self.in_rep else "ready: squat or hinge, stand tall between reps"
+        return LiveScreenState(True, msg, float(depth), self.reps)
+
+    @property
+    def _ready(self) -> bool:
+        return len(self._standing) >= self.min_standing_frames
+
+    def _remember_standing(self, t: float, pts: dict, pelvis: np.ndarray, feet: np.ndarray) -> None:
+        """Standing references: hip width, the hip line's direction, the pelvis over the feet
+        and each thigh's downward length, from recent frames at full height."""
+        lat = pts["left_hip"] - pts["right_hip"]
+        thighs = [pts[f"{s}_knee"][1] - pts[f"{s}_hip"][1] if pts[f"{s}_knee"] is not None else np.nan for s in SIDES]
+        self._standing.append((t, float(np.hypot(*lat)), 0.0, pelvis - feet, lat, *thighs))
+        while self._standing and self._standing[0][0] < t - self.standing_window_s:
+            self._standing.popleft()
+
+    def _reference(self) -> tuple[float, np.ndarray, np.ndarray, dict[str, float]]:
+        st = list(self._standing)
+        width = float(np.median([s[1] for s in st]))
+        offset = np.median([s[3] for s in st], axis=0)
+        lat = np.median([s[4] for s in st], axis=0)
+        thigh = {side: float(np.nanmedian([s[5 + k] for s in st])) for k, side in enumerate(SIDES)}
+        return width, offset, lat / max(float(np.hypot(*lat)), 1e-9), thigh
+
+    def _measure(self, pts: dict, pelvis: np.ndarray, feet: np.ndarray) -> tuple[float | None, float | None, float | None]:
+        width, offset, lateral, thigh = self._reference()
+        out: list[float | None] = []
+        for s, o in (("left", "right"), ("right", "left")):
+            hip, knee, ankle = pts[f"{s}_hip"], pts[f"{s}_knee"], pts[f"{s}_ankle"]
+            # FPPA needs a thigh that still points down the image (as offline: min_thigh_ratio)
+            if knee is None or not knee[1] - hip[1] >= self.ss.min_thigh_ratio * thigh[s]:
+                out.append(None)
+                continue
+            v = float(fppa(hip, knee, ankle, hip - pts[f"{o}_hip"]))
+            out.append(v if np.isfinite(v) else None)
+        shift = float(np.dot(pelvis - feet - offset, lateral)) / width * 100 if width > 0 else None
+        return out[0], out[1], shift
+
+    def _finish_rep(self) -> None:
+        self.in_rep = False
+        if self._max_depth < self.enter_depth:
+            return
+        thr = self.ss.fppa_threshold()
+
+        def med(k: int) -> float | None:
+            """Median over the deepest frames where value ``k`` is measurable (in a deep
+            squat the FPPA comes from the deepest point where the thigh still points down)."""
+            ok = [r for r in self._bottom if r[k] is not None]
+            if not ok:
+                return None
+            deepest = max(r[0] for r in ok)
+            return float(np.median([r[k] for r in ok if r[0] >= self.bottom_fraction * deepest]))
+
+        f = {"left": med(1), "right": med(2)}
+        shift = med(3)
+        self.reps.append(
+            LiveRep(
+                index=len(self.reps) + 1,
+                fppa_deg=f,
+                valgus={s: v is not None and v > thr for s, v in f.items()},
+                hip_shift_pct=shift,
+                hip_shift=shift is not None and abs(shift) > self.ss.hip_shift_threshold_pct,
+            )
+        )
