@@ -3,7 +3,9 @@
 Frame by frame, nothing looks ahead. Standing height is the longest leg (floor to pelvis;
 for hinges, the trunk: pelvis to shoulders) seen so far; frames at full height in the last
 few seconds give the standing references (hip width and line, the pelvis over the feet,
-each thigh's length), so no calibration pose is needed. A rep starts when the depth
+each thigh's length), so no calibration pose is needed. Valgus and hip shift need a frontal
+(or rear) view: a rep where the body is turned (world landmarks, as offline) is counted
+without them. A rep starts when the depth
 (the share of the standing leg, or the trunk for hinges, that has gone) passes
 ``enter_depth`` and ends when it falls below ``exit_depth``. At the bottom (frames within
 ``bottom_fraction`` of the rep's deepest, leaving out frames where the thigh no longer
@@ -36,6 +38,8 @@ class LiveRep:
     valgus: dict[str, bool]
     hip_shift_pct: float | None
     hip_shift: bool
+    #: "frontal", "oblique", "side" or "unknown"; only frontal reps get FPPA and hip shift
+    view: str = "frontal"
 
 
 @dataclass
@@ -64,6 +68,7 @@ class LiveScreening:
         self._tall = 0.0  # the longest leg (or trunk, hinges) seen: standing height
         self._standing: deque[tuple[float, float, float, np.ndarray, np.ndarray, float, float]] = deque()
         self._bottom: list[tuple[float, float | None, float | None, float | None]] = []
+        self._yaw: list[float] = []
         self._max_depth = 0.0
         self.in_rep = False
         self.reps: list[LiveRep] = []
@@ -93,9 +98,10 @@ class LiveScreening:
         if not self._ready:
             return LiveScreenState(False, "stand tall, whole body in view", float(depth), self.reps)
         if not self.in_rep and depth > self.enter_depth:
-            self.in_rep, self._bottom, self._max_depth = True, [], 0.0
+            self.in_rep, self._bottom, self._max_depth, self._yaw = True, [], 0.0, []
         if self.in_rep:
             self._max_depth = max(self._max_depth, depth)
+            self._yaw.append(body_yaw_deg(pose))
             self._bottom.append((depth, *self._measure(pts, pelvis, feet)))
             if depth < self.exit_depth:
                 self._finish_rep()
@@ -154,6 +160,13 @@ class LiveScreening:
 
         f = {"left": med(1), "right": med(2)}
         shift = med(3)
+        yaw = np.array(self._yaw)
+        view = "unknown"
+        if np.isfinite(yaw).any():
+            y = float(np.nanmedian(yaw))
+            view = "frontal" if y <= self.ss.frontal_max_yaw_deg else "side" if y >= self.ss.side_min_yaw_deg else "oblique"
+        if view in ("oblique", "side"):  # valgus and hip shift need a frontal (or rear) view
+            f, shift = {"left": None, "right": None}, None
         self.reps.append(
             LiveRep(
                 index=len(self.reps) + 1,
@@ -161,5 +174,18 @@ class LiveScreening:
                 valgus={s: v is not None and v > thr for s, v in f.items()},
                 hip_shift_pct=shift,
                 hip_shift=shift is not None and abs(shift) > self.ss.hip_shift_threshold_pct,
+                view=view,
             )
         )
+
+
+def body_yaw_deg(pose: PoseFrame) -> float:
+    """How far the body is turned from the camera (0 = facing it or its back to it, 90 = side
+    on), from the world landmarks' hip and shoulder lines in the ground plane; NaN without
+    them. The offline analysis uses the same rule per rep."""
+    yaws = []
+    for a, b in (("left_hip", "right_hip"), ("left_shoulder", "right_shoulder")):
+        v = pose.world[LANDMARK_INDEX[a]] - pose.world[LANDMARK_INDEX[b]]
+        if np.isfinite(v).all() and (v[0] or v[2]):
+            yaws.append(float(np.degrees(np.arctan2(abs(v[2]), abs(v[0])))))
+    return float(np.mean(yaws)) if yaws else float("nan")

@@ -1,0 +1,232 @@
+"""Dashboard building blocks without a browser: test suggestion, live screening, the live
+frame processor, charts and the analysis job."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hipvision.config import ScreeningSettings
+from hipvision.dashboard import charts, jobs
+from hipvision.dashboard.instructions import INSTRUCTIONS, illustration
+from hipvision.errors import AnalysisError
+from hipvision.live_screening import LiveScreening
+from hipvision.posecsv import write_pose_csv
+from hipvision.suggest import suggest_test
+from hipvision.synthetic import Move, Rep, frontal_camera, rotation_clip, screening_clip, side_camera
+
+from shared_paths import MEDIA, find_model
+
+SCREEN_TESTS = ("squat", "single-leg-squat", "hinge", "single-leg-hinge")
+
+
+# --------------------------------------------------------------------------- suggestion
+
+
+@pytest.mark.parametrize("test", ["seated", "prone"])
+def test_rotation_clips_are_recognised(test: str) -> None:
+    seq, _ = rotation_clip(test, [Move("left", 35.0), Move("right", -40.0)])  # type: ignore[arg-type]
+    assert suggest_test(seq)[0] == test
+
+
+@pytest.mark.parametrize("test", SCREEN_TESTS)
+@pytest.mark.parametrize("view", ["front", "side", "tilted"])
+def test_screening_clips_are_recognised(test: str, view: str) -> None:
+    cam = {"front": None, "side": side_camera(), "tilted": frontal_camera(roll_deg=3.0, yaw_deg=8.0, height=0.5)}[view]
+    seq, _ = screening_clip(test, [Rep(), Rep()], camera=cam, noise_px=2.0)  # type: ignore[arg-type]
+    assert suggest_test(seq)[0] == test
+
+
+@pytest.mark.parametrize("test", SCREEN_TESTS)
+@pytest.mark.parametrize("depth", [0.6, 0.4, 0.3])
+def test_a_shallow_clip_is_never_given_a_wrong_suggestion(test: str, depth: float) -> None:
+    seq, _ = screening_clip(test, [Rep(depth=depth), Rep(depth=depth)], noise_px=2.0)  # type: ignore[arg-type]
+    assert suggest_test(seq)[0] in (test, None)
+
+
+def test_standing_still_gets_no_suggestion() -> None:
+    seq, _ = screening_clip("squat", [Rep(depth=0.0)])
+    guess, why = suggest_test(seq)
+    assert guess is None and "standing" in why
+
+
+# --------------------------------------------------------------------------- live screening
+
+
+def _run_live(test: str, reps: list[Rep], **kw) -> LiveScreening:
+    seq, _ = screening_clip(test, reps, noise_px=1.5, **kw)  # type: ignore[arg-type]
+    live = LiveScreening(test)
+    for k in range(len(seq)):
+        live.update(seq.frame_at(k))
+    return live
+
+
+def test_live_squat_counts_reps_and_flags_the_right_knee_and_shift() -> None:
+    reps = [Rep(valgus_left_m=0.08), Rep(), Rep(hip_shift_m=0.06), Rep(depth=0.6, valgus_right_m=0.08)]
+    live = _run_live("squat", reps)
+    assert len(live.reps) == 4
+    assert [r.valgus["left"] for r in live.reps] == [True, False, False, False]
+    assert [r.valgus["right"] for r in live.reps] == [False, False, False, True]
+    assert [r.hip_shift for r in live.reps] == [False, False, True, False]
+    assert live.reps[2].hip_shift_pct > 15  # + = toward the person's left, as the truth
+
+
+def test_live_matches_the_offline_analysis() -> None:
+    from hipvision.api import analyze
+
+    reps = [Rep(valgus_left_m=0.06), Rep(hip_shift_m=-0.05), Rep(depth=0.7)]
+    seq, _ = screening_clip("squat", reps, noise_px=1.0, seed=3)
+    live = LiveScreening("squat")
+    for k in range(len(seq)):
+        live.update(seq.frame_at(k))
+    offline = analyze(seq, "squat")["reps"]
+    assert len(live.reps) == len(offline) == 3
+    for lr, orep in zip(live.reps, offline):
+        for side in ("left", "right"):
+            assert lr.fppa_deg[side] == pytest.approx(orep[side]["fppa_deg"], abs=2.0)
+        assert lr.hip_shift_pct == pytest.approx(orep["hip_shift_pct"], abs=3.0)  # both + = toward the left
+
+
+def test_live_hinge_counts_from_the_trunk_and_the_threshold_follows_sex() -> None:
+    live = _run_live("hinge", [Rep(), Rep(hip_shift_m=-0.06)])
+    assert len(live.reps) == 2 and live.reps[1].hip_shift and live.reps[1].hip_shift_pct < 0
+    mild = [Rep(valgus_left_m=0.05)]  # FPPA about 10.6 deg
+    seq, _ = screening_clip("squat", mild, noise_px=0.5)
+    flags = {}
+    for sex in ("male", "female"):
+        live = LiveScreening("squat", ScreeningSettings(sex=sex))
+        for k in range(len(seq)):
+            live.update(seq.frame_at(k))
+        flags[sex] = live.reps[0].valgus["left"]
+        fppa = live.reps[0].fppa_deg["left"]
+    assert 8.0 < fppa < 13.0, fppa  # between the male and the female threshold
+    assert flags == {"male": True, "female": False}
+
+
+def test_live_waits_for_a_visible_body() -> None:
+    seq, _ = screening_clip("squat", [Rep()])
+    live = LiveScreening("squat")
+    hidden = seq.frame_at(0)
+    hidden.visibility[:] = 0.0
+    state = live.update(hidden)
+    assert not state.calibrated and "whole body" in state.message
+
+
+# --------------------------------------------------------------------------- charts and jobs
+
+
+def test_rotation_chart_marks_held_peaks_and_norm_bands(tmp_path: Path) -> None:
+    seq, truth = rotation_clip("seated", [Move("left", 35.0), Move("right", -40.0)])
+    csv = write_pose_csv(seq, tmp_path / "r.pose.csv")
+    out = jobs.analyse(csv, jobs.find_pose(csv), "seated")
+    spec = charts.rotation_chart(out.report, out.series).to_dict()
+    layers = spec["layer"]
+    marks = [l["mark"]["type"] if isinstance(l["mark"], dict) else l["mark"] for l in layers]
+    assert marks == ["rect", "rule", "line", "point"]
+    peaks = spec["datasets"][layers[3]["data"]["name"]]
+    got = {(p["side"], p["label"]): p["angle_deg"] for p in peaks}
+    assert got[("left", "held peak IR")] == pytest.approx(35.0, abs=2.0)
+    assert got[("right", "held peak ER")] == pytest.approx(-40.0, abs=2.0)
+    bands = spec["datasets"][layers[0]["data"]["name"]]
+    assert {(b["low"], b["high"]) for b in bands} == {(30.0, 45.0), (-90.0, -50.0)}
+
+
+def test_screening_charts_show_threshold_and_flagged_reps(tmp_path: Path) -> None:
+    seq, _ = screening_clip("squat", [Rep(valgus_left_m=0.08), Rep()])
+    csv = write_pose_csv(seq, tmp_path / "s.pose.csv")
+    out = jobs.analyse(csv, jobs.find_pose(csv), "squat")
+    bars = charts.screening_rep_chart(out.report).to_dict()
+    rows = bars["datasets"][bars["layer"][0]["data"]["name"]]
+    assert [(r["rep"], r["side"], r["valgus"]) for r in rows if r["valgus"]] == [(1, "left", True)]
+    time_chart = charts.screening_time_chart(out.report, out.series).to_dict()
+    assert len(time_chart["layer"]) == 3  # lines, threshold, rep bottoms
+    assert jobs.key_frame_index(out) is not None
+
+
+def test_wrong_test_is_an_analysis_error_and_the_suggestion_names_the_right_one(tmp_path: Path) -> None:
+    seq, _ = screening_clip("squat", [Rep(), Rep()])
+    csv = write_pose_csv(seq, tmp_path / "s.pose.csv")
+    pose = jobs.find_pose(csv)
+    with pytest.raises(AnalysisError):
+        jobs.analyse(csv, pose, "seated")
+    assert suggest_test(pose)[0] == "squat"
+
+
+@pytest.mark.parametrize("test", sorted(INSTRUCTIONS))
+def test_every_test_has_instructions_and_an_illustration(test: str) -> None:
+    img = illustration(test)
+    assert img.ndim == 3 and img.shape[1] == 360
+    # the person's left (orange) and right (blue) are both drawn
+    assert (np.abs(img.astype(int) - (255, 140, 0)).sum(axis=2) < 60).any()
+    assert (np.abs(img.astype(int) - (0, 170, 255)).sum(axis=2) < 60).any()
+
+
+# --------------------------------------------------------------------------- with the model
+
+MODEL = find_model()
+CLIP = MEDIA / "squat_front_oblique_bodyweight_tfjs_refkp.mp4"
+
+
+@pytest.mark.model
+@pytest.mark.skipif(MODEL is None or not CLIP.is_file(), reason="needs the pose model and ../shared/media")
+def test_live_processor_draws_on_every_frame_of_a_real_clip() -> None:
+    from hipvision.dashboard.live_processor import LiveProcessor
+    from hipvision.sources import open_source
+
+    proc = LiveProcessor("squat")
+    try:
+        n = changed = 0
+        for fr in open_source(CLIP):
+            out = proc.process(fr.image, 100.0 + fr.time_s)  # any clock: times are made relative
+            assert out.shape == fr.image.shape
+            changed += bool((out != fr.image).any())
+            n += 1
+        state = proc.snapshot()
+    finally:
+        proc.close()
+    assert changed == n  # the readout is drawn on every frame
+    assert state.calibrated and len(state.reps) >= 1
+    # the clip is filmed 20-30 deg off frontal: reps count, knees and hips are not judged
+    assert {r.view for r in state.reps} == {"oblique"}
+    assert all(r.fppa_deg == {"left": None, "right": None} and not r.hip_shift for r in state.reps)
+
+
+@pytest.mark.model
+@pytest.mark.skipif(MODEL is None or not CLIP.is_file(), reason="needs the pose model and ../shared/media")
+def test_video_job_writes_a_playable_annotated_video(tmp_path: Path) -> None:
+    import av
+
+    seen: list[tuple[str, float]] = []
+    pose = jobs.find_pose(CLIP, progress=lambda s, f: seen.append((s, f)))
+    out = jobs.analyse(CLIP, pose, "squat", workdir=tmp_path, progress=lambda s, f: seen.append((s, f)))
+    assert out.annotated_video is not None
+    with av.open(str(out.annotated_video)) as c:
+        assert sum(1 for _ in c.decode(video=0)) == len(pose)
+    stages = {s.split(":")[0] for s, _ in seen}
+    assert {"Finding the person", "Analysing", "Drawing the annotated video", "Done"} <= stages
+    assert all(0.0 <= f <= 1.0 for _, f in seen)
+
+
+FRONT = MEDIA / "squat_front_bodyweight_wide_goodform_01.mp4"
+
+
+@pytest.mark.model
+@pytest.mark.skipif(MODEL is None or not FRONT.is_file(), reason="needs the pose model and ../shared/media")
+def test_live_processor_on_a_good_front_squat_raises_no_flags() -> None:
+    from hipvision.dashboard.live_processor import LiveProcessor
+    from hipvision.sources import open_source
+
+    proc = LiveProcessor("squat")
+    try:
+        for fr in open_source(FRONT, None):
+            if fr.index >= 240:  # ten seconds: five squats
+                break
+            proc.process(fr.image, fr.time_s)
+        reps = proc.snapshot().reps
+    finally:
+        proc.close()
+    assert len(reps) >= 4
+    assert {r.view for r in reps} == {"frontal"}
+    assert not any(r.valgus["left"] or r.valgus["right"] or r.hip_shift for r in reps)
