@@ -75,3 +75,58 @@ def test_bad_upload_is_a_message_not_a_traceback() -> None:
     at = _upload(_app(), "x.csv", b"hello,world\n1,2\n")
     assert not at.exception
     assert any("missing required column" in e.value for e in at.error)
+
+
+# --------------------------------------------------------------------------- video uploads
+
+from shared_paths import MEDIA, find_model  # noqa: E402
+
+import pytest  # noqa: E402
+
+CLIP = MEDIA / "squat_front_oblique_bodyweight_tfjs_refkp.mp4"
+
+
+def _upload_video(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.radio[0].set_value("Upload a video").run()
+    at.file_uploader[0].set_value((name, data, "video/mp4"))
+    return at.run()
+
+
+@pytest.mark.model
+@pytest.mark.skipif(find_model() is None or not CLIP.is_file(), reason="needs the pose model and ../shared/media")
+def test_uploaded_video_is_analysed_with_an_annotated_video_and_exports() -> None:
+    at = _upload_video(_app(), CLIP.name, CLIP.read_bytes())
+    assert not at.exception
+    assert any("Press **Analyse video**" in i.value for i in at.info)  # nothing runs before the click
+    at.selectbox[0].set_value("squat")
+    at.button[0].click()
+    at.run(timeout=180)
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Frames"] == "65"
+    assert len(at.dataframe) == 1  # the rep table
+    # the clip is filmed obliquely: the page says valgus is not judged rather than guessing
+    assert any("not judged" in w.value for w in at.warning)
+    assert any(el.type == "video" for el in at.main)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert {"Report (JSON)", "Per-frame series (CSV)", "Annotated video (MP4)"} <= set(labels)
+    # changing the test re-analyses the stored pose: no new model run, and a wrong test
+    # gets a message with the suggested test
+    at.selectbox[0].set_value("seated").run()
+    assert not at.exception
+    assert any("no seated rotation test found" in e.value for e in at.error)
+
+
+def test_a_text_file_named_mp4_is_a_message() -> None:
+    at = _upload_video(_app(), "notes.mp4", b"this is not a video\n" * 100)
+    at.button[0].click()
+    at.run()
+    assert not at.exception
+    assert at.error and "notes.mp4" in at.error[0].value
+
+
+def test_an_upload_over_the_limit_is_refused_with_advice(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HIPVISION_MAX_UPLOAD_MB", "0.001")
+    at = _upload_video(_app(), "big.mp4", b"\0" * 5000)
+    assert not at.exception
+    assert any("the limit is 0.001 MB" in e.value and "Trim" in e.value for e in at.error)
+    assert not at.button  # nothing to analyse
