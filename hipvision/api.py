@@ -110,8 +110,8 @@ def extract(
     for out in (csv_path, video_path):
         if out is not None:
             check_target(Path(out))
+    source = open_source(input, settings.source)  # a bad input fails before any model download
     model_path = resolve_model(settings.model, progress=download_progress)
-    source = open_source(input, settings.source)
     return _run(source, model_path, settings, csv_path, video_path, keep_sequence, progress)
 
 

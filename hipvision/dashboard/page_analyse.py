@@ -126,7 +126,7 @@ def render() -> None:
             poses[pose_key] = jobs.find_pose(path, settings=settings, source_name=name, progress=_throttled(bar))
         except HipvisionError as e:
             bar.empty()
-            st.error(f"{name}: {e}")
+            st.error(f"{name}: {_plain(e, path, name)}")
             return
         except Exception as e:  # never a traceback in the page
             bar.empty()
@@ -155,13 +155,18 @@ def render() -> None:
             return
         except HipvisionError as e:
             bar.empty()
-            st.error(str(e))
+            st.error(_plain(e, path, name))
             return
         bar.empty()
     outcome = outcomes[key]
     st.session_state.last_outcome = outcome
     results_view.show(outcome)
     _exports(outcome)
+
+
+def _plain(e: Exception, path: Path, name: str) -> str:
+    """The error message without the server-side temporary path of the upload."""
+    return str(e).replace(f"{path}: ", "").replace(str(path), name)
 
 
 def _throttled(bar: Any):

@@ -64,7 +64,7 @@ def _rotation(rep: dict[str, Any], outcome: Outcome) -> None:
         st.caption(f"Vertical reference: {v.get('method')} (confidence {v.get('confidence')}).")
     st.subheader("Shin angle over time")
     st.caption("+ = internal rotation (foot outward), − = external rotation; diamonds: held peaks; green: usual range.")
-    st.altair_chart(charts.rotation_chart(rep, outcome.series), use_container_width=True)
+    st.altair_chart(charts.rotation_chart(rep, outcome.series), width="stretch")
 
 
 def rep_table(rep: dict[str, Any]) -> pd.DataFrame:
@@ -102,7 +102,7 @@ def _screening(rep: dict[str, Any], outcome: Outcome) -> None:
     def highlight(row: pd.Series) -> list[str]:
         return ["background-color: #ffebee" if row.name == worst else "" for _ in row]
 
-    st.dataframe(table.style.apply(highlight, axis=1).format(precision=1, na_rep="–"), use_container_width=True)
+    st.dataframe(table.style.apply(highlight, axis=1).format(precision=1, na_rep="–"), width="stretch")
     if worst is not None:
         w = summary["worst_rep"]
         st.markdown(f"Worst rep: **{w['index']}** ({w['side']} knee, FPPA {w['fppa_deg']:.1f}°), highlighted.")
@@ -113,6 +113,6 @@ def _screening(rep: dict[str, Any], outcome: Outcome) -> None:
     )
     bars = charts.screening_rep_chart(rep)
     if bars is not None:
-        st.altair_chart(bars, use_container_width=True)
+        st.altair_chart(bars, width="stretch")
     st.subheader("Knee angle over time")
-    st.altair_chart(charts.screening_time_chart(rep, outcome.series), use_container_width=True)
+    st.altair_chart(charts.screening_time_chart(rep, outcome.series), width="stretch")
