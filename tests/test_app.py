@@ -45,8 +45,8 @@ def test_app_squat_sample_shows_a_rep_table() -> None:
     at.radio[0].set_value("Squat (sample)").run()
     assert not at.exception
     assert at.selectbox[0].value == "squat"
-    assert len(at.dataframe) == 1
-    assert len(at.dataframe[0].value) == 3  # three reps in the demo
+    assert len(at.table) == 1
+    assert len(at.table[0].value) == 3  # three reps in the demo
 
 
 def test_uploaded_screening_csv_is_analysed(tmp_path: Path) -> None:
@@ -54,7 +54,7 @@ def test_uploaded_screening_csv_is_analysed(tmp_path: Path) -> None:
     csv = write_pose_csv(seq, tmp_path / "s.csv")
     at = _upload(_app(), "s.csv", csv.read_bytes(), "squat")
     assert not at.exception
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert list(table["valgus left"]) == [True, False]
 
 
@@ -103,7 +103,7 @@ def test_uploaded_video_is_analysed_with_an_annotated_video_and_exports() -> Non
     at.run(timeout=180)
     assert not at.exception
     assert {m.label: m.value for m in at.metric}["Frames"] == "65"
-    assert len(at.dataframe) == 1  # the rep table
+    assert len(at.table) == 1  # the rep table
     # the clip is filmed obliquely: the page says valgus is not judged rather than guessing
     assert any("not judged" in w.value for w in at.warning)
     assert any(el.type == "video" for el in at.main)

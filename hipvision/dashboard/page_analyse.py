@@ -88,7 +88,7 @@ def render() -> None:
         tests,
         index=tests.index(default_test) if default_test in tests else 0,
         key="test",
-        format_func=lambda t: f"{t}: {analyzers.get(t).description}",
+        format_func=lambda t: analyzers.get(t).description,
     )
     with st.expander(f"How to record the {test} test", expanded=choice == UPLOAD_VIDEO):
         a, b = st.columns([2, 1])

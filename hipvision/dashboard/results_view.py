@@ -102,7 +102,7 @@ def _screening(rep: dict[str, Any], outcome: Outcome) -> None:
     def highlight(row: pd.Series) -> list[str]:
         return ["background-color: #ffebee" if row.name == worst else "" for _ in row]
 
-    st.dataframe(table.style.apply(highlight, axis=1).format(precision=1, na_rep="–"), width="stretch")
+    st.table(table.style.apply(highlight, axis=1).format(precision=1, na_rep="–"))
     if worst is not None:
         w = summary["worst_rep"]
         st.markdown(f"Worst rep: **{w['index']}** ({w['side']} knee, FPPA {w['fppa_deg']:.1f}°), highlighted.")
