@@ -411,8 +411,12 @@ class History:
                 "SELECT metric, side, rep, value FROM results WHERE session_id = ? ORDER BY metric, side, rep",
                 (session_id,),
             ).fetchall()
+        try:
+            report = json.loads(row[11])
+        except ValueError:
+            report = {}  # damaged outside hipvision: the session stays listable and deletable
         return Session(
-            *row[:10], has_series_csv=bool(row[10]), report=json.loads(row[11]), series_csv=row[12],
+            *row[:10], has_series_csv=bool(row[10]), report=report, series_csv=row[12],
             results=[ResultRow(*r) for r in res],
         )
 
