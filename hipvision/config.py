@@ -263,8 +263,9 @@ class HistorySettings:
 class ReportSettings:
     """The printable HTML report (hipvision.report_html)."""
 
-    #: the key frame is scaled down to at most this width (px) before embedding
+    #: the key frame is scaled down to at most this size (px) before embedding
     key_frame_max_width: int = 720
+    key_frame_max_height: int = 540
     #: plot size in the page (SVG user units ~ CSS px)
     plot_width: int = 680
     plot_height: int = 240
