@@ -236,7 +236,7 @@ class RenderSettings:
     blur_faces: bool = False
     #: the blurred ellipse's half-width as a multiple of the face landmarks' spread
     #: (ear to ear, else eye to eye); its height is ``face_blur_aspect`` times that
-    face_blur_scale: float = 1.0
+    face_blur_scale: float = 1.4
     face_blur_aspect: float = 1.35
     #: without a usable spread (one face point seen): half-width = this share of the
     #: shoulder width, else of the image's shorter side

@@ -77,7 +77,7 @@ def blur_region(image: np.ndarray, region: FaceRegion, settings: RenderSettings)
     bh = max(1, round(bw * (y1 - y0) / (x1 - x0)))
     small = cv2.resize(roi, (bw, bh), interpolation=cv2.INTER_AREA)
     pix = cv2.resize(small, (x1 - x0, y1 - y0), interpolation=cv2.INTER_NEAREST)
-    k = max(3, (min(x1 - x0, y1 - y0) // 4) | 1)
+    k = max(3, (min(x1 - x0, y1 - y0) // 2) | 1)
     pix = cv2.GaussianBlur(pix, (k, k), 0)
     mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
     cv2.ellipse(

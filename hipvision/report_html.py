@@ -87,14 +87,25 @@ def key_frame_image(
 ) -> np.ndarray | None:
     """The analysed frame nearest ``time_s`` with skeleton and analysis overlay (RGB). From
     the video when ``input`` is one (streamed up to that frame; faces blurred with
-    ``settings.render.blur_faces``), else the pose drawn on a plain background."""
+    ``settings.render.blur_faces``), else the pose drawn on a plain background. ``seq`` may
+    be None: a pose CSV input is read again; for a video the run's frame times pick the
+    frame and the pose model finds the pose in that one frame."""
     from .api import is_pose_csv
     from .render import draw_pose
 
-    if seq is None or len(seq) == 0:
+    if seq is None and input is not None and is_pose_csv(input):
+        from .posecsv import read_pose_csv
+
+        seq = read_pose_csv(input)
+    pose = None
+    if seq is not None and len(seq):
+        k = int(np.argmin(np.abs(np.asarray(seq.time_s) - time_s)))
+        pose, frame_no = seq.frame_at(k), int(seq.frame[k])
+    elif run is not None and len(getattr(run, "frame", ())):  # no landmarks: the run's own frames
+        k = int(np.argmin(np.abs(np.asarray(run.time_s) - time_s)))
+        frame_no = int(run.frame[k])
+    else:
         return None
-    k = int(np.argmin(np.abs(np.asarray(seq.time_s) - time_s)))
-    pose, frame_no = seq.frame_at(k), int(seq.frame[k])
     image = None
     if input is not None and not is_pose_csv(input):
         from .sources import is_webcam, open_source
@@ -105,14 +116,30 @@ def key_frame_image(
                     image = fr.image
                     break
     if image is None:
+        if seq is None:
+            return None
         w, h = seq.image_size
         image = np.full((h, w, 3), 48, np.uint8)
-    elif settings.render.blur_faces:
-        from .privacy import blur_faces
+    else:
+        if pose is None:  # a video without its landmarks: find the pose in this one frame
+            pose = _detect_one(image, frame_no, settings)
+        if settings.render.blur_faces:
+            from .privacy import blur_faces
 
-        image = blur_faces(image, pose, settings.render)
-    image = draw_pose(image, pose, settings.render)
+            image = blur_faces(image, pose, settings.render)
+    if pose is not None:
+        image = draw_pose(image, pose, settings.render)
     return run.draw(image, frame_no) if run is not None else image
+
+
+def _detect_one(image: np.ndarray, frame_no: int, settings: Settings) -> Any:
+    """The pose in one picture (the pose model in still-image mode)."""
+    from .api import make_backend
+    from .models import resolve_model
+
+    model = resolve_model(settings.model, progress=False)
+    with make_backend(model, stream=False, settings=settings) as backend:
+        return backend.detect(image, frame_no, 0.0)
 
 
 def png_data_uri(image_rgb: np.ndarray, max_width: int = 720, max_height: int = 540) -> str:

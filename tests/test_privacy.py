@@ -72,10 +72,11 @@ def test_one_face_point_falls_back_to_shoulder_width() -> None:
     xy = standing_pose(W, H)
     xy[1:11] = np.nan  # only the nose
     region = face_region(pose_from(xy), R, (W, H))
-    assert region is not None and region.rx == pytest.approx(R.face_blur_shoulder_frac * 120, abs=0.5)
+    assert region is not None and region.rx == pytest.approx(R.face_blur_shoulder_frac * 120 * R.face_blur_scale, abs=0.5)
     xy[11:13] = np.nan  # no shoulders either: a share of the image
     region = face_region(pose_from(xy), R, (W, H))
-    assert region.rx == pytest.approx(R.face_blur_image_frac * H, abs=0.5)
+    assert region.rx == pytest.approx(R.face_blur_image_frac * H * R.face_blur_scale, abs=0.5)
+    assert region.ry == pytest.approx(region.rx * R.face_blur_aspect)
 
 
 def test_blurrer_holds_the_face_through_a_missed_detection() -> None:
