@@ -500,7 +500,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     g = a.add_argument_group("history, report and privacy")
     g.add_argument("--person", metavar="NAME", help="save the session to the history under this person (created when new)")
-    g.add_argument("--history", metavar="PATH", help="history database (default: $HIPVISION_DATA/history.sqlite3, else ~/.local/share/hipvision/history.sqlite3)")
+    g.add_argument("--history", metavar="PATH", help="history database (default: history.sqlite3 in $HIPVISION_DATA, else $XDG_DATA_HOME/hipvision, else ~/.local/share/hipvision)")
     g.add_argument("--recorded-at", metavar="WHEN", help="when the clip was recorded, ISO 8601 (e.g. 2026-11-21 or 2026-11-21T09:30; default: now)")
     g.add_argument("--report", metavar="OUT.html", help="write a printable, self-contained HTML report (print it to PDF from the browser)")
     g.add_argument("--blur-faces", action="store_true", help="blur faces in --save-video and in the report's key frame")
@@ -536,7 +536,7 @@ def build_parser() -> argparse.ArgumentParser:
     lv.set_defaults(func=cmd_live)
 
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--history", metavar="PATH", help="history database (default: $HIPVISION_DATA/history.sqlite3, else ~/.local/share/hipvision/history.sqlite3)")
+    common.add_argument("--history", metavar="PATH", help="history database (default: history.sqlite3 in $HIPVISION_DATA, else $XDG_DATA_HOME/hipvision, else ~/.local/share/hipvision)")
     common.add_argument("--json", action="store_true", help="JSON on stdout")
     hi = sub.add_parser(
         "history",
