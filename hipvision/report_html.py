@@ -31,6 +31,19 @@ TITLES = {
     "single-leg-hinge": "Single-leg hinge screening",
 }
 
+#: how to fix the recording, per warning code (where the analyzer's message does not say)
+FIXES = {
+    "one_side_only": "Film so both knees and ankles stay in the picture, with good light and no blanket or table edge over them.",
+    "sides_assumed": "Place the camera as the test instructions show (in front for seated, at the feet for prone).",
+    "no_neutral_start": "Start with both shins relaxed and hanging still for about a second, then rotate.",
+    "no_movement": "Rotate each leg as far as it goes in both directions and hold each end position for about a second.",
+    "one_direction_only": "Test both directions on each side: foot out (internal) and foot in (external).",
+    "side_not_tested": "Rotate that leg too; hold each end position for about a second.",
+    "left_frame": "Step back or widen the view so the whole body stays in the picture for every rep.",
+    "multiple_people": "Film with only the person being tested in view.",
+    "many_reps": "Record one set of up to 30 reps per clip.",
+}
+
 CSS = """
 @page { size: A4; margin: 14mm; }
 * { box-sizing: border-box; }
@@ -390,7 +403,13 @@ def render_report(
     warnings = report.get("warnings") or []
     body.append("<section><h2>Recording quality</h2>")
     if warnings:
-        body += [f'<div class="warn">{escape(str(w.get("message", w.get("code", ""))))}</div>' for w in warnings]
+        for w in warnings:
+            fix = FIXES.get(str(w.get("code")))
+            body.append(
+                f'<div class="warn">{escape(str(w.get("message", w.get("code", ""))))}'
+                + (f"<br><b>How to fix:</b> {escape(fix)}" if fix else "")
+                + "</div>"
+            )
     else:
         body.append('<p class="ok">No quality problems found.</p>')
     body.append("</section>")

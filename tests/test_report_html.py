@@ -113,10 +113,13 @@ def test_screening_report_highlights_the_worst_rep(squat_run) -> None:
 
 def test_warnings_in_plain_words_and_no_series() -> None:
     rep = {"test": "squat", "schema_version": "1.0", "source": "x.mp4", "reps": [], "no_reps_reason": "the pelvis never dropped",
-           "warnings": [{"code": "side_view", "message": "The camera sees the person from the side: turn it to face them.", "value": None}]}
+           "warnings": [{"code": "side_view", "message": "The camera sees the person from the side: turn it to face them.", "value": None},
+                        {"code": "multiple_people", "message": "more than one person was in view", "value": 3.0}]}
     html = render_report(rep)
     check_self_contained(html)
     assert "The camera sees the person from the side: turn it to face them." in html
+    assert "more than one person was in view<br><b>How to fix:</b> Film with only the person being tested in view." in html
+    assert html.count("How to fix") == 1  # the side-view message already says what to do
     assert "No reps found. the pelvis never dropped" in html and not svgs(html)
 
 
