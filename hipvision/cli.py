@@ -305,12 +305,10 @@ def cmd_history(args: argparse.Namespace) -> int:
                 if x.report.get("test") in analyzers.available():
                     print(analyzers.get(x.report["test"]).summary_text(x.report))
         elif args.action == "report":
-            from .export import parse_series_csv, write_atomic
-            from .report_html import render_report
+            from .export import write_atomic
+            from .report_html import render_session_report
 
-            x = h.session(args.id)
-            series = parse_series_csv(x.series_csv) if x.series_csv else None
-            write_atomic(args.output, render_report(x.report, person=x.person, recorded_at=x.recorded_at, series=series))
+            write_atomic(args.output, render_session_report(h.session(args.id)))
             print(f"hipvision: report written to {args.output}", file=sys.stderr)
         elif args.action == "export":
             from .export import records_csv, write_atomic

@@ -52,6 +52,14 @@ def series_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return _csv_text(columns, rows)
 
 
+def run_series_csv(run: Any) -> str:
+    """The per-frame series of an analysis run (from :func:`hipvision.api.run_analysis`) as
+    CSV text, with its analyzer's columns."""
+    from . import analyzers
+
+    return series_csv(analyzers.get(run.report["test"]).series_columns, run.series_rows())
+
+
 def parse_series_csv(text: str) -> tuple[tuple[str, ...], list[tuple[float | None, ...]]]:
     """Read back :func:`series_csv` text: (columns, rows of floats, None = missing)."""
     reader = csv.reader(io.StringIO(text))

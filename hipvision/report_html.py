@@ -439,3 +439,16 @@ def render_report(
         f"<title>{escape(title)}{' – ' + escape(person) if person else ''}</title><style>{CSS}</style></head>"
     )
     return head + "<body>\n" + "\n".join(body) + "\n</body></html>\n"
+
+
+def render_session_report(session: Any, *, key_frame: np.ndarray | None = None, settings: Settings = DEFAULT_SETTINGS) -> str:
+    """The report of a saved :class:`hipvision.history.Session` (its stored series gives the
+    plots)."""
+    from .export import parse_series_csv
+
+    series = parse_series_csv(session.series_csv) if session.series_csv else None
+    return render_report(
+        session.report, person=session.person, recorded_at=session.recorded_at, series=series,
+        key_frame=key_frame, settings=settings,
+    )
+

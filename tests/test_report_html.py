@@ -16,7 +16,7 @@ import pytest
 
 from hipvision.analyzers import get
 from hipvision.api import load_pose, run_analysis
-from hipvision.export import parse_series_csv, records_csv, report_json, results_csv, series_csv, write_atomic
+from hipvision.export import parse_series_csv, records_csv, report_json, results_csv, run_series_csv, series_csv, write_atomic
 from hipvision.flatten import flatten_report
 from hipvision.history import History
 from hipvision.report_html import key_frame_image, key_frame_time, render_report
@@ -166,6 +166,7 @@ def test_exports_round_trip(tmp_path: Path, squat_run) -> None:
     assert json.loads(report_json(rep)) == rep
     cols = get("squat").series_columns
     s_text = series_csv(cols, run.series_rows())
+    assert run_series_csv(run) == s_text
     got_cols, got_rows = parse_series_csv(s_text)
     assert got_cols == cols and len(got_rows) == len(run.series_rows())
     assert got_rows[5] == tuple(None if v is None else float(v) for v in run.series_rows()[5])
