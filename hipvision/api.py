@@ -167,8 +167,10 @@ def _run(
 
 def _loop(it, source, backend, size, res, csv_w, vid_w, frames, settings, progress) -> None:
     """The per-frame work of :func:`extract`: detect, then feed every sink."""
+    from .privacy import FaceBlurrer
     from .render import draw_pose
 
+    blur = FaceBlurrer(settings.render) if settings.render.blur_faces else None
     while True:
         t0 = time.perf_counter()
         fr = next(it, None)
@@ -189,7 +191,8 @@ def _loop(it, source, backend, size, res, csv_w, vid_w, frames, settings, progre
         if csv_w is not None:
             csv_w.write(pf)
         if vid_w is not None:
-            vid_w.write(draw_pose(fr.image, pf, settings.render), fr.time_s)
+            img = blur(fr.image, pf, fr.time_s) if blur is not None else fr.image
+            vid_w.write(draw_pose(img, pf, settings.render), fr.time_s)
         if frames is not None:
             frames.append(pf)
         if progress is not None:
@@ -304,9 +307,13 @@ def render_annotated(
     settings: Settings = DEFAULT_SETTINGS,
     progress: Progress | None = None,
 ) -> Path:
-    """Second pass over the video: skeleton + the analysis overlay, as browser-playable MP4."""
+    """Second pass over the video: skeleton + the analysis overlay, as browser-playable MP4.
+    With ``settings.render.blur_faces`` the faces are blurred first."""
+    from .privacy import FaceBlurrer
     from .render import draw_pose
     from .videowriter import H264Writer
+
+    blur = FaceBlurrer(settings.render) if settings.render.blur_faces else None
 
     source = open_source(input, settings.source)
     rows = {int(f): k for k, f in enumerate(seq.frame)}
@@ -319,6 +326,8 @@ def render_annotated(
         for fr in frames:
             img = fr.image
             k = rows.get(fr.index)
+            if blur is not None:
+                img = blur(img, seq.frame_at(k) if k is not None else None, fr.time_s)
             if k is not None:
                 img = draw_pose(img, seq.frame_at(k), settings.render)
             out.write(run.draw(img, fr.index), fr.time_s)

@@ -115,9 +115,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
     out = Path(args.output) if args.output else Path(_default_stem(args.input) + ".pose.csv")
     update, close = _progress_bar("pose", args.quiet)
     try:
+        settings = _settings(args)
+        settings = replace(settings, render=replace(settings.render, blur_faces=args.blur_faces))
         res = extract(
             args.input,
-            settings=_settings(args),
+            settings=settings,
             csv_path=out,
             video_path=args.save_video,
             keep_sequence=False,
@@ -165,7 +167,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             fppa_threshold_deg=args.fppa_threshold,
             hip_shift_threshold_pct=args.hip_shift_threshold or settings.screening.hip_shift_threshold_pct,
         ),
+        render=replace(settings.render, blur_faces=args.blur_faces),
     )
+    _check_history_and_report(args)  # fail before any slow work
     update, close = _progress_bar("pose", args.quiet)
     bar_update, video_close = _progress_bar("annotated video", args.quiet)
 
@@ -186,11 +190,150 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     finally:
         close()
         video_close()
+    _save_history_and_report(args, run, settings)
     if args.json:
         _emit(run.report, True)
     else:
         print(analyzers.get(args.test).summary_text(run.report))
     return 0
+
+
+def _check_history_and_report(args: argparse.Namespace) -> None:
+    """``analyze --report/--person``: check the outputs before the analysis starts."""
+    from .atomicfile import check_target
+
+    if args.report:
+        check_target(Path(args.report))
+    if args.recorded_at and not args.person:
+        raise HipvisionError("--recorded-at needs --person (it dates the saved session)")
+    if args.person:
+        from .history import History, normalize_time
+
+        normalize_time(args.recorded_at)
+        with History(args.history):  # opens (creates, migrates) the database now
+            pass
+
+
+def _save_history_and_report(args: argparse.Namespace, run: Any, settings: Settings) -> None:
+    """``analyze --report OUT.html`` and ``--person NAME`` (save to the history)."""
+    if not (args.report or args.person):
+        return
+    from .export import series_csv, write_atomic
+
+    cols = analyzers.get(args.test).series_columns
+    rows = run.series_rows()
+    if args.report:
+        from .history import normalize_time
+        from .report_html import key_frame_image, key_frame_time, render_report
+
+        t = key_frame_time(run.report)
+        image = key_frame_image(args.input, None, run, t, settings) if t is not None else None
+        html = render_report(
+            run.report, person=args.person, recorded_at=normalize_time(args.recorded_at),
+            series=(cols, rows), key_frame=image, settings=settings,
+        )
+        write_atomic(args.report, html)
+        print(f"hipvision: report written to {args.report}", file=sys.stderr)
+    if args.person:
+        from .history import History
+
+        with History(args.history) as h:
+            pid = h.get_or_create_person(args.person)
+            sid = h.add_session(
+                pid, run.report, recorded_at=args.recorded_at, series_csv=series_csv(cols, rows),
+                video_path=Path(args.save_video).resolve() if args.save_video else None,
+                series_path=Path(args.series).resolve() if args.series else None,
+            )
+            print(f"hipvision: saved as session {sid} of {h.person(pid).name} in {h.path}", file=sys.stderr)
+
+
+def _history_default_metric(test: str) -> str:
+    from .flatten import ROTATION_TESTS
+
+    return "ir_peak_deg" if test in ROTATION_TESTS else "fppa_mean_deg"
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from .errors import HistoryError
+    from .history import History
+
+    with History(args.history) as h:
+
+        def person_id(name: str) -> int:
+            p = h.find_person(name)
+            if p is None:
+                known = ", ".join(x.name for x in h.people()) or "none yet"
+                raise HistoryError(f"no person named '{name}' in {h.path} (people: {known})")
+            return p.id
+
+        if args.action == "people":
+            people = h.people()
+            if args.json:
+                _emit_list([vars(p) for p in people])
+            else:
+                for p in people:
+                    print(f"{p.name}\t{p.sessions} session(s)\tsince {p.created[:10]}" + (f"\t{p.notes}" if p.notes else ""))
+                if not people:
+                    print(f"no people yet in {h.path}", file=sys.stderr)
+        elif args.action == "sessions":
+            pid = person_id(args.person) if args.person else None
+            sessions = h.sessions(pid, args.test)
+            if args.json:
+                _emit_list([vars(x) for x in sessions])
+            else:
+                for x in sessions:
+                    print(f"{x.id}\t{x.recorded_at[:16].replace('T', ' ')}\t{x.person}\t{x.test}\t{x.source}")
+        elif args.action == "progress":
+            pid = person_id(args.person)
+            metric = args.metric or _history_default_metric(args.test)
+            rows = h.progress(pid, args.test, metric)
+            if args.json:
+                _emit_list([vars(r) for r in rows])
+            else:
+                if not rows:
+                    known = ", ".join(h.metrics(pid, args.test)) or "none"
+                    print(f"no {metric} values for {args.person} in {args.test} sessions (metrics stored: {known})", file=sys.stderr)
+                for r in rows:
+                    where = " ".join(x for x in (r.side, f"rep {r.rep}" if r.rep else "") if x)
+                    print(f"{r.recorded_at[:16].replace('T', ' ')}\tsession {r.session_id}\t{where or '-'}\t{metric} {r.value:g}")
+        elif args.action == "show":
+            x = h.session(args.id)
+            if args.json:
+                _emit(x.report, True)
+            else:
+                print(f"session {x.id}: {x.person}, {x.test}, {x.recorded_at[:16].replace('T', ' ')}, {x.source}")
+                if x.report.get("test") in analyzers.available():
+                    print(analyzers.get(x.report["test"]).summary_text(x.report))
+        elif args.action == "report":
+            from .export import write_atomic
+            from .report_html import render_session_report
+
+            write_atomic(args.output, render_session_report(h.session(args.id)))
+            print(f"hipvision: report written to {args.output}", file=sys.stderr)
+        elif args.action == "export":
+            from .export import records_csv, write_atomic
+
+            text = records_csv(h.result_records(person_id(args.person) if args.person else None, args.test))
+            if args.output:
+                write_atomic(args.output, text)
+            else:
+                sys.stdout.write(text)
+        elif args.action == "delete-session":
+            h.delete_session(args.id)
+            print(f"hipvision: deleted session {args.id}", file=sys.stderr)
+        elif args.action == "delete-person":
+            pid = person_id(args.name)
+            n = h.person(pid).sessions
+            if not args.yes:
+                raise HistoryError(f"this deletes {args.name} and {n} session(s); repeat with --yes to confirm")
+            h.delete_person(pid)
+            print(f"hipvision: deleted {args.name} and {n} session(s)", file=sys.stderr)
+    return 0
+
+
+def _emit_list(items: list[dict[str, Any]]) -> None:
+    json.dump(items, sys.stdout, indent=2)
+    sys.stdout.write("\n")
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
@@ -317,6 +460,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("-o", "--output", metavar="POSE.csv", help="pose CSV to write (default: INPUT-NAME.pose.csv here)")
     e.add_argument("--save-video", metavar="OUT.mp4", help="also write an annotated, browser-playable H.264 MP4")
     e.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
+    e.add_argument("--blur-faces", action="store_true", help="blur faces in the --save-video output")
     _add_pose_options(e)
     e.set_defaults(func=cmd_extract)
 
@@ -352,6 +496,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PCT",
         help=f"screening: hip-shift flag above this %% of hip width (default {sc.hip_shift_threshold_pct:g}; descriptive, no validated cut-off)",
     )
+    g = a.add_argument_group("history, report and privacy")
+    g.add_argument("--person", metavar="NAME", help="save the session to the history under this person (created when new)")
+    g.add_argument("--history", metavar="PATH", help="history database (default: history.sqlite3 in $HIPVISION_DATA, else $XDG_DATA_HOME/hipvision, else ~/.local/share/hipvision)")
+    g.add_argument("--recorded-at", metavar="WHEN", help="when the clip was recorded, ISO 8601 (e.g. 2026-11-21 or 2026-11-21T09:30; default: now)")
+    g.add_argument("--report", metavar="OUT.html", help="write a printable, self-contained HTML report (print it to PDF from the browser)")
+    g.add_argument("--blur-faces", action="store_true", help="blur faces in --save-video and in the report's key frame")
     _add_pose_options(a)
     a.set_defaults(func=cmd_analyze)
 
@@ -382,6 +532,43 @@ def build_parser() -> argparse.ArgumentParser:
     lv.add_argument("--json", action="store_true", help="print the final report as JSON")
     _add_pose_options(lv)
     lv.set_defaults(func=cmd_live)
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--history", metavar="PATH", help="history database (default: history.sqlite3 in $HIPVISION_DATA, else $XDG_DATA_HOME/hipvision, else ~/.local/share/hipvision)")
+    common.add_argument("--json", action="store_true", help="JSON on stdout")
+    hi = sub.add_parser(
+        "history",
+        help="the local history: people, sessions, progress, reports, exports, deletion",
+        description="The local history database of saved sessions ('hipvision analyze ... "
+        "--person NAME' saves one). Everything stays on this computer.",
+    )
+    hs = hi.add_subparsers(dest="action", required=True, metavar="ACTION")
+    hs.add_parser("people", parents=[common], help="list the people with their session counts")
+    x = hs.add_parser("sessions", parents=[common], help="list sessions (oldest first)")
+    x.add_argument("--person", metavar="NAME")
+    x.add_argument("--test", metavar="T")
+    x = hs.add_parser("progress", parents=[common], help="one metric of one person over time",
+                      description="Metrics: rotation ir_peak_deg (default), er_peak_deg, total_arc_deg, "
+                      "ir_left_minus_right_deg ...; screening fppa_mean_deg (default), fppa_max_deg, "
+                      "fppa_deg (per rep), valgus_reps, hip_shift_pct (per rep), hip_shift_mean_pct ...")
+    x.add_argument("--person", metavar="NAME", required=True)
+    x.add_argument("--test", metavar="T", required=True)
+    x.add_argument("--metric", metavar="M")
+    x = hs.add_parser("show", parents=[common], help="one session's report")
+    x.add_argument("id", type=int, metavar="ID")
+    x = hs.add_parser("report", parents=[common], help="write one session's printable HTML report")
+    x.add_argument("id", type=int, metavar="ID")
+    x.add_argument("-o", "--output", metavar="OUT.html", required=True)
+    x = hs.add_parser("export", parents=[common], help="results CSV (person,session_id,recorded_at,test,metric,side,rep,value)")
+    x.add_argument("--person", metavar="NAME")
+    x.add_argument("--test", metavar="T")
+    x.add_argument("-o", "--output", metavar="OUT.csv", help="file to write (default: stdout)")
+    x = hs.add_parser("delete-session", parents=[common], help="delete one session and its results")
+    x.add_argument("id", type=int, metavar="ID")
+    x = hs.add_parser("delete-person", parents=[common], help="delete a person with all their sessions")
+    x.add_argument("name", metavar="NAME")
+    x.add_argument("--yes", action="store_true", help="confirm the deletion")
+    hi.set_defaults(func=cmd_history)
 
     m = sub.add_parser(
         "model",

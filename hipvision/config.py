@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 ModelVariant = Literal["lite", "full", "heavy"]
@@ -19,6 +20,13 @@ ENV_MODEL = "HIPVISION_MODEL"
 ENV_CACHE = "HIPVISION_CACHE"
 #: Environment variable overriding the base URL models are downloaded from (mirrors, tests).
 ENV_MODEL_URL = "HIPVISION_MODEL_URL"
+#: Environment variable naming hipvision's data folder (the history database lives there).
+ENV_DATA = "HIPVISION_DATA"
+#: Without ``$HIPVISION_DATA``: ``$XDG_DATA_HOME/hipvision``, else this under the home folder.
+DEFAULT_DATA_SUBDIR = ".local/share"
+DATA_APP_DIR = "hipvision"
+#: File name of the history database inside the data folder.
+HISTORY_FILENAME = "history.sqlite3"
 
 #: Official MediaPipe model storage. Version pinned to /1/ (not /latest/) so results are
 #: reproducible. ``{v}`` is the variant.
@@ -224,6 +232,43 @@ class RenderSettings:
     center_color: tuple[int, int, int] = (235, 235, 235)
     min_visibility: float = 0.5
     crf: int = 23
+    #: blur faces (nose, eyes, ears, mouth landmarks) in saved videos and report key frames
+    blur_faces: bool = False
+    #: the blurred ellipse's half-width as a multiple of the face landmarks' spread
+    #: (ear to ear, else eye to eye); its height is ``face_blur_aspect`` times that
+    face_blur_scale: float = 1.4
+    face_blur_aspect: float = 1.35
+    #: without a usable spread (one face point seen): half-width = this share of the
+    #: shoulder width, else of the image's shorter side
+    face_blur_shoulder_frac: float = 0.45
+    face_blur_image_frac: float = 0.06
+    #: pixel blocks across the ellipse's width (fewer = coarser); then a Gaussian blur
+    face_blur_blocks: int = 6
+    #: frames without a pose keep the last face region for this long (s), so a missed
+    #: detection does not reveal the face
+    face_blur_hold_s: float = 1.0
+
+
+@dataclass(frozen=True)
+class HistorySettings:
+    """The local history database (hipvision.history)."""
+
+    #: database file; None = ``history.sqlite3`` in the data folder (see ``default_history_path``)
+    path: str | None = None
+    #: wait this long for another writer (the app and the CLI at once) before failing
+    busy_timeout_s: float = 10.0
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """The printable HTML report (hipvision.report_html)."""
+
+    #: the key frame is scaled down to at most this size (px) before embedding
+    key_frame_max_width: int = 720
+    key_frame_max_height: int = 540
+    #: plot size in the page (SVG user units ~ CSS px)
+    plot_width: int = 680
+    plot_height: int = 240
 
 
 @dataclass(frozen=True)
@@ -237,6 +282,8 @@ class Settings:
     render: RenderSettings = field(default_factory=RenderSettings)
     rotation: RotationSettings = field(default_factory=RotationSettings)
     screening: ScreeningSettings = field(default_factory=ScreeningSettings)
+    history: HistorySettings = field(default_factory=HistorySettings)
+    report: ReportSettings = field(default_factory=ReportSettings)
 
 
 DEFAULT_SETTINGS = Settings()
@@ -262,3 +309,19 @@ class DashboardSettings:
 
 ENV_MAX_UPLOAD_MB = "HIPVISION_MAX_UPLOAD_MB"
 DASHBOARD = DashboardSettings()
+
+
+def default_data_dir(environ: dict[str, str] | None = None) -> Path:
+    """hipvision's data folder: ``$HIPVISION_DATA``, else ``$XDG_DATA_HOME/hipvision``, else
+    ``~/.local/share/hipvision``."""
+    env = os.environ if environ is None else environ
+    if env.get(ENV_DATA):
+        return Path(env[ENV_DATA]).expanduser()
+    if env.get("XDG_DATA_HOME"):
+        return Path(env["XDG_DATA_HOME"]).expanduser() / DATA_APP_DIR
+    return Path.home() / DEFAULT_DATA_SUBDIR / DATA_APP_DIR
+
+
+def default_history_path(environ: dict[str, str] | None = None) -> Path:
+    """The history database used when no path is given (see :func:`default_data_dir`)."""
+    return default_data_dir(environ) / HISTORY_FILENAME

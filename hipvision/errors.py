@@ -21,3 +21,8 @@ class PoseCsvError(HipvisionError):
 
 class AnalysisError(HipvisionError):
     """The pose sequence cannot be analysed for the requested test."""
+
+
+class HistoryError(HipvisionError):
+    """The history database cannot be opened or written, is not hipvision's, or an entry
+    asked for does not exist."""
