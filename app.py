@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from hipvision import __version__
-from hipvision.dashboard import page_analyse, page_live
+from hipvision.dashboard import page_analyse, page_history, page_live
 
 st.set_page_config(page_title="hipvision", layout="wide")
 st.title("hipvision")
@@ -19,5 +19,6 @@ st.caption(
 pages = [
     st.Page(page_analyse.render, title="Analyse", icon="📐", url_path="analyse", default=True),
     st.Page(page_live.render, title="Live camera", icon="🎥", url_path="live"),
+    st.Page(page_history.render, title="History", icon="📈", url_path="history"),
 ]
 st.navigation(pages).run()

@@ -131,3 +131,90 @@ def test_an_upload_over_the_limit_is_refused_with_advice(monkeypatch: pytest.Mon
     assert not at.exception
     assert any("the limit is 0.001 MB" in e.value and "Trim" in e.value for e in at.error)
     assert not at.button  # nothing to analyse
+
+
+# --------------------------------------------------------------------------- history and exports
+
+
+def _history_page() -> None:
+    from hipvision.dashboard import page_history
+
+    page_history.render()
+
+
+def _save(at: AppTest, name: str, when: "datetime.date", new: bool = True) -> AppTest:
+    at.run()  # the person list as it is now
+    at.selectbox(key="hist_pick").set_value("(new person)" if new else name)
+    at.run()
+    if new:
+        at.text_input(key="hist_new_name").set_value(name)
+    at.date_input(key="hist_date").set_value(when)
+    at.button(key="hist_save").click()
+    return at.run()
+
+
+def test_saved_results_show_up_in_history_with_progress_and_can_be_deleted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime
+
+    from hipvision.history import History
+
+    monkeypatch.setenv("HIPVISION_DATA", str(tmp_path))
+    at = _app()  # the seated sample: left IR 36
+    at = _save(at, "Ana Example", datetime.date(2026, 10, 1))
+    assert not at.exception
+    assert any("Saved as session 1 for Ana Example" in s.value for s in at.success)
+    at = _save(at, "Ana Example", datetime.date(2026, 11, 1), new=False)
+    assert any("Saved as session 2" in s.value for s in at.success)
+
+    with History(tmp_path / "history.sqlite3") as h:
+        (person,) = h.people()
+        prog = h.progress(person.id, "seated", "ir_peak_deg")
+    assert [(r.recorded_at[:10], r.side) for r in prog] == [
+        ("2026-10-01", "left"), ("2026-10-01", "right"), ("2026-11-01", "left"), ("2026-11-01", "right")
+    ]
+    assert prog[0].value == pytest.approx(36.1, abs=0.05)
+
+    page = AppTest.from_function(_history_page, default_timeout=60).run()
+    assert not page.exception
+    assert page.selectbox(key="history_person").value.startswith("Ana Example (2 sessions)")
+    assert page.selectbox(key="history_metric").value == "ir_peak_deg"
+    chart = [el for el in page.main if "vega" in el.type]
+    assert chart, "a progress chart"
+    assert len(page.table[0].value) == 2
+    labels = {b.proto.label for b in page.get("download_button")}
+    assert {"Printable report (HTML)", "Report (JSON)", "All of Ana Example's results (CSV)"} <= labels
+
+    page.checkbox(key="sure_session_2").check().run()
+    page.button(key="del_session_2").click().run()
+    assert not page.exception
+    with History(tmp_path / "history.sqlite3") as h:
+        assert [s.id for s in h.sessions()] == [1]
+
+
+def test_exports_of_a_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+    import xml.etree.ElementTree as ET
+
+    monkeypatch.setenv("HIPVISION_DATA", str(tmp_path))
+    at = _app()
+    buttons = {b.proto.label: b for b in at.get("download_button")}
+    assert {"Report (JSON)", "Results (CSV)", "Per-frame series (CSV)"} <= set(buttons)
+    make = [b for b in at.button if b.label == "Make a printable report"]
+    make[0].click()
+    at.run()
+    assert not at.exception
+    labels = {b.proto.label for b in at.get("download_button")}
+    assert "Printable report (HTML)" in labels
+    from hipvision.dashboard.page_analyse import printable_report
+    from hipvision.dashboard import jobs
+    from hipvision.config import DEFAULT_SETTINGS
+
+    sample = Path(APP).parent / "samples" / "seated_rotation.pose.csv"
+    out = jobs.analyse(sample, jobs.find_pose(sample), "seated")
+    html = printable_report(out, sample, DEFAULT_SETTINGS, person="Ana")
+    assert "36.1" in html and "Ana" in html and "http://" not in html and "https://" not in html
+    svg = html[html.index("<svg"): html.index("</svg>") + 6]
+    ET.fromstring(svg)  # valid inline SVG
+    assert json.loads(json.dumps(out.report))["sides"]["left"]["peak_ir_deg"] == 36.1

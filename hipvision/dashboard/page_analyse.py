@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import json
+import shutil
 import tempfile
 from dataclasses import replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
-from .. import analyzers
-from ..config import DASHBOARD, DEFAULT_SETTINGS, Settings
+from .. import analyzers, export
+from ..config import DASHBOARD, DEFAULT_SETTINGS, Settings, default_data_dir
+from ..history import History
+from ..report_html import key_frame_image, key_frame_time, render_report
 from ..errors import AnalysisError, HipvisionError
 from ..quality import summarize
 from ..suggest import suggest_test
@@ -67,11 +70,16 @@ def _settings() -> Settings:
             "Sex (picks the valgus threshold for screening)", ["unspecified", "female", "male"], key="opt_sex"
         )
         annotate = st.checkbox("Make an annotated video (videos only; a second pass)", value=True, key="opt_annotate")
+        blur = st.checkbox(
+            "Blur faces in the annotated video and the report", value=False, key="opt_blur",
+            help="Only faces the pose model found are blurred.",
+        )
     st.session_state.annotate = annotate
     return replace(
         s,
         rotation=replace(s.rotation, mirrored=mirrored),
         screening=replace(s.screening, sex=sex),
+        render=replace(s.render, blur_faces=blur),
     )
 
 
@@ -138,7 +146,7 @@ def render() -> None:
 
     outcomes: dict[Any, jobs.Outcome] = st.session_state.setdefault("outcomes", {})
     annotate = st.session_state.annotate and choice == UPLOAD_VIDEO
-    key = (pose_key, test, settings.rotation.mirrored, settings.screening.sex, annotate)
+    key = (pose_key, test, settings.rotation.mirrored, settings.screening.sex, annotate, settings.render.blur_faces)
     if key not in outcomes:
         bar = st.progress(0.0, text="Analysing")
         try:
@@ -161,7 +169,8 @@ def render() -> None:
     outcome = outcomes[key]
     st.session_state.last_outcome = outcome
     results_view.show(outcome)
-    _exports(outcome)
+    _exports(outcome, path, key, settings)
+    _save_to_history(outcome)
 
 
 def _plain(e: Exception, path: Path, name: str) -> str:
@@ -197,17 +206,70 @@ def _quality(seq: Any) -> None:
         )
 
 
-def _exports(outcome: jobs.Outcome) -> None:
+def _exports(outcome: jobs.Outcome, path: Path, key: Any, settings: Settings) -> None:
     st.subheader("Export")
     stem = Path(outcome.source_name).stem.removesuffix(".pose")
-    c = st.columns(4)
-    c[0].download_button(
-        "Report (JSON)", json.dumps(outcome.report, indent=2), f"{stem}.{outcome.test}.json", "application/json"
-    )
-    c[1].download_button(
+    c = st.columns(5)
+    c[0].download_button("Report (JSON)", export.report_json(outcome.report), f"{stem}.{outcome.test}.json", "application/json")
+    c[1].download_button("Results (CSV)", export.results_csv(outcome.report), f"{stem}.{outcome.test}.results.csv", "text/csv")
+    c[2].download_button(
         "Per-frame series (CSV)", outcome.series.to_csv(index=False), f"{stem}.{outcome.test}.series.csv", "text/csv"
     )
     if outcome.annotated_video is not None and outcome.annotated_video.exists():
-        c[2].download_button(
+        c[3].download_button(
             "Annotated video (MP4)", outcome.annotated_video.read_bytes(), outcome.annotated_video.name, "video/mp4"
         )
+    reports: dict[Any, str] = st.session_state.setdefault("html_reports", {})
+    if key not in reports:
+        if c[4].button("Make a printable report"):
+            with st.spinner("Drawing the key frame and the plots"):
+                reports[key] = printable_report(outcome, path, settings)
+    if key in reports:
+        c[4].download_button("Printable report (HTML)", reports[key], f"{stem}.{outcome.test}.report.html", "text/html")
+        st.caption("Open the HTML report in a browser and print it (or save it as PDF from the print dialog).")
+
+
+def printable_report(outcome: jobs.Outcome, path: Path, settings: Settings, person: str | None = None) -> str:
+    """The self-contained HTML report of an outcome, with a key frame from the video (or the
+    pose drawn on a plain background for pose CSVs)."""
+    t = key_frame_time(outcome.report)
+    frame = key_frame_image(path, outcome.sequence, None, t, settings) if t is not None else None
+    series = (list(outcome.series_columns), [tuple(None if v != v else v for v in row) for row in outcome.series.itertuples(index=False)])
+    return render_report(outcome.report, person=person, series=series, key_frame=frame, settings=settings)
+
+
+def _save_to_history(outcome: jobs.Outcome) -> None:
+    with st.expander("Save to history"):
+        try:
+            with History() as h:
+                names = [p.name for p in h.people()]
+                where = h.path
+        except HipvisionError as e:
+            st.error(f"The history database cannot be opened: {e}")
+            return
+        pick = st.selectbox("Person or athlete", ["(new person)", *names], key="hist_pick")
+        name = st.text_input("Name", key="hist_new_name") if pick == "(new person)" else pick
+        when = st.date_input("Recorded on", value=date.today(), key="hist_date")
+        if st.button("Save this result", key="hist_save"):
+            if not name or not name.strip():
+                st.error("Give the person a name first.")
+                return
+            video = None
+            if outcome.annotated_video is not None and outcome.annotated_video.exists():
+                keep = default_data_dir() / "videos"
+                keep.mkdir(parents=True, exist_ok=True)
+                video = keep / f"{datetime.now():%Y%m%d-%H%M%S}-{outcome.annotated_video.name}"
+                shutil.copyfile(outcome.annotated_video, video)
+            try:
+                with History() as h:
+                    pid = h.get_or_create_person(name)
+                    sid = h.add_session(
+                        pid, outcome.report, source=outcome.source_name,
+                        recorded_at=datetime.combine(when, datetime.now().time()),
+                        series_csv=outcome.series.to_csv(index=False), video_path=video,
+                    )
+            except HipvisionError as e:
+                st.error(str(e))
+                return
+            st.success(f"Saved as session {sid} for {name.strip()}. See it on the History page.")
+        st.caption(f"History file: {where}")
