@@ -189,6 +189,16 @@ class ScreeningSettings:
     rep_return_fraction: float = 0.05
     #: the "bottom" of a rep: frames at or beyond this share of its peak depth
     bottom_fraction: float = 0.9
+    #: FPPA and hip shift at the bottom come from the frames at or beyond this share of the
+    #: rep's peak depth: a line fitted to value against depth there (outliers dropped), read
+    #: at the peak. More frames than ``bottom_fraction`` (noise), no bias from the frames on
+    #: the way down (the line follows the trend)
+    bottom_fit_fraction: float = 0.75
+    #: low-pass cut-off (Hz) for the screening tracks; squat and hinge reps last >= 1 s
+    cutoff_hz: float = 4.0
+    #: hinges: depth from the trunk's inclination in the world landmarks when they exist (a
+    #: frontal camera barely sees the shoulders drop); False = from the image only
+    hinge_depth_from_world: bool = True
     #: view check from the body's turn away from the camera (MediaPipe world landmarks: the
     #: hip and shoulder lines' angle in the ground plane): up to this it is frontal (or rear) ...
     frontal_max_yaw_deg: float = 20.0
