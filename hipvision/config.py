@@ -204,6 +204,9 @@ class ScreeningSettings:
     frontal_max_yaw_deg: float = 20.0
     #: ... from this on a side view; in between oblique (valgus and hip shift withheld)
     side_min_yaw_deg: float = 50.0
+    #: a frontal view with the body turned more than this (deg) gets a caution: at deep knee
+    #: flexion the thighs point at the camera and 2-D FPPA moves ~2.5 deg per degree of turn
+    turned_warn_deg: float = 8.0
     #: without world landmarks: shoulder width / trunk length at or above this is frontal ...
     frontal_min_width_ratio: float = 0.65
     #: ... at or below this a side view

@@ -415,6 +415,8 @@ class ScreeningAnalyzer:
             rep["hip_shift_pct"] = rep["hip_shift_toward"] = rep["hip_shift"] = None
         if view in ("side", "oblique"):
             rep.update(self._side_view_measures(P, bottom, up))
+        if view == "side":
+            rep["view_note"] = "side view: knee valgus and hip shift cannot be judged from the side (depth, knee flexion and trunk lean only)"
         if view == "oblique":
             rep["view_note"] = (
                 f"the body is turned {body_yaw:.0f} deg from the camera: valgus and hip shift are not judged"
@@ -484,6 +486,16 @@ class ScreeningAnalyzer:
                     "oblique_view",
                     "some reps are filmed at an angle, so valgus and hip shift were not judged for them; face the camera squarely",
                     float(sum(r["view"] == "oblique" for r in reps)),
+                )
+            )
+        turned = [r["body_yaw_deg"] for r in reps if r["view"] == "frontal" and r["body_yaw_deg"] is not None]
+        if turned and float(np.median(turned)) > ss.turned_warn_deg:
+            warnings.append(
+                QualityWarning(
+                    "turned_body",
+                    f"the body is turned about {np.median(turned):.0f} deg from the camera: at deep knee flexion 2-D FPPA "
+                    "changes by about 2.5 deg per degree of turn; face the camera squarely for valgus numbers you can compare",
+                    float(np.median(turned)),
                 )
             )
         # the person leaving the frame: long runs without the legs
