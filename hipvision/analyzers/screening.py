@@ -5,12 +5,19 @@ Conventions:
 
 * Left and right are the **person's**. FPPA (frontal-plane projection angle) is 180 deg
   minus the hip-knee-ankle angle as the camera sees it, **positive = valgus** (knee medial
-  of the hip-ankle line), negative = varus; measured as the median over the frames at the
-  bottom of the rep (depth >= ``bottom_fraction`` of the rep's peak), not one frame.
+  of the hip-ankle line), negative = varus; read at the rep's deepest point from a line
+  fitted to FPPA against depth over the frames around the bottom (:func:`value_at_bottom`),
+  not one frame.
 * Hip shift: the sideways displacement of the pelvis midpoint from the midpoint of the
   ankles (the stance ankle in single-leg tests, relative to standing), measured across the
   **true vertical** found at the standing start (pelvis over feet), not the image edge, in
-  % of the distance between the hip landmarks; + = towards the person's left.
+  % of the distance between the hip landmarks; + = towards the person's left. The part a
+  body turned from the camera adds (the pelvis moving back) is removed with the world
+  landmarks. No validated cut-off exists: the flag is descriptive.
+* Thresholds (config.ScreeningSettings): valgus above 13 deg women / 8 deg men / 10 deg
+  unspecified (Herrington & Munro 2010 landing norms; Herrington 2014 single-leg squat
+  8.4 +- 5.1 healthy vs 16.8 +- 5.4 deg patellofemoral pain); a difference beyond ~8 deg is
+  real (Munro 2012).
 * Depth: how far the pelvis (squats) or the shoulders (hinges) went down, as a share of
   their standing height above the ankles.
 * Valgus and hip shift need a frontal (or rear) view; a rep seen from the side gets depth,
@@ -332,11 +339,12 @@ class ScreeningAnalyzer:
         for a, b in (("left_hip", "right_hip"), ("left_shoulder", "right_shoulder")):
             v = clean.world[:, LANDMARK_INDEX[a]] - clean.world[:, LANDMARK_INDEX[b]]
             yaws.append(np.degrees(np.arctan2(np.abs(v[:, 2]), np.abs(v[:, 0]))))
-        return np.nanmean(np.stack(yaws), axis=0)
+        y = np.stack(yaws)
+        n = np.isfinite(y).sum(axis=0)
+        return np.where(n > 0, np.nansum(y, axis=0) / np.maximum(n, 1), np.nan)
 
-    def _view(self, P, yaw: np.ndarray, k0: int, k1: int, ss: ScreeningSettings) -> tuple[str, float | None, float | None]:
-        """(view, body yaw, width ratio) over frames k0..k1."""
-        sl = slice(k0, k1 + 1)
+    def _view(self, P, yaw: np.ndarray, sl: np.ndarray, ss: ScreeningSettings) -> tuple[str, float | None, float | None]:
+        """(view, body yaw, width ratio) over the frames ``sl`` (a mask)."""
         y = float(np.nanmedian(yaw[sl])) if np.isfinite(yaw[sl]).any() else None
         sw = np.hypot(*(P["left_shoulder"] - P["right_shoulder"])[sl].T)
         torso = np.hypot(*(_mid(P["left_shoulder"], P["right_shoulder"]) - _mid(P["left_hip"], P["right_hip"]))[sl].T)
@@ -359,7 +367,9 @@ class ScreeningAnalyzer:
             bottom[max(sp.bottom - 2, 0) : sp.bottom + 3] = True
         # the frames whose values are fitted against depth and read at the peak
         fit = in_rep & (depth >= ss.bottom_fit_fraction * peak)
-        view, body_yaw, width_ratio = self._view(P, yaw, sp.start, sp.end, ss)
+        # the view where the numbers come from: the frames around the bottom (a person turning
+        # round part-way through a "rep" is not seen from the front there)
+        view, body_yaw, width_ratio = self._view(P, yaw, fit if fit.sum() >= 3 else in_rep, ss)
         rep: dict[str, Any] = {
             "index": i + 1,
             "start_s": clean_number(t[sp.start], 2),
