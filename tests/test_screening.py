@@ -69,6 +69,9 @@ def test_report_layout_and_summary() -> None:
     assert s["reps"] == 3 and s["worst_rep"]["index"] == 1 and s["worst_rep"]["side"] == "left"
     assert s["valgus_reps"] == {"left": 1, "right": 1} and s["hip_shift_reps"] == 2
     assert s["view"] == "frontal"
+    # consistency across reps: the left knee goes from clear valgus to straight
+    assert s["left_fppa_range_deg"] > 8.0 and s["fppa_varies_between_reps"] is True
+    assert s["left_fppa_sd_deg"] > 3.0 and s["hip_shift_sd_pct"] > 5.0
     assert rep["thresholds"]["fppa_valgus_deg"] == 10.0
     assert "no validated cut-off" in rep["thresholds"]["hip_shift_note"]
 
@@ -109,6 +112,7 @@ def test_side_view_is_recognised_and_gives_depth_and_lean() -> None:
     assert "side_view" in codes(rep)
     for r in rep["reps"]:
         assert r["view"] == "side" and r["left"] is None and r["right"] is None and r["hip_shift"] is None
+        assert "valgus" in r["view_note"] and "cannot be judged" in r["view_note"]
         assert r["knee_flexion_deg"] == pytest.approx(100, abs=8)
         assert r["trunk_lean_deg"] == pytest.approx(40, abs=6)
 

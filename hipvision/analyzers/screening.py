@@ -471,8 +471,13 @@ class ScreeningAnalyzer:
             vals = [r[s]["fppa_deg"] for r in reps if r[s] and r[s]["fppa_deg"] is not None]
             out[f"{s}_fppa_mean_deg"] = clean_number(float(np.mean(vals)), 1) if vals else None
             out[f"{s}_fppa_sd_deg"] = clean_number(float(np.std(vals)), 1) if len(vals) > 1 else None
+            out[f"{s}_fppa_range_deg"] = clean_number(float(np.ptp(vals)), 1) if len(vals) > 1 else None
+        # consistency: reps differing by more than a real within-person change (Munro 2012)
+        ranges = [out[f"{s}_fppa_range_deg"] for s in SIDES if out[f"{s}_fppa_range_deg"] is not None]
+        out["fppa_varies_between_reps"] = bool(max(ranges) > ss.fppa_real_change_deg) if ranges else None
         shifts = [r["hip_shift_pct"] for r in reps if r.get("hip_shift_pct") is not None]
         out["hip_shift_mean_pct"] = clean_number(float(np.mean(shifts)), 1) if shifts else None
+        out["hip_shift_sd_pct"] = clean_number(float(np.std(shifts)), 1) if len(shifts) > 1 else None
         lm, rm = out["left_fppa_mean_deg"], out["right_fppa_mean_deg"]
         if lm is not None and rm is not None:
             out["fppa_left_minus_right_deg"] = clean_number(lm - rm, 1)
