@@ -199,6 +199,11 @@ class ScreeningSettings:
     #: hinges: depth from the trunk's inclination in the world landmarks when they exist (a
     #: frontal camera barely sees the shoulders drop); False = from the image only
     hinge_depth_from_world: bool = True
+    #: remove the sideways shift a body turned from the camera adds (the pelvis moving back)
+    #: using the world landmarks' hip line. Off by default: right on synthetic clips with a
+    #: known turn, but on the real good-form front squat MediaPipe's world hip line read a
+    #: 4-5 deg turn and the correction added a steady 6-8 % shift (docs/DESIGN.md)
+    hip_shift_turn_correction: bool = False
     #: view check from the body's turn away from the camera (MediaPipe world landmarks: the
     #: hip and shoulder lines' angle in the ground plane): up to this it is frontal (or rear) ...
     frontal_max_yaw_deg: float = 20.0

@@ -12,14 +12,16 @@ Conventions:
   ankles (the stance ankle in single-leg tests, relative to standing), measured across the
   **true vertical** found at the standing start (pelvis over feet), not the image edge, in
   % of the distance between the hip landmarks; + = towards the person's left. The part a
-  body turned from the camera adds (the pelvis moving back) is removed with the world
-  landmarks. No validated cut-off exists: the flag is descriptive.
+  body turned from the camera adds (the pelvis moving back) can be removed with the world
+  landmarks (``hip_shift_turn_correction``, off by default). No validated cut-off exists:
+  the flag is descriptive.
 * Thresholds (config.ScreeningSettings): valgus above 13 deg women / 8 deg men / 10 deg
   unspecified (Herrington & Munro 2010 landing norms; Herrington 2014 single-leg squat
   8.4 +- 5.1 healthy vs 16.8 +- 5.4 deg patellofemoral pain); a difference beyond ~8 deg is
   real (Munro 2012).
-* Depth: how far the pelvis (squats) or the shoulders (hinges) went down, as a share of
-  their standing height above the ankles.
+* Depth: how far the pelvis went down, as a share of its standing height above the ankles
+  (squats); 1 - cos of the trunk's lean from standing, from the world landmarks (hinges).
+* Reps: :func:`hipvision.reps.segment_reps` on the depth signal.
 * Valgus and hip shift need a frontal (or rear) view; a rep seen from the side gets depth,
   knee flexion and trunk lean instead.
 """
@@ -70,8 +72,8 @@ def rolling_median(x: np.ndarray, half: int) -> np.ndarray:
 def value_at_bottom(value: np.ndarray, depth: np.ndarray, peak: float) -> float | None:
     """``value`` at depth ``peak`` from the frames given (the bottom window of one rep): a
     straight line fitted to value against depth, outliers beyond 3 robust SDs dropped, read
-    at ``peak`` and kept within the values seen. With too few frames or too little spread of depth (a pause at the bottom)
-    the median. None when no value is finite."""
+    at ``peak`` and kept within the values seen. With too few frames or too little spread of
+    depth (a pause at the bottom) the median. None when no value is finite."""
     ok = np.isfinite(value) & np.isfinite(depth)
     v, d = value[ok], depth[ok]
     if v.size == 0:
@@ -176,8 +178,8 @@ class ScreeningAnalyzer:
             s: fppa(P[f"{s}_hip"], P[f"{s}_knee"], P[f"{s}_ankle"], lat_left if s == "left" else -lat_left)
             for s in SIDES
         }
-        # + towards the person's left: the pelvis offset across the true vertical, along the
-        # standing hip line (the body's lateral axis as the image sees it), in standing hip widths
+        # + towards the person's left: the pelvis offset across the true vertical (``across``
+        # points the way the standing hip line points, to the person's left), in hip widths
         across = np.array([-up[1], up[0]])  # perpendicular to true up
         lat0 = np.nanmedian(lat_left[standing], axis=0)
         if np.isfinite(lat0).all() and lat0 @ across < 0:
@@ -187,11 +189,12 @@ class ScreeningAnalyzer:
         hip_w = rolling_median(np.abs(lat_left @ across), half)
         shift = 100 * ((hip_mid - base) @ across) / hip_w
         # a body turned from the camera shows the pelvis moving back as a sideways shift:
-        # take that part out with the world landmarks (see _yaw_leak)
+        # optionally take that part out with the world landmarks (see _yaw_leak)
         yaw = self._body_yaw(clean)
-        leak = self._yaw_leak(clean, working, standing & (yaw <= ss.frontal_max_yaw_deg), across)
-        if leak is not None:
-            shift = shift - leak
+        if ss.hip_shift_turn_correction:
+            leak = self._yaw_leak(clean, working, standing & (yaw <= ss.frontal_max_yaw_deg), across)
+            if leak is not None:
+                shift = shift - leak
         if self.single:  # the pelvis sits medial of the stance foot when standing
             shift = shift - np.nanmedian(shift[standing])
         leg_len = np.nanmedian(np.hypot(*(hip_mid - base)[standing].T))
@@ -400,6 +403,8 @@ class ScreeningAnalyzer:
                           "fppa_note": "the thigh is never clearly visible in this rep"}
                 continue
             val = value_at_bottom(f[s][win], depth[win], at)
+            if val is None:  # no fitted window (a very short bottom): the bottom frames
+                val = float(np.nanmedian(f[s][sel]))
             hip, knee, ankle = P[f"{s}_hip"][sel], P[f"{s}_knee"][sel], P[f"{s}_ankle"][sel]
             axis = unit(ankle - hip)
             lat = (P["left_hip"] - P["right_hip"])[sel] * (1 if s == "left" else -1)
@@ -416,6 +421,8 @@ class ScreeningAnalyzer:
                 rep[s]["fppa_note"] = "thigh foreshortened at the bottom: FPPA taken at the deepest point where it is measurable"
         if frontal and np.isfinite(shift[bottom]).any():
             hs = value_at_bottom(shift[fit], depth[fit], peak)
+            if hs is None:
+                hs = float(np.nanmedian(shift[bottom]))
             rep["hip_shift_pct"] = clean_number(hs, 1)
             rep["hip_shift_toward"] = "left" if hs > 0 else "right"
             rep["hip_shift"] = bool(abs(hs) > ss.hip_shift_threshold_pct)
