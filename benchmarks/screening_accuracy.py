@@ -1,86 +1,141 @@
 """Accuracy of squat / hinge screening on synthetic clips.
 
-    python benchmarks/screening_accuracy.py [--clips 25] [--seed 0]
+    python benchmarks/screening_accuracy.py [--clips 25] [--seed 0] [--set NAME=VALUE ...]
 
-Each clip: a 3-D skeleton doing 1-8 reps (depth 50-100 %, random knee valgus/varus and
-pelvis shift per rep, varied speed and pauses), seen by a phone 3.2 m in front with random
-roll (+-3 deg), yaw (+-4 deg) and height (knee to hip, 0.5-0.95 m), 1-4 px landmark noise,
-3 % unsure and 3 % dropped frames. Truth: FPPA as an ideal camera at knee height sees it;
-hip shift in % of hip width. Prints per test: rep-count accuracy, FPPA MAE / p95 / worst,
-hip-shift MAE, and the share of right flags where the truth is clear of the threshold
-(> 3 deg / > 3 %). Target (issue #5): reps exact, FPPA MAE <= 1.5 deg, clear flags 100 %.
+Each clip: a 3-D skeleton doing 1-8 reps (every fifth clip 9-30; depth 50-100 %, random
+knee valgus/varus and pelvis shift per rep, down/up 0.5-1.6 s, pauses of 0-1 s at the
+bottom, rests of 0-1.2 s), seen by a portrait phone 3.2 m away: stood up to ``--azimuth``
+deg (default 2) round the person (off frontal), panned +-4 deg, rolled +-3 deg, at knee to hip height
+(0.5-0.95 m); 1-4 px landmark noise, 1-3 cm world-landmark noise (double in depth),
+3 % unsure and 3 % dropped frames. Truth: FPPA as an ideal level camera straight in front
+at knee height sees it; hip shift in % of hip width.
+
+Prints per test: rep-count accuracy, FPPA and hip-shift absolute errors (mean, p95, worst),
+then the measurement error used to call a true value "clear" of its threshold: the p99 of
+the absolute errors over all tests, rounded up (FPPA to 0.5 deg, shift to 1 %), and the
+share of right flags among the clear cases. Target (issue #5): reps exact, FPPA MAE
+<= 1.5 deg, clear flags 100 %. ``--set`` overrides a ScreeningSettings field.
+
+2-D FPPA itself depends on where the camera stands: at the bottom of a deep squat the thighs
+point at the camera, and each degree the body is turned from it moves the 2-D FPPA by about
+2.5 deg (truth here is the squarely frontal view). ``--azimuth 5`` or ``8`` shows that effect.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import time
+from dataclasses import fields, replace
 
 import numpy as np
 
 from hipvision.api import analyze
+from hipvision.config import DEFAULT_SETTINGS, ScreeningSettings
 from hipvision.synthetic import Rep, frontal_camera, screening_clip
 
 TESTS = ("squat", "single-leg-squat", "hinge", "single-leg-hinge")
 
 
-def random_reps(rng: np.random.Generator) -> list[Rep]:
+def random_reps(rng: np.random.Generator, n: int) -> list[Rep]:
     reps = []
-    for _ in range(int(rng.integers(1, 9))):
+    for _ in range(n):
         reps.append(
             Rep(
                 depth=float(rng.uniform(0.5, 1.0)),
                 valgus_left_m=float(rng.choice([0.0, rng.uniform(-0.03, 0.08)])),
                 valgus_right_m=float(rng.choice([0.0, rng.uniform(-0.03, 0.08)])),
                 hip_shift_m=float(rng.choice([0.0, rng.uniform(-0.05, 0.05)])),
-                down_s=float(rng.uniform(0.6, 1.6)),
-                up_s=float(rng.uniform(0.6, 1.4)),
+                down_s=float(rng.uniform(0.5, 1.6)),
+                up_s=float(rng.uniform(0.5, 1.4)),
                 pause_s=float(rng.choice([0.0, 0.3, 1.0])),
-                rest_s=float(rng.uniform(0.3, 1.2)),
+                rest_s=float(rng.uniform(0.0, 1.2)),
             )
         )
     return reps
+
+
+def random_clip(rng: np.random.Generator, test: str, k: int, azimuth: float):
+    n = int(rng.integers(9, 31)) if k % 5 == 4 else int(rng.integers(1, 9))
+    reps = random_reps(rng, n)
+    cam = frontal_camera(
+        roll_deg=float(rng.uniform(-3, 3)), yaw_deg=float(rng.uniform(-4, 4)),
+        azimuth_deg=float(rng.uniform(-azimuth, azimuth)), height=float(rng.uniform(0.5, 0.95)),
+    )
+    seq, truth = screening_clip(
+        test, reps, camera=cam, noise_px=float(rng.uniform(1, 4)), low_visibility_fraction=0.03,
+        drop_fraction=0.03, world_noise_m=float(rng.uniform(0.01, 0.03)), seed=int(rng.integers(1 << 30)),
+        working_side=str(rng.choice(["left", "right"])),
+    )
+    return reps, seq, truth
+
+
+def parse_set(items: list[str]) -> ScreeningSettings:
+    ss = DEFAULT_SETTINGS.screening
+    types = {f.name: f.type for f in fields(ScreeningSettings)}
+    for item in items:
+        name, _, value = item.partition("=")
+        if name not in types:
+            raise SystemExit(f"unknown ScreeningSettings field: {name}")
+        cur = getattr(ss, name)
+        ss = replace(ss, **{name: (value.lower() in ("1", "true", "yes")) if isinstance(cur, bool) else type(cur or 0.0)(value)})
+    return ss
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--clips", type=int, default=25, help="clips per test (default 25)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--azimuth", type=float, default=2.0, help="camera up to this far round the person (deg, default 2)")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a ScreeningSettings field")
     args = ap.parse_args()
+    settings = replace(DEFAULT_SETTINGS, screening=parse_set(args.set))
     rng = np.random.default_rng(args.seed)
     t0 = time.perf_counter()
-    print(f"{'test':<17} {'reps ok':>8} {'FPPA MAE':>9} {'p95':>6} {'worst':>6} {'shift MAE':>10} {'valgus flags':>13} {'shift flags':>12}")
+    print(f"{'test':<17} {'reps ok':>8} {'FPPA MAE':>9} {'p95':>6} {'worst':>6} {'shift MAE':>10} {'p95':>6} {'worst':>6}")
+    thr_v, thr_s = settings.screening.fppa_threshold(), settings.screening.hip_shift_threshold_pct
+    flags: dict[str, list[tuple[float, bool | None]]] = {"fppa": [], "shift": []}  # (truth - thr, flag right)
+    all_f, all_s, total_ok, total = [], [], 0, 0
     for test in TESTS:
         count_ok = 0
-        ferr, serr, vflag, sflag = [], [], [], []
-        for _ in range(args.clips):
-            reps = random_reps(rng)
-            cam = frontal_camera(
-                roll_deg=float(rng.uniform(-3, 3)), yaw_deg=float(rng.uniform(-4, 4)), height=float(rng.uniform(0.5, 0.95))
-            )
-            seq, truth = screening_clip(
-                test, reps, camera=cam, noise_px=float(rng.uniform(1, 4)), low_visibility_fraction=0.03,
-                drop_fraction=0.03, seed=int(rng.integers(1 << 30)),
-            )
-            rep = analyze(seq, test)
-            got = rep["reps"]
+        ferr, serr = [], []
+        for k in range(args.clips):
+            reps, seq, truth = random_clip(rng, test, k, args.azimuth)
+            got = analyze(seq, test, settings=settings)["reps"]
             count_ok += len(got) == len(reps)
             if len(got) != len(reps):
+                print(f"  {test} clip {k}: {len(got)} reps found, {len(reps)} done")
                 continue
-            thr_v, thr_s = rep["thresholds"]["fppa_valgus_deg"], rep["thresholds"]["hip_shift_pct"]
             for r, f, hs in zip(got, truth.fppa, truth.hip_shift_pct):
                 for side, want in f.items():
                     v = r[side]["fppa_deg"] if r[side] else None
                     ferr.append(np.inf if v is None else abs(v - want))
-                    if abs(want - thr_v) > 3.0:
-                        vflag.append(r[side] is not None and r[side]["valgus"] == bool(want > thr_v))
-                serr.append(abs(r["hip_shift_pct"] - hs) if r["hip_shift_pct"] is not None else np.inf)
-                if abs(abs(hs) - thr_s) > 3.0:
-                    sflag.append(r["hip_shift"] == bool(abs(hs) > thr_s))
+                    flags["fppa"].append((abs(want - thr_v), r[side] is not None and r[side]["valgus"] == bool(want > thr_v)))
+                got_s = r["hip_shift_pct"]
+                serr.append(abs(got_s - hs) if got_s is not None else np.inf)
+                flags["shift"].append((abs(abs(hs) - thr_s), r["hip_shift"] == bool(abs(hs) > thr_s)))
         fe, se = np.array(ferr), np.array(serr)
+        all_f.append(fe)
+        all_s.append(se)
+        total_ok += count_ok
+        total += args.clips
         print(
             f"{test:<17} {count_ok:>4}/{args.clips:<3} {fe.mean():9.2f} {np.percentile(fe, 95):6.2f} {fe.max():6.2f}"
-            f" {se.mean():10.2f} {100 * np.mean(vflag):12.1f}% {100 * np.mean(sflag):11.1f}%"
+            f" {se.mean():10.2f} {np.percentile(se, 95):6.2f} {se.max():6.2f}"
+        )
+    fe, se = np.concatenate(all_f), np.concatenate(all_s)
+    margin_f = math.ceil(np.percentile(fe, 99) * 2) / 2
+    margin_s = float(math.ceil(np.percentile(se, 99)))
+    print(
+        f"all: reps exact in {total_ok}/{total} clips; FPPA MAE {fe.mean():.2f} deg (p95 {np.percentile(fe, 95):.2f}, "
+        f"p99 {np.percentile(fe, 99):.2f}); hip shift MAE {se.mean():.2f} % (p95 {np.percentile(se, 95):.2f}, p99 {np.percentile(se, 99):.2f})"
+    )
+    for key, margin, unit, thr in (("fppa", margin_f, "deg", thr_v), ("shift", margin_s, "%", thr_s)):
+        clear = [ok for d, ok in flags[key] if d > margin]
+        print(
+            f"{key} flags: {100 * np.mean(clear):.1f} % right on {len(clear)} clear cases "
+            f"(true value more than {margin:g} {unit} from the {thr:g} {unit} threshold; "
+            f"{100 * np.mean([ok for _, ok in flags[key]]):.1f} % right on all {len(flags[key])})"
         )
     print(f"({time.perf_counter() - t0:.1f} s; FPPA in degrees, shift in % of hip width)")
 

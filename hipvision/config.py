@@ -198,11 +198,29 @@ class ScreeningSettings:
     rep_return_fraction: float = 0.05
     #: the "bottom" of a rep: frames at or beyond this share of its peak depth
     bottom_fraction: float = 0.9
+    #: FPPA and hip shift at the bottom come from the frames at or beyond this share of the
+    #: rep's peak depth: a line fitted to value against depth there (outliers dropped), read
+    #: at the peak. More frames than ``bottom_fraction`` (noise), no bias from the frames on
+    #: the way down (the line follows the trend)
+    bottom_fit_fraction: float = 0.75
+    #: low-pass cut-off (Hz) for the screening tracks; squat and hinge reps last >= 1 s
+    cutoff_hz: float = 4.0
+    #: hinges: depth from the trunk's inclination in the world landmarks when they exist (a
+    #: frontal camera barely sees the shoulders drop); False = from the image only
+    hinge_depth_from_world: bool = True
+    #: remove the sideways shift a body turned from the camera adds (the pelvis moving back)
+    #: using the world landmarks' hip line. Off by default: right on synthetic clips with a
+    #: known turn, but on the real good-form front squat MediaPipe's world hip line read a
+    #: 4-5 deg turn and the correction added a steady 6-8 % shift (docs/DESIGN.md)
+    hip_shift_turn_correction: bool = False
     #: view check from the body's turn away from the camera (MediaPipe world landmarks: the
     #: hip and shoulder lines' angle in the ground plane): up to this it is frontal (or rear) ...
     frontal_max_yaw_deg: float = 20.0
     #: ... from this on a side view; in between oblique (valgus and hip shift withheld)
     side_min_yaw_deg: float = 50.0
+    #: a frontal view with the body turned more than this (deg) gets a caution: at deep knee
+    #: flexion the thighs point at the camera and 2-D FPPA moves ~2.5 deg per degree of turn
+    turned_warn_deg: float = 8.0
     #: without world landmarks: shoulder width / trunk length at or above this is frontal ...
     frontal_min_width_ratio: float = 0.65
     #: ... at or below this a side view

@@ -384,9 +384,15 @@ def screening_skeleton(
 
 
 def frontal_camera(**perturb: float) -> Camera:
-    """A phone on a tripod 3 m in front, between knee and hip height, portrait."""
+    """A phone on a tripod 3.2 m in front, between knee and hip height, portrait.
+
+    ``height`` (m, default 0.7); ``azimuth_deg``: the phone stands that far round the
+    person (+ = towards the person's left), still aimed at them, so it sees the body
+    turned by that angle ("a few degrees off frontal"); ``yaw_deg``/``pitch_deg``/``roll_deg``
+    turn the phone itself (see :class:`Camera`)."""
     h = perturb.pop("height", 0.7)
-    return Camera((0.0, h, 3.2), (0.0, h, 0.0), 720, 1280, 45.0, **perturb)
+    az = np.radians(perturb.pop("azimuth_deg", 0.0))
+    return Camera((3.2 * np.sin(az), h, 3.2 * np.cos(az)), (0.0, h, 0.0), 720, 1280, 45.0, **perturb)
 
 
 def side_camera(**perturb: float) -> Camera:
@@ -407,17 +413,23 @@ def screening_clip(
     working_side: str = "left",
     seed: int = 0,
     lead_s: float = 1.5,
+    world_noise_m: float = 0.0,
 ) -> tuple[PoseSequence, ScreenTruth]:
-    """A synthetic squat/hinge clip seen by ``camera`` (default: frontal) and its truth."""
+    """A synthetic squat/hinge clip seen by ``camera`` (default: frontal) and its truth.
+    ``world_noise_m``: Gaussian noise (sd, metres) on the world landmarks, twice that along
+    the camera axis (a pose model's depth is its least certain coordinate)."""
     rng = np.random.default_rng(seed)
     cam = camera or frontal_camera()
     t, P, truth = screening_skeleton(test, reps, fps, lead_s, working_side=working_side)
-    return _observe(P, t, cam, rng, noise_px, low_visibility_fraction, drop_fraction, f"synthetic {test}"), truth
+    seq = _observe(P, t, cam, rng, noise_px, low_visibility_fraction, drop_fraction, f"synthetic {test}",
+                   world_noise_m=world_noise_m)
+    return seq, truth
 
 
 def _observe(
     P: np.ndarray, t: np.ndarray, cam: Camera, rng: np.random.Generator, noise_px: float,
     low_vis: float, drop: float, source: str, unsure_parts: tuple[str, ...] = ("hip", "knee", "ankle"),
+    world_noise_m: float = 0.0,
 ) -> PoseSequence:
     """What a pose model would report of the 3-D landmarks ``P`` seen by ``cam``: pixel
     noise, unsure frames (one leg landmark at visibility 0.2 and a wrong position), dropped
@@ -439,6 +451,8 @@ def _observe(
     rel = P - (P[:, [LANDMARK_INDEX["left_hip"]]] + P[:, [LANDMARK_INDEX["right_hip"]]]) / 2
     r, u, f = cam.basis()
     world = np.stack([rel @ r, -(rel @ u), rel @ f], axis=-1)
+    if world_noise_m > 0:
+        world = world + rng.normal(0.0, 1.0, world.shape) * (world_noise_m * np.array([1.0, 1.0, 2.0]))
     m = int(keep.sum())
     return PoseSequence(
         frame=np.arange(n, dtype=np.int64)[keep], time_s=t[keep], xy=xy[keep],

@@ -69,6 +69,9 @@ def test_report_layout_and_summary() -> None:
     assert s["reps"] == 3 and s["worst_rep"]["index"] == 1 and s["worst_rep"]["side"] == "left"
     assert s["valgus_reps"] == {"left": 1, "right": 1} and s["hip_shift_reps"] == 2
     assert s["view"] == "frontal"
+    # consistency across reps: the left knee goes from clear valgus to straight
+    assert s["left_fppa_range_deg"] > 8.0 and s["fppa_varies_between_reps"] is True
+    assert s["left_fppa_sd_deg"] > 3.0 and s["hip_shift_sd_pct"] > 5.0
     assert rep["thresholds"]["fppa_valgus_deg"] == 10.0
     assert "no validated cut-off" in rep["thresholds"]["hip_shift_note"]
 
@@ -109,6 +112,7 @@ def test_side_view_is_recognised_and_gives_depth_and_lean() -> None:
     assert "side_view" in codes(rep)
     for r in rep["reps"]:
         assert r["view"] == "side" and r["left"] is None and r["right"] is None and r["hip_shift"] is None
+        assert "valgus" in r["view_note"] and "cannot be judged" in r["view_note"]
         assert r["knee_flexion_deg"] == pytest.approx(100, abs=8)
         assert r["trunk_lean_deg"] == pytest.approx(40, abs=6)
 
@@ -188,3 +192,91 @@ def test_segment_reps_handles_pauses_and_noise() -> None:
     reps = segment_reps(t, d, min_depth=0.1)
     assert len(reps) == 2
     assert [round(t[r.bottom], 1) for r in reps] == pytest.approx([2.0, 6.0], abs=0.15)
+
+
+def test_wobbles_during_a_pause_are_one_rep_and_reps_end_at_the_valley() -> None:
+    t = np.arange(0, 12, 1 / 30)
+    d = np.zeros_like(t)
+    # rep 1: a long noisy pause at the bottom (several local peaks); rep 2 shallow, right after
+    d += np.interp(t, [1, 2, 4, 5], [0, 0.25, 0.25, 0], left=0, right=0)
+    d += 0.015 * np.sin(2 * np.pi * 2.5 * t) * ((t > 2) & (t < 4))
+    d += np.interp(t, [5.3, 6.2, 7.0], [0, 0.16, 0], left=0, right=0)
+    d += np.interp(t, [7.2, 8.5, 9.8], [0, 0.35, 0], left=0, right=0)
+    d += np.random.default_rng(1).normal(0, 0.008, t.size)
+    reps = segment_reps(t, d, min_depth=0.08, return_fraction=0.05)
+    assert len(reps) == 3
+    assert t[reps[0].end] < 5.3 and t[reps[1].start] > 4.9 and t[reps[1].end] < 7.2
+
+
+@pytest.mark.parametrize("depth", [0.5, 0.7])
+@pytest.mark.parametrize("height", [0.5, 0.95])
+def test_shallow_hinges_are_counted_from_a_low_or_high_camera(depth: float, height: float) -> None:
+    """From the front a hinge barely lowers the shoulders in the image; the world trunk sees it."""
+    reps = [Rep(depth=depth), Rep(depth=1.0), Rep(depth=depth, pause_s=1.0)]
+    seq, _ = screening_clip("hinge", reps, camera=frontal_camera(height=height), noise_px=2.0, world_noise_m=0.02, seed=21)
+    assert len(analyze(seq, "hinge")["reps"]) == 3
+
+
+def test_value_at_bottom_reads_the_peak_not_the_window_median() -> None:
+    from hipvision.analyzers.screening import value_at_bottom
+
+    depth = 0.8 * np.sin(np.linspace(0.9, np.pi - 0.9, 40))  # the bottom window of one rep
+    value = 5.0 + 20.0 * depth  # FPPA grows with depth
+    assert value_at_bottom(value, depth, 0.8) == pytest.approx(21.0, abs=0.01)
+    assert np.median(value) < 20.5  # what a plain median would have said
+    noisy = value + np.random.default_rng(2).normal(0, 0.5, value.size)
+    noisy[5] += 30  # an outlier
+    assert value_at_bottom(noisy, depth, 0.8) == pytest.approx(21.0, abs=1.0)
+    assert value_at_bottom(np.full(3, np.nan), depth[:3], 0.8) is None
+
+
+@pytest.mark.parametrize("azimuth", [-8.0, 8.0])
+def test_turn_correction_keeps_the_pelvis_moving_back_out_of_the_hip_shift(azimuth: float) -> None:
+    """With the correction on, the pelvis moving back in a deep squat seen by a camera the
+    body is turned from does not read as a sideways shift; without it, it does."""
+    reps = [Rep(depth=1.0), Rep(depth=1.0, hip_shift_m=0.04)]
+    seq, truth = screening_clip("single-leg-squat", reps, camera=frontal_camera(azimuth_deg=azimuth), world_noise_m=0.01, seed=22)
+    on = replace(DEFAULT_SETTINGS, screening=ScreeningSettings(hip_shift_turn_correction=True))
+    corrected = analyze(seq, "single-leg-squat", settings=on)["reps"]
+    plain = analyze(seq, "single-leg-squat")["reps"]
+    err_on = [abs(r["hip_shift_pct"] - hs) for r, hs in zip(corrected, truth.hip_shift_pct)]
+    err_off = [abs(r["hip_shift_pct"] - hs) for r, hs in zip(plain, truth.hip_shift_pct)]
+    assert max(err_on) < 2.0 and max(err_off) > max(err_on) + 2.0, (err_on, err_off)
+
+
+def test_turned_body_gets_a_caution() -> None:
+    seq, _ = screening_clip("squat", [Rep(), Rep()], camera=frontal_camera(azimuth_deg=14.0), seed=23)
+    rep = analyze(seq, "squat")
+    assert [r["view"] for r in rep["reps"]] == ["frontal", "frontal"]
+    assert "turned_body" in codes(rep)
+    seq, _ = screening_clip("squat", [Rep(), Rep()], camera=frontal_camera(azimuth_deg=2.0), seed=23)
+    assert "turned_body" not in codes(analyze(seq, "squat"))
+
+
+def test_overlay_draws_counter_knee_lines_and_shift_arrow(tmp_path: Path) -> None:
+    reps = [Rep(valgus_left_m=0.07, hip_shift_m=0.045), Rep()]
+    seq, truth = screening_clip("squat", reps, seed=24)
+    run = run_analysis(seq, "squat")
+    assert run.reps[0]["hip_shift"] is True and run.reps[0]["left"]["valgus"] is True
+    blank = np.zeros((seq.image_size[1], seq.image_size[0], 3), np.uint8)
+    # before the first rep: only the counter, top left
+    k0 = 5
+    drawn = run.draw(blank, int(run.frame[k0]))
+    changed = drawn.any(axis=2)
+    assert changed[:80, :200].any() and not changed[200:].any()
+    # at the bottom of rep 1: red (valgus) left leg, green right leg, red arrow feet -> pelvis
+    k = int(np.argmin(np.abs(run.time_s - truth.rep_times[0][1])))
+    drawn = run.draw(blank, int(run.frame[k]))
+    red = (drawn[..., 0] > 200) & (drawn[..., 1] < 60) & (drawn[..., 2] < 60)
+    green = (drawn[..., 1] > 180) & (drawn[..., 0] < 60)
+    P = run.clean
+    lknee, rknee = P.point("left_knee")[k], P.point("right_knee")[k]
+    near = lambda p, mask: mask[int(p[1]) - 6 : int(p[1]) + 7, int(p[0]) - 6 : int(p[0]) + 7].any()  # noqa: E731
+    assert near(lknee, red) and near(rknee, green) and not near(rknee, red)
+    pelvis = (P.point("left_hip")[k] + P.point("right_hip")[k]) / 2
+    feet = (P.point("left_ankle")[k] + P.point("right_ankle")[k]) / 2
+    mid = (pelvis + feet) / 2
+    assert near(mid, red)  # the arrow's shaft, red because the shift is flagged
+    # after the set: the counter reads 2 and nothing else is drawn at the legs
+    after = run.draw(blank, int(run.frame[-1]))
+    assert not after[200:].any() and (after[:80, :200] != drawn[:80, :200]).any()

@@ -5,21 +5,30 @@ Conventions:
 
 * Left and right are the **person's**. FPPA (frontal-plane projection angle) is 180 deg
   minus the hip-knee-ankle angle as the camera sees it, **positive = valgus** (knee medial
-  of the hip-ankle line), negative = varus; measured as the median over the frames at the
-  bottom of the rep (depth >= ``bottom_fraction`` of the rep's peak), not one frame.
+  of the hip-ankle line), negative = varus; read at the rep's deepest point from a line
+  fitted to FPPA against depth over the frames around the bottom (:func:`value_at_bottom`),
+  not one frame.
 * Hip shift: the sideways displacement of the pelvis midpoint from the midpoint of the
   ankles (the stance ankle in single-leg tests, relative to standing), measured across the
   **true vertical** found at the standing start (pelvis over feet), not the image edge, in
-  % of the distance between the hip landmarks; + = towards the person's left.
-* Depth: how far the pelvis (squats) or the shoulders (hinges) went down, as a share of
-  their standing height above the ankles.
+  % of the distance between the hip landmarks; + = towards the person's left. The part a
+  body turned from the camera adds (the pelvis moving back) can be removed with the world
+  landmarks (``hip_shift_turn_correction``, off by default). No validated cut-off exists:
+  the flag is descriptive.
+* Thresholds (config.ScreeningSettings): valgus above 13 deg women / 8 deg men / 10 deg
+  unspecified (Herrington & Munro 2010 landing norms; Herrington 2014 single-leg squat
+  8.4 +- 5.1 healthy vs 16.8 +- 5.4 deg patellofemoral pain); a difference beyond ~8 deg is
+  real (Munro 2012).
+* Depth: how far the pelvis went down, as a share of its standing height above the ankles
+  (squats); 1 - cos of the trunk's lean from standing, from the world landmarks (hinges).
+* Reps: :func:`hipvision.reps.segment_reps` on the depth signal.
 * Valgus and hip shift need a frontal (or rear) view; a rep seen from the side gets depth,
   knee flexion and trunk lean instead.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -47,6 +56,43 @@ def _perp_offset(p: np.ndarray, base: np.ndarray, up: np.ndarray) -> np.ndarray:
     side of ``up`` on screen)."""
     d = p - base
     return up[0] * d[..., 1] - up[1] * d[..., 0]
+
+
+def rolling_median(x: np.ndarray, half: int) -> np.ndarray:
+    """Median over the samples within ``half`` of each one (NaN ignored), along axis 0."""
+    out = np.full(x.shape, np.nan)
+    for i in range(len(x)):
+        w = x[max(0, i - half) : i + half + 1]
+        ok = np.isfinite(w).all(axis=-1) if w.ndim > 1 else np.isfinite(w)
+        if ok.any():
+            out[i] = np.median(w[ok], axis=0)
+    return out
+
+
+def value_at_bottom(value: np.ndarray, depth: np.ndarray, peak: float) -> float | None:
+    """``value`` at depth ``peak`` from the frames given (the bottom window of one rep): a
+    straight line fitted to value against depth, outliers beyond 3 robust SDs dropped, read
+    at ``peak`` and kept within the values seen. With too few frames or too little spread of
+    depth (a pause at the bottom) the median. None when no value is finite."""
+    ok = np.isfinite(value) & np.isfinite(depth)
+    v, d = value[ok], depth[ok]
+    if v.size == 0:
+        return None
+    med = float(np.median(v))
+    if v.size < 6 or np.ptp(d) < 0.05 * abs(peak):
+        return med
+    keep = np.ones(v.size, bool)
+    for _ in range(2):
+        slope, icpt = np.polyfit(d[keep], v[keep], 1)
+        res = v - (slope * d + icpt)
+        mad = 1.4826 * float(np.median(np.abs(res[keep] - np.median(res[keep]))))
+        new = np.abs(res) <= max(3 * mad, 1e-9)
+        if new.sum() < 6 or (new == keep).all():
+            break
+        keep = new
+    slope, icpt = np.polyfit(d[keep], v[keep], 1)
+    # never beyond what was seen (a glitchy rep must not extrapolate wildly)
+    return float(np.clip(slope * peak + icpt, v[keep].min(), v[keep].max()))
 
 
 @dataclass
@@ -103,7 +149,7 @@ class ScreeningAnalyzer:
         ss = settings.screening
         warnings: list[QualityWarning] = []
         self._check_landmarks(seq)
-        clean = clean_sequence(seq, settings.cleaning)
+        clean = clean_sequence(seq, replace(settings.cleaning, cutoff_hz=ss.cutoff_hz))
         t = clean.time_s
         P = {f"{s}_{p}": clean.point(f"{s}_{p}") for s in SIDES for p in ("hip", "knee", "ankle", "shoulder")}
         hip_mid = _mid(P["left_hip"], P["right_hip"])
@@ -115,10 +161,13 @@ class ScreeningAnalyzer:
         self._check_standing(P, hip_mid, base, up, standing)
         # depth: pelvis drop over the feet (squats) or trunk inclination (hinges, 1 = 90 deg)
         if self.hinge:
-            # the shoulders' drop over the pelvis, 1 - cos(trunk lean): the same from the
-            # front and from the side (from the front the lean itself is foreshortened)
-            trunk = (sh_mid - hip_mid) @ up
-            depth = 1.0 - trunk / np.nanmedian(trunk[standing])
+            # 1 - cos(trunk lean): from the world landmarks' trunk (a frontal camera sees the
+            # shoulders come towards it rather than drop); else the shoulders' drop over the
+            # pelvis in the image
+            depth = self._world_trunk_depth(clean, standing) if ss.hinge_depth_from_world else None
+            if depth is None:
+                trunk = (sh_mid - hip_mid) @ up
+                depth = 1.0 - trunk / np.nanmedian(trunk[standing])
         else:
             height = (hip_mid - base) @ up
             depth = 1.0 - height / np.nanmedian(height[standing])
@@ -129,13 +178,23 @@ class ScreeningAnalyzer:
             s: fppa(P[f"{s}_hip"], P[f"{s}_knee"], P[f"{s}_ankle"], lat_left if s == "left" else -lat_left)
             for s in SIDES
         }
-        hip_w = np.hypot(*lat_left.T)
-        lat_unit = unit(lat_left)
-        # + towards the person's left: project the pelvis offset on the left-pointing axis,
-        # after removing its component along the true vertical
-        off = hip_mid - base
-        off = off - np.outer(off @ up, up)
-        shift = 100 * np.sum(off * lat_unit, axis=1) / hip_w
+        # + towards the person's left: the pelvis offset across the true vertical (``across``
+        # points the way the standing hip line points, to the person's left), in hip widths
+        across = np.array([-up[1], up[0]])  # perpendicular to true up
+        lat0 = np.nanmedian(lat_left[standing], axis=0)
+        if np.isfinite(lat0).all() and lat0 @ across < 0:
+            across = -across  # point towards the person's left
+        # hip width: a running median over +-1 s (steady, yet follows a change of view)
+        half = max(1, int(round(1.0 / float(np.median(np.diff(t)))))) if len(t) > 1 else 1
+        hip_w = rolling_median(np.abs(lat_left @ across), half)
+        shift = 100 * ((hip_mid - base) @ across) / hip_w
+        # a body turned from the camera shows the pelvis moving back as a sideways shift:
+        # optionally take that part out with the world landmarks (see _yaw_leak)
+        yaw = self._body_yaw(clean)
+        if ss.hip_shift_turn_correction:
+            leak = self._yaw_leak(clean, working, standing & (yaw <= ss.frontal_max_yaw_deg), across)
+            if leak is not None:
+                shift = shift - leak
         if self.single:  # the pelvis sits medial of the stance foot when standing
             shift = shift - np.nanmedian(shift[standing])
         leg_len = np.nanmedian(np.hypot(*(hip_mid - base)[standing].T))
@@ -144,7 +203,6 @@ class ScreeningAnalyzer:
             t, depth, min_depth=ss.min_rep_depth, min_separation_s=ss.min_rep_separation_s,
             return_fraction=ss.rep_return_fraction,
         )
-        yaw = self._body_yaw(clean)
         # how much the thigh still points down the image, as a share of its standing length:
         # deep in a squat it points at the camera or sideways and FPPA loses its meaning
         thigh_down = {s: (P[f"{s}_knee"] - P[f"{s}_hip"]) @ -up for s in SIDES}
@@ -226,6 +284,57 @@ class ScreeningAnalyzer:
                 "seated or lying: is this a hip-rotation test?"
             )
 
+    def _world(self, clean: PoseSequence, name: str) -> np.ndarray:
+        return clean.world[:, LANDMARK_INDEX[name]]
+
+    def _world_trunk_depth(self, clean: PoseSequence, standing: np.ndarray) -> np.ndarray | None:
+        """1 - cos(trunk inclination from its standing direction), from the world landmarks'
+        hip and shoulder midpoints; None when they are missing or flat (2-D only)."""
+        trunk = _mid(self._world(clean, "left_shoulder"), self._world(clean, "right_shoulder")) - _mid(
+            self._world(clean, "left_hip"), self._world(clean, "right_hip")
+        )
+        ok = np.isfinite(trunk).all(axis=1)
+        if ok.mean() < 0.5 or not (ok & standing).any() or np.nanmax(np.abs(trunk[:, 2])) == 0:
+            return None
+        ref = unit(np.nanmedian(trunk[standing & ok], axis=0))
+        if not np.isfinite(ref).all():
+            return None
+        return 1.0 - np.sum(unit(trunk) * ref, axis=1)
+
+    def _yaw_leak(self, clean: PoseSequence, working: str | None, standing: np.ndarray, across: np.ndarray) -> np.ndarray | None:
+        """(N,) the part of the image hip shift (% of hip width) that is the pelvis moving
+        forward/back, seen by a camera the body is turned from; None without world landmarks.
+
+        World landmarks (metres, camera-aligned axes: x right, y down as in the image) give the
+        body's vertical ``v`` and lateral axis ``l`` at the standing frames seen from the front
+        and its forward axis
+        ``f`` = v x l. The image measures the pelvis offset along ``e`` (the image's lateral
+        direction); of that, (D.f)(f.e) / (W (l.e)) comes from the forward offset D.f, W the
+        hip width. Only the forward offset is read per frame, and it is scaled by tan(yaw),
+        so the world landmarks' depth noise barely reaches the result."""
+        W = lambda n: self._world(clean, n)  # noqa: E731
+        hip_mid = _mid(W("left_hip"), W("right_hip"))
+        base = W(f"{working}_ankle") if working else _mid(W("left_ankle"), W("right_ankle"))
+        sh_mid = _mid(W("left_shoulder"), W("right_shoulder"))
+        hip_line = W("left_hip") - W("right_hip")
+        st = standing & np.isfinite(hip_mid).all(axis=1) & np.isfinite(base).all(axis=1) & np.isfinite(sh_mid).all(axis=1)
+        if st.sum() < 3 or np.nanmax(np.abs(hip_line[:, 2])) == 0:
+            return None
+        # "up" in the world frame (y down): pelvis over the feet, or the trunk on one leg
+        v = unit(np.nanmedian(((sh_mid - hip_mid) if working else (hip_mid - base))[st], axis=0))
+        hl = np.nanmedian(hip_line[st], axis=0)
+        lvec = hl - (hl @ v) * v
+        width = float(np.linalg.norm(lvec))
+        if not np.isfinite(width) or width <= 0:
+            return None
+        l = lvec / width  # noqa: E741
+        f = np.cross(v, l)
+        e = np.array([across[0], across[1], 0.0])
+        le = l @ e
+        if abs(le) < 0.7:  # turned more than 45 deg: no frontal numbers are reported anyway
+            return None
+        return 100 * ((hip_mid - base) @ f) * (f @ e) / (width * le)
+
     def _body_yaw(self, clean: PoseSequence) -> np.ndarray:
         """(N,) how far the body is turned from the camera (0 = facing it or its back to it,
         90 = side on), from the world landmarks' hip and shoulder lines; NaN without them."""
@@ -233,11 +342,12 @@ class ScreeningAnalyzer:
         for a, b in (("left_hip", "right_hip"), ("left_shoulder", "right_shoulder")):
             v = clean.world[:, LANDMARK_INDEX[a]] - clean.world[:, LANDMARK_INDEX[b]]
             yaws.append(np.degrees(np.arctan2(np.abs(v[:, 2]), np.abs(v[:, 0]))))
-        return np.nanmean(np.stack(yaws), axis=0)
+        y = np.stack(yaws)
+        n = np.isfinite(y).sum(axis=0)
+        return np.where(n > 0, np.nansum(y, axis=0) / np.maximum(n, 1), np.nan)
 
-    def _view(self, P, yaw: np.ndarray, k0: int, k1: int, ss: ScreeningSettings) -> tuple[str, float | None, float | None]:
-        """(view, body yaw, width ratio) over frames k0..k1."""
-        sl = slice(k0, k1 + 1)
+    def _view(self, P, yaw: np.ndarray, sl: np.ndarray, ss: ScreeningSettings) -> tuple[str, float | None, float | None]:
+        """(view, body yaw, width ratio) over the frames ``sl`` (a mask)."""
         y = float(np.nanmedian(yaw[sl])) if np.isfinite(yaw[sl]).any() else None
         sw = np.hypot(*(P["left_shoulder"] - P["right_shoulder"])[sl].T)
         torso = np.hypot(*(_mid(P["left_shoulder"], P["right_shoulder"]) - _mid(P["left_hip"], P["right_hip"]))[sl].T)
@@ -258,7 +368,11 @@ class ScreeningAnalyzer:
         bottom = in_rep & (depth >= ss.bottom_fraction * peak)
         if bottom.sum() < 3:  # very short bottoms: the frames around the deepest one
             bottom[max(sp.bottom - 2, 0) : sp.bottom + 3] = True
-        view, body_yaw, width_ratio = self._view(P, yaw, sp.start, sp.end, ss)
+        # the frames whose values are fitted against depth and read at the peak
+        fit = in_rep & (depth >= ss.bottom_fit_fraction * peak)
+        # the view where the numbers come from: the frames around the bottom (a person turning
+        # round part-way through a "rep" is not seen from the front there)
+        view, body_yaw, width_ratio = self._view(P, yaw, fit if fit.sum() >= 3 else in_rep, ss)
         rep: dict[str, Any] = {
             "index": i + 1,
             "start_s": clean_number(t[sp.start], 2),
@@ -279,14 +393,18 @@ class ScreeningAnalyzer:
             usable = in_rep & (thigh_ratio[s] >= ss.min_thigh_ratio) & np.isfinite(f[s])
             sel = bottom & usable
             at_bottom = sel.sum() >= 3
+            at, win = peak, fit & usable
             if not at_bottom and usable.any():
-                deepest = np.nanmax(np.where(usable, depth, np.nan))
-                sel = usable & (depth >= ss.bottom_fraction * deepest)
+                at = float(np.nanmax(np.where(usable, depth, np.nan)))
+                sel = usable & (depth >= ss.bottom_fraction * at)
+                win = usable & (depth >= ss.bottom_fit_fraction * at)
             if not sel.any():
                 rep[s] = {"fppa_deg": None, "valgus": None, "medial_knee_displacement": None,
                           "fppa_note": "the thigh is never clearly visible in this rep"}
                 continue
-            val = float(np.nanmedian(f[s][sel]))
+            val = value_at_bottom(f[s][win], depth[win], at)
+            if val is None:  # no fitted window (a very short bottom): the bottom frames
+                val = float(np.nanmedian(f[s][sel]))
             hip, knee, ankle = P[f"{s}_hip"][sel], P[f"{s}_knee"][sel], P[f"{s}_ankle"][sel]
             axis = unit(ankle - hip)
             lat = (P["left_hip"] - P["right_hip"])[sel] * (1 if s == "left" else -1)
@@ -302,7 +420,9 @@ class ScreeningAnalyzer:
                 rep[s]["fppa_at_depth_pct"] = clean_number(100 * float(np.nanmedian(depth[sel])), 1)
                 rep[s]["fppa_note"] = "thigh foreshortened at the bottom: FPPA taken at the deepest point where it is measurable"
         if frontal and np.isfinite(shift[bottom]).any():
-            hs = float(np.nanmedian(shift[bottom]))
+            hs = value_at_bottom(shift[fit], depth[fit], peak)
+            if hs is None:
+                hs = float(np.nanmedian(shift[bottom]))
             rep["hip_shift_pct"] = clean_number(hs, 1)
             rep["hip_shift_toward"] = "left" if hs > 0 else "right"
             rep["hip_shift"] = bool(abs(hs) > ss.hip_shift_threshold_pct)
@@ -312,6 +432,8 @@ class ScreeningAnalyzer:
             rep["hip_shift_pct"] = rep["hip_shift_toward"] = rep["hip_shift"] = None
         if view in ("side", "oblique"):
             rep.update(self._side_view_measures(P, bottom, up))
+        if view == "side":
+            rep["view_note"] = "side view: knee valgus and hip shift cannot be judged from the side (depth, knee flexion and trunk lean only)"
         if view == "oblique":
             rep["view_note"] = (
                 f"the body is turned {body_yaw:.0f} deg from the camera: valgus and hip shift are not judged"
@@ -356,8 +478,13 @@ class ScreeningAnalyzer:
             vals = [r[s]["fppa_deg"] for r in reps if r[s] and r[s]["fppa_deg"] is not None]
             out[f"{s}_fppa_mean_deg"] = clean_number(float(np.mean(vals)), 1) if vals else None
             out[f"{s}_fppa_sd_deg"] = clean_number(float(np.std(vals)), 1) if len(vals) > 1 else None
+            out[f"{s}_fppa_range_deg"] = clean_number(float(np.ptp(vals)), 1) if len(vals) > 1 else None
+        # consistency: reps differing by more than a real within-person change (Munro 2012)
+        ranges = [out[f"{s}_fppa_range_deg"] for s in SIDES if out[f"{s}_fppa_range_deg"] is not None]
+        out["fppa_varies_between_reps"] = bool(max(ranges) > ss.fppa_real_change_deg) if ranges else None
         shifts = [r["hip_shift_pct"] for r in reps if r.get("hip_shift_pct") is not None]
         out["hip_shift_mean_pct"] = clean_number(float(np.mean(shifts)), 1) if shifts else None
+        out["hip_shift_sd_pct"] = clean_number(float(np.std(shifts)), 1) if len(shifts) > 1 else None
         lm, rm = out["left_fppa_mean_deg"], out["right_fppa_mean_deg"]
         if lm is not None and rm is not None:
             out["fppa_left_minus_right_deg"] = clean_number(lm - rm, 1)
@@ -381,6 +508,16 @@ class ScreeningAnalyzer:
                     "oblique_view",
                     "some reps are filmed at an angle, so valgus and hip shift were not judged for them; face the camera squarely",
                     float(sum(r["view"] == "oblique" for r in reps)),
+                )
+            )
+        turned = [r["body_yaw_deg"] for r in reps if r["view"] == "frontal" and r["body_yaw_deg"] is not None]
+        if turned and float(np.median(turned)) > ss.turned_warn_deg:
+            warnings.append(
+                QualityWarning(
+                    "turned_body",
+                    f"the body is turned about {np.median(turned):.0f} deg from the camera: at deep knee flexion 2-D FPPA "
+                    "changes by about 2.5 deg per degree of turn; face the camera squarely for valgus numbers you can compare",
+                    float(np.median(turned)),
                 )
             )
         # the person leaving the frame: long runs without the legs
