@@ -78,3 +78,20 @@ def fppa(hip: np.ndarray, knee: np.ndarray, ankle: np.ndarray, lateral: np.ndarr
     side = np.sign(signed_angle(lateral, thigh))
     side = np.where(side == 0, np.nan, side)
     return bend * side
+
+
+def body_yaw_deg(world: np.ndarray) -> np.ndarray:
+    """How far the body is turned from the camera, degrees (0 = facing it or its back to it,
+    90 = side on), from world landmarks ``(..., 33, 3)`` (MediaPipe world coordinates: x
+    across, z depth): the mean over the hip and shoulder lines of their angle out of the
+    image plane in the ground plane. NaN where neither line is known."""
+    from .landmarks import LANDMARK_INDEX
+
+    w = np.asarray(world, dtype=np.float64)
+    yaws = []
+    for a, b in (("left_hip", "right_hip"), ("left_shoulder", "right_shoulder")):
+        v = w[..., LANDMARK_INDEX[a], :] - w[..., LANDMARK_INDEX[b], :]
+        yaws.append(np.degrees(np.arctan2(np.abs(v[..., 2]), np.abs(v[..., 0]))))
+    y = np.stack(yaws)
+    n = np.isfinite(y).sum(axis=0)
+    return np.where(n > 0, np.nansum(y, axis=0) / np.maximum(n, 1), np.nan)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .config import ScreeningSettings
-from .geometry import fppa
+from .geometry import body_yaw_deg, fppa
 from .landmarks import LANDMARK_INDEX
 from .sequence import PoseFrame
 
@@ -101,7 +101,7 @@ class LiveScreening:
             self.in_rep, self._bottom, self._max_depth, self._yaw = True, [], 0.0, []
         if self.in_rep:
             self._max_depth = max(self._max_depth, depth)
-            self._yaw.append(body_yaw_deg(pose))
+            self._yaw.append(float(body_yaw_deg(pose.world)))
             self._bottom.append((depth, *self._measure(pts, pelvis, feet)))
             if depth < self.exit_depth:
                 self._finish_rep()
@@ -178,14 +178,3 @@ class LiveScreening:
             )
         )
 
-
-def body_yaw_deg(pose: PoseFrame) -> float:
-    """How far the body is turned from the camera (0 = facing it or its back to it, 90 = side
-    on), from the world landmarks' hip and shoulder lines in the ground plane; NaN without
-    them. The offline analysis uses the same rule per rep."""
-    yaws = []
-    for a, b in (("left_hip", "right_hip"), ("left_shoulder", "right_shoulder")):
-        v = pose.world[LANDMARK_INDEX[a]] - pose.world[LANDMARK_INDEX[b]]
-        if np.isfinite(v).all() and (v[0] or v[2]):
-            yaws.append(float(np.degrees(np.arctan2(abs(v[2]), abs(v[0])))))
-    return float(np.mean(yaws)) if yaws else float("nan")

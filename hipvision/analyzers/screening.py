@@ -36,7 +36,7 @@ import numpy as np
 from ..cleaning import clean_sequence, true_runs
 from ..config import ScreeningSettings, Settings
 from ..errors import AnalysisError
-from ..geometry import fppa, signed_angle, unit
+from ..geometry import body_yaw_deg, fppa, signed_angle, unit
 from ..landmarks import LANDMARK_INDEX
 from ..reps import RepSpan, segment_reps
 from ..results import QualityWarning, clean_number, provenance
@@ -336,15 +336,8 @@ class ScreeningAnalyzer:
         return 100 * ((hip_mid - base) @ f) * (f @ e) / (width * le)
 
     def _body_yaw(self, clean: PoseSequence) -> np.ndarray:
-        """(N,) how far the body is turned from the camera (0 = facing it or its back to it,
-        90 = side on), from the world landmarks' hip and shoulder lines; NaN without them."""
-        yaws = []
-        for a, b in (("left_hip", "right_hip"), ("left_shoulder", "right_shoulder")):
-            v = clean.world[:, LANDMARK_INDEX[a]] - clean.world[:, LANDMARK_INDEX[b]]
-            yaws.append(np.degrees(np.arctan2(np.abs(v[:, 2]), np.abs(v[:, 0]))))
-        y = np.stack(yaws)
-        n = np.isfinite(y).sum(axis=0)
-        return np.where(n > 0, np.nansum(y, axis=0) / np.maximum(n, 1), np.nan)
+        """(N,) how far the body is turned from the camera (see :func:`geometry.body_yaw_deg`)."""
+        return body_yaw_deg(clean.world)
 
     def _view(self, P, yaw: np.ndarray, sl: np.ndarray, ss: ScreeningSettings) -> tuple[str, float | None, float | None]:
         """(view, body yaw, width ratio) over the frames ``sl`` (a mask)."""
