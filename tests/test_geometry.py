@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import assume, given, settings, strategies as st
 
 from hipvision.geometry import IMAGE_DOWN, IMAGE_UP, fppa, lateral_angle, rotate, signed_angle
@@ -79,3 +80,23 @@ def test_fppa_sign_positive_for_a_knee_medial_of_the_hip_ankle_line(lean, thigh,
     ankle = knee + leg * np.array([lat * np.sin(np.radians(lean / 2)), np.cos(np.radians(lean / 2))])
     got = fppa(hip, knee, ankle, np.array([lat, 0.0]))
     assert abs(got - lean) < 1e-6
+
+
+@given(turn=st.floats(-180.0, 180.0, allow_nan=False), width=st.floats(0.1, 0.6))
+def test_body_yaw_is_the_turn_folded_into_0_to_90(turn: float, width: float) -> None:
+    from hipvision.geometry import body_yaw_deg
+    from hipvision.landmarks import LANDMARK_INDEX
+
+    world = np.full((33, 3), np.nan)
+    a = np.radians(turn)
+    across = np.array([np.cos(a), 0.0, np.sin(a)])  # the person's left, turned about vertical
+    for part, y in (("hip", 0.0), ("shoulder", -0.5)):
+        world[LANDMARK_INDEX[f"left_{part}"]] = across * width / 2 + [0, y, 0]
+        world[LANDMARK_INDEX[f"right_{part}"]] = -across * width / 2 + [0, y, 0]
+    folded = abs(turn) % 180
+    expected = min(folded, 180 - folded)
+    assert float(body_yaw_deg(world)) == pytest.approx(expected, abs=1e-6)
+    world[LANDMARK_INDEX["left_shoulder"]] = np.nan  # one line is enough
+    assert float(body_yaw_deg(world)) == pytest.approx(expected, abs=1e-6)
+    world[LANDMARK_INDEX["left_hip"]] = np.nan
+    assert np.isnan(body_yaw_deg(world))
