@@ -238,6 +238,22 @@ class RotationAnalyzer:
             lines.append(f"  warning [{w['code']}]: {w['message']}")
         return "\n".join(lines)
 
+    def summary_row(self, report: dict[str, Any]) -> dict[str, Any]:
+        """The report's key numbers as flat columns for a batch summary (person's sides;
+        peaks are positive magnitudes; None = not measured)."""
+        row: dict[str, Any] = {}
+        for s in SIDES:
+            d = report["sides"][s]
+            row[f"{s}_peak_ir_deg"] = d["peak_ir_deg"]
+            row[f"{s}_peak_er_deg"] = d["peak_er_deg"]
+            row[f"{s}_total_arc_deg"] = d["total_arc_deg"]
+        for key in ("ir", "er", "arc"):
+            a = report["asymmetry"].get(key)
+            row[f"{key}_left_minus_right_deg"] = a["left_minus_right_deg"] if a else None
+            row[f"{key}_asymmetry"] = a["verdict"] if a else None
+        row["vertical_confidence"] = report["vertical_reference"]["confidence"]
+        return row
+
     # ----------------------------------------------------------------- checks
     def _check_landmarks(self, seq: PoseSequence, warnings: list[QualityWarning]) -> dict[str, bool]:
         present = {}
