@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .. import __version__
-from ..config import DEFAULT_SETTINGS, Settings
+from ..config import DEFAULT_SETTINGS, BatchSettings, Settings
 from ..errors import InputError
 from .inputs import ClipInput, Discovery, discover
 from .job import ClipJob, ClipResult
@@ -149,6 +149,8 @@ def run_batch(
         todo = [(k, c) for k, c in keyed if before[k].status != "ok"]
         skipped = len(keyed) - len(todo)
         by_key = dict(keyed)
+        if reuse_pose:
+            todo = _keep_extraction_errors(todo, before, state, out, bs, settings_sha)
         jobs = [
             ClipJob(
                 key=k,
@@ -202,6 +204,22 @@ def run_batch(
         ignored=disc.ignored,
         rows=rows,  # type: ignore[arg-type]
     )
+
+
+def _keep_extraction_errors(todo, before, state: StateStore, out: Path, bs: BatchSettings, settings_sha: str):
+    """--reuse-pose: a video clip that failed before its pose was stored keeps its error
+    (there is nothing to re-analyse); everything else is recomputed."""
+    from ..api import is_pose_csv
+
+    rest = []
+    for k, c in todo:
+        prev = before[k].row
+        stored = clip_paths(out, bs.clips_folder, c.rel, c.test, bs.folder_name_chars).pose_csv.is_file()
+        if not stored and not is_pose_csv(c.file) and prev is not None and prev["status"] == "error":
+            state.finish(k, "error", prev["error"], {**prev, "settings_sha256": settings_sha})
+        else:
+            rest.append((k, c))
+    return rest
 
 
 def _row(clip: ClipInput, res: ClipResult, version: str, variant: str | None, model_sha: str | None, settings_sha: str) -> dict[str, Any]:
