@@ -70,10 +70,14 @@ def folder(tmp_path_factory) -> Path:
     return d
 
 
+FIRST_SUMMARY: list[dict[str, str]] = []
+
+
 @pytest.fixture(scope="module")
 def folder_run(folder, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("out") / "batch"
     assert cli.main(["batch", str(folder), "--out", str(out), "--test", "seated", "--workers", "2", "-q"]) == 0
+    FIRST_SUMMARY[:] = read_summary(out)  # later tests re-analyse this OUT with other settings
     return out
 
 
@@ -264,28 +268,23 @@ def test_a_dying_worker_only_fails_its_clip(tmp_path) -> None:
     from hipvision.config import DEFAULT_SETTINGS
 
     jobs = []
-    for i in range(4):
+    for i in range(3):
         f = tmp_path / f"c{i}.pose.csv"
         f.write_bytes((SAMPLES / "seated_rotation.pose.csv").read_bytes())
         jobs.append(ClipJob(f"k{i}", f.name, str(f), "seated", str(tmp_path / f"o{i}"), DEFAULT_SETTINGS))
     results: dict[str, ClipResult] = {}
     LocalEngine(2, fn=die_on_second).run(jobs, lambda r: results.__setitem__(r.key, r))
-    assert sorted(results) == ["k0", "k1", "k2", "k3"]
+    assert sorted(results) == ["k0", "k1", "k2"]
     assert results["k1"].status == "error" and "worker process died" in results["k1"].error
-    assert all(results[k].status == "ok" for k in ("k0", "k2", "k3"))
+    assert all(results[k].status == "ok" for k in ("k0", "k2"))
 
 
 def test_dask_engine_gives_the_local_summary(folder, folder_run, tmp_path) -> None:
     pytest.importorskip("dask.distributed")
     out = tmp_path / "dask"
     res = run_batch(folder, out, test="seated", engine="dask", workers=2, dask_processes=False, progress=False)
-    assert res.total == 6
-    local = read_summary(folder_run)
-    # the module's earlier test re-analysed folder_run mirrored: compare with a fresh local run
-    out_local = tmp_path / "local"
-    run_batch(folder, out_local, test="seated", engine="local", workers=2, progress=False)
-    assert without_runtime(read_summary(out)) == without_runtime(read_summary(out_local))
-    assert len(local) == 6
+    assert (res.total, res.ok) == (6, 3)
+    assert without_runtime(read_summary(out)) == without_runtime(FIRST_SUMMARY)
 
 
 def test_dask_engine_without_dask_is_a_clear_error(folder, tmp_path, monkeypatch, capsys) -> None:

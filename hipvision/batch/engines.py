@@ -69,8 +69,9 @@ class LocalEngine:
         suspects: list[ClipJob] = []
         while queue:  # a fresh pool after each break
             suspects += [job for job, _ in self._run_until_broken(queue, self.workers, on_result)]
-        for job in suspects:  # alone, so a crash can only be this clip's
-            for j, why in self._run_until_broken(deque([job]), 1, on_result):
+        retry = deque(suspects)
+        while retry:  # one at a time, so a crash can only be that clip's
+            for j, why in self._run_until_broken(retry, 1, on_result):
                 on_result(ClipResult(j.key, "error", WORKER_DIED.format(why)))
 
     def _run_until_broken(self, queue: deque[ClipJob], workers: int, on_result: OnResult) -> list[tuple[ClipJob, str]]:
@@ -151,6 +152,10 @@ class DaskEngine:
                 except (OSError, TimeoutError) as e:
                     raise HipvisionError(f"cannot reach the Dask scheduler at {self.scheduler}: {e}") from None
             else:
+                import logging
+
+                # a local cluster's shutdown chatter (slow workers killed at close) is noise here
+                logging.getLogger("distributed").setLevel(logging.ERROR)
                 cluster = LocalCluster(
                     n_workers=self.workers,
                     threads_per_worker=self.threads_per_worker,

@@ -321,7 +321,7 @@ class _Progress:
     def update(self, res: ClipResult, counts: dict[str, int]) -> None:
         if self.bar is None:
             return
-        self.bar.set_postfix(ok=counts["ok"], failed=counts["error"], remaining=self.total - self.bar.n - 1, refresh=False)
+        self.bar.set_postfix({"ok": counts["ok"], "failed": counts["error"], "remaining": self.total - self.bar.n - 1}, refresh=False)
         self.bar.update(1)
 
     def close(self) -> None:
