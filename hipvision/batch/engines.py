@@ -161,6 +161,7 @@ class DaskEngine:
                     threads_per_worker=self.threads_per_worker,
                     processes=self.processes,
                     dashboard_address=None,
+                    silence_logs=logging.CRITICAL,
                 )
                 client = Client(cluster)
             with client:
