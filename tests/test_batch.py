@@ -313,11 +313,19 @@ def test_real_video_batch_with_annotated_video_and_reuse_without_model(tmp_path)
     src.mkdir()
     os.symlink(clip, src / "squat.mp4")
     (src / "broken.mp4").write_bytes(clip.read_bytes()[: 40_000])  # truncated
+    import numpy as np
+
+    from hipvision.videowriter import H264Writer
+
+    with H264Writer(src / "nobody.mp4", 320, 240, 25.0, 23) as w:  # a clip with no person
+        for i in range(20):
+            w.write(np.full((240, 320, 3), 40, np.uint8), i / 25)
     out = tmp_path / "out"
     args = ["batch", str(src), "--out", str(out), "--test", "squat", "--workers", "2", "--max-frames", "40", "-q"]
     assert cli.main(args + ["--save-video", "--trc", "--model", str(model)]) == 0
     rows = {r["path"]: r for r in read_summary(out)}
     assert rows["broken.mp4"]["status"] == "error"
+    assert rows["nobody.mp4"]["status"] == "error" and "no person" in rows["nobody.mp4"]["error"], rows["nobody.mp4"]
     r = rows["squat.mp4"]
     assert r["frames"] == "40" and r["model_variant"] == "full" and len(r["model_sha256"]) == 64
     folder = next(out.glob("clips/squat.mp4__*/squat"))
@@ -335,3 +343,17 @@ def test_real_video_batch_with_annotated_video_and_reuse_without_model(tmp_path)
             os.environ["HIPVISION_MODEL"] = env_model
     after = without_runtime(read_summary(out))
     assert [a for a in after if a["path"] == "squat.mp4"] == [b for b in before if b["path"] == "squat.mp4"]
+    assert {a["path"]: a["error"] for a in after} == {b["path"]: b["error"] for b in before}
+
+
+def test_empty_folder_and_bad_out_are_clear_errors(tmp_path, capsys) -> None:
+    (tmp_path / "empty").mkdir()
+    assert cli.main(["batch", str(tmp_path / "empty"), "--out", str(tmp_path / "o"), "--test", "seated", "-q"]) == 1
+    assert "no videos or pose CSVs found" in capsys.readouterr().err
+    (tmp_path / "file").write_text("x")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.pose.csv").write_bytes((SAMPLES / "seated_rotation.pose.csv").read_bytes())
+    assert cli.main(["batch", str(tmp_path / "in"), "--out", str(tmp_path / "file"), "--test", "seated", "-q"]) == 1
+    assert "is a file" in capsys.readouterr().err
+    assert cli.main(["batch", str(tmp_path / "in"), "--out", str(tmp_path / "o"), "--test", "jumping", "-q"]) == 1
+    assert "unknown test 'jumping'" in capsys.readouterr().err

@@ -78,6 +78,8 @@ def scan_folder(folder: Path, test: str | None, settings: BatchSettings, exclude
             rel = f.relative_to(folder).as_posix()
             clips.append(ClipInput(path=rel, file=f.resolve(), test=test, rel=rel))
     clips.sort(key=lambda c: c.rel)
+    if not clips:
+        raise InputError(f"{folder}: no videos or pose CSVs found (looked for {', '.join(sorted(wanted))})")
     return Discovery(clips, [], ignored)
 
 

@@ -22,7 +22,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..config import Settings
+
+
+NOBODY = "no person found in any frame"
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,7 @@ def run_clip(job: ClipJob) -> ClipResult:
 def _process(job: ClipJob) -> tuple[dict[str, Any], int]:
     from .. import analyzers, api
     from ..atomicfile import commit, temp_beside
-    from ..errors import InputError
+    from ..errors import AnalysisError, InputError
     from ..posecsv import read_pose_csv
     from .layout import ClipPaths
 
@@ -82,6 +87,9 @@ def _process(job: ClipJob) -> tuple[dict[str, Any], int]:
     src = Path(job.file)
     extracted = 0
     if paths.pose_csv.is_file():
+        with open(paths.pose_csv, encoding="utf-8") as fh:
+            if not (fh.readline() and fh.readline().strip()):  # a header only: the model saw nobody
+                raise AnalysisError(NOBODY)
         seq = read_pose_csv(paths.pose_csv)
     elif api.is_pose_csv(src):
         seq = read_pose_csv(src)  # validate before keeping a copy
@@ -97,6 +105,8 @@ def _process(job: ClipJob) -> tuple[dict[str, Any], int]:
         res = api.extract(src, settings=settings, csv_path=paths.pose_csv, keep_sequence=True, download_progress=False)
         assert res.sequence is not None
         seq, extracted = res.sequence, res.frames
+    if not np.isfinite(seq.xy).any():
+        raise AnalysisError(NOBODY)
     seq = replace(seq, source=job.path)
     run = api.run_analysis(seq, job.test, settings=settings)
     report = run.report
