@@ -97,7 +97,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         )
     except KeyboardInterrupt:
         print(
-            "hipvision: interrupted; finished clips are kept (summary written): run the same command to finish",
+            "hipvision: interrupted; finished clips are kept: run the same command to finish",
             file=sys.stderr,
         )
         return 130
