@@ -357,3 +357,16 @@ def test_empty_folder_and_bad_out_are_clear_errors(tmp_path, capsys) -> None:
     assert "is a file" in capsys.readouterr().err
     assert cli.main(["batch", str(tmp_path / "in"), "--out", str(tmp_path / "o"), "--test", "jumping", "-q"]) == 1
     assert "unknown test 'jumping'" in capsys.readouterr().err
+
+
+def test_one_batch_per_out_folder(tmp_path, capsys) -> None:
+    import fcntl
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.pose.csv").write_bytes((SAMPLES / "seated_rotation.pose.csv").read_bytes())
+    out = tmp_path / "out"
+    out.mkdir()
+    with open(out / "batch.lock", "a+") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a running batch holds it
+        assert cli.main(["batch", str(tmp_path / "in"), "--out", str(out), "--test", "seated", "-q"]) == 1
+    assert "another hipvision batch is working in this folder" in capsys.readouterr().err

@@ -24,6 +24,7 @@ import re
 import shutil
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
@@ -138,7 +139,7 @@ def run_batch(
         model_variant = _model_variant(model, settings.model.variant)
 
     out.mkdir(parents=True, exist_ok=True)
-    with StateStore(out / bs.state_file) as state:
+    with _exclusive(out / "batch.lock"), StateStore(out / bs.state_file) as state:
         model_sha, model_variant = _check_settings(state, out, settings, model_sha, model_variant, reuse_pose, force)
         settings_sha = hashlib.sha256((pose_settings(settings) + analysis_settings(settings)).encode()).hexdigest()[:16]
         _write_settings(out / "settings.json", settings, settings_sha, state)
@@ -220,6 +221,25 @@ def _keep_extraction_errors(todo, before, state: StateStore, out: Path, bs: Batc
         else:
             rest.append((k, c))
     return rest
+
+
+@contextmanager
+def _exclusive(lock_path: Path):
+    """One batch per OUT folder at a time (an advisory lock the OS drops with the process,
+    even on kill -9). Where file locks are unavailable, nothing is locked."""
+    fh = open(lock_path, "a+")
+    try:
+        try:
+            import fcntl
+
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except ImportError:
+            pass
+        except OSError:
+            raise InputError(f"{lock_path.parent}: another hipvision batch is working in this folder") from None
+        yield
+    finally:
+        fh.close()
 
 
 def _row(clip: ClipInput, res: ClipResult, version: str, variant: str | None, model_sha: str | None, settings_sha: str) -> dict[str, Any]:
