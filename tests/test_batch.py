@@ -191,6 +191,7 @@ def test_manifest_id_columns_and_mixed_tests(tmp_path) -> None:
         ("path,test\nok.pose.csv,seated\nok.pose.csv,seated\n", "line 3: ok.pose.csv for 'seated' is listed twice (also line 2)"),
         ("path,test\nok.pose.csv\n", "line 2: 1 values, the header has 2"),
         ("path\nok.pose.csv\n", "line 2: no test"),
+        ("path,test,status\nok.pose.csv,seated,x\n", "line 1: column name(s) status are used by the summary"),
     ],
 )
 def test_bad_manifest_names_the_line(tmp_path, capsys, text, words) -> None:

@@ -112,6 +112,11 @@ def read_manifest(manifest: Path, test: str | None, settings: BatchSettings) -> 
                 what = f"duplicate column(s) {', '.join(dupes)}" if dupes else "an empty column name"
                 raise InputError(f"{manifest} line 1: {what}")
             id_columns = [h for h in header if h not in (pcol, tcol)]
+            from .summary import HEAD, TAIL
+
+            clash = [h for h in id_columns if h in HEAD or h in TAIL]
+            if clash:
+                raise InputError(f"{manifest} line 1: column name(s) {', '.join(clash)} are used by the summary; rename them")
             for row in reader:
                 line = reader.line_num
                 if not row or all(not c.strip() for c in row):
