@@ -32,9 +32,11 @@ class Engine(Protocol):
     def run(self, jobs: Iterable[ClipJob], on_result: OnResult) -> None: ...
 
 
-def _worker_init() -> None:
+def _worker_init(preload_model: bool = False) -> None:
     """Worker process setup: Ctrl-C is the main process's business, and a worker dies
-    with its parent (Linux), so a killed batch leaves no orphans computing."""
+    with its parent (Linux), so a killed batch leaves no orphans computing. The analysis
+    stack (and MediaPipe, when clips need the model) is imported now, so that a clip's
+    runtime does not include it."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -48,10 +50,11 @@ def _worker_init() -> None:
                 os._exit(1)
         except OSError:
             pass
-    # import the analysis stack now, so a clip's runtime does not include it
     from .. import analyzers, api  # noqa: F401
 
     analyzers.available()
+    if preload_model:
+        from ..pose import mediapipe_backend  # noqa: F401
 
 
 class LocalEngine:
@@ -59,8 +62,9 @@ class LocalEngine:
 
     name = "local"
 
-    def __init__(self, workers: int, fn: Callable[[ClipJob], ClipResult] = run_clip) -> None:
+    def __init__(self, workers: int, fn: Callable[[ClipJob], ClipResult] = run_clip, preload_model: bool = False) -> None:
         self.workers = max(1, workers)
+        self.preload_model = preload_model
         #: the per-clip function (a top-level function, so that it pickles by name)
         self.fn = fn
 
@@ -81,7 +85,9 @@ class LocalEngine:
         from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
         from concurrent.futures.process import BrokenProcessPool
 
-        pool = ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=_worker_init)
+        pool = ProcessPoolExecutor(
+            workers, mp_context=mp.get_context("spawn"), initializer=_worker_init, initargs=(self.preload_model,)
+        )
         inflight: dict = {}
         try:
             while queue or inflight:

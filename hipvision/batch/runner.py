@@ -183,7 +183,8 @@ def run_batch(
                 on_clip(res)
 
         try:
-            _engine(engine, workers, scheduler, bs.dask_threads_per_worker, dask_processes).run(jobs, on_result)
+            needs_model = any(not j.pose_only and not is_pose_csv(j.file) for j in jobs)
+            _engine(engine, workers, scheduler, bs.dask_threads_per_worker, dask_processes, needs_model).run(jobs, on_result)
         finally:
             bar.close()
             after = state.states()
@@ -315,13 +316,13 @@ def _write_settings(target: Path, settings: Settings, settings_sha: str, state: 
         tmp.unlink(missing_ok=True)
 
 
-def _engine(name: str, workers: int, scheduler: str | None, threads_per_worker: int, dask_processes: bool):
+def _engine(name: str, workers: int, scheduler: str | None, threads_per_worker: int, dask_processes: bool, needs_model: bool = False):
     from .engines import DaskEngine, LocalEngine
 
     if name == "local":
         if scheduler:
             raise InputError("--scheduler needs --engine dask")
-        return LocalEngine(workers)
+        return LocalEngine(workers, preload_model=needs_model)
     if name == "dask":
         return DaskEngine(scheduler, workers, threads_per_worker, dask_processes)
     raise InputError(f"unknown engine '{name}' (local or dask)")
