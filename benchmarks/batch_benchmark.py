@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import sys
 import tempfile
@@ -44,11 +45,19 @@ def load() -> str:
     return f"load {one:.1f} (5 min {five:.1f}) on {os.cpu_count()} cores"
 
 
+def cpu_s() -> float:
+    """CPU seconds of this process and its finished children (the worker processes)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def run(src: Path, out: Path, settings, **kw):
     shutil.rmtree(out, ignore_errors=True)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu_s()
     res = run_batch(src, out, test="squat", settings=settings, progress=False, **kw)
-    return res, time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    run.cores_used = (cpu_s() - c0) / wall  # type: ignore[attr-defined]
+    return res, wall
 
 
 def main() -> None:
@@ -74,7 +83,7 @@ def main() -> None:
     for c in clips:
         os.symlink(c, src / c.name)
     print(f"{len(clips)} clips x up to {a.max_frames} frames ({', '.join(c.name for c in clips)})")
-    print(f"{'engine':<7} {'workers':>7} {'wall s':>7} {'clips/min':>9} {'frames/s':>8} {'scaling':>8}   machine")
+    print(f"{'engine':<7} {'workers':>7} {'wall s':>7} {'clips/min':>9} {'frames/s':>8} {'scaling':>8} {'cores used':>10}   machine")
     base = None
     results = {}
     try:
@@ -84,7 +93,7 @@ def main() -> None:
             base = base or fps
             results[("local", w)] = (res, wall)
             eff = fps / base / w
-            print(f"{'local':<7} {w:>7} {wall:>7.1f} {60 * res.total / wall:>9.1f} {fps:>8.1f} {100 * eff:>7.0f}%   {load()}")
+            print(f"{'local':<7} {w:>7} {wall:>7.1f} {60 * res.total / wall:>9.1f} {fps:>8.1f} {100 * eff:>7.0f}% {run.cores_used:>10.2f}   {load()}")
         if not a.no_dask:
             try:
                 import dask.distributed  # noqa: F401
@@ -94,7 +103,7 @@ def main() -> None:
                 fps = res.frames_extracted / wall
                 lw = results[("local", w)][1]
                 print(
-                    f"{'dask':<7} {w:>7} {wall:>7.1f} {60 * res.total / wall:>9.1f} {fps:>8.1f} {'':>8}   {load()}"
+                    f"{'dask':<7} {w:>7} {wall:>7.1f} {60 * res.total / wall:>9.1f} {fps:>8.1f} {'':>8} {'':>10}   {load()}"
                     f"  (local cluster start included; local engine {lw:.1f} s)"
                 )
             except ImportError:
@@ -105,7 +114,11 @@ def main() -> None:
         res = run_batch(src, out, test="squat", settings=settings, progress=False, engine="local", workers=w, reuse_pose=True)
         wall = time.perf_counter() - t0
         first = results[("local", w)][1]
-        print(f"--reuse-pose with {w} workers: {wall:.1f} s vs {first:.1f} s extracting: {first / wall:.1f}x faster   {load()}")
+        per_clip = sum(float(r["runtime_s"]) for r in res.rows) / max(1, len(res.rows))
+        print(
+            f"--reuse-pose with {w} workers: {wall:.1f} s vs {first:.1f} s extracting: {first / wall:.1f}x faster "
+            f"(analysis {per_clip:.2f} s per clip; the rest is worker start-up)   {load()}"
+        )
         res1, wall1 = results[("local", min(counts))]
         print(f"ok clips: {res1.ok}/{res1.total}; frames through the model per run: {res1.frames_extracted}")
     finally:
