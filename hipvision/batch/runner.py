@@ -169,7 +169,7 @@ def run_batch(
 
         counts = {"ok": sum(s.status == "ok" for s in before.values() if s.key in by_key), "error": 0}
         frames = [0]
-        bar = _Progress(len(keyed), skipped, progress)
+        bar = _Progress(len(keyed), len(keyed) - len(jobs), progress)
 
         def on_result(res: ClipResult) -> None:
             clip = by_key[res.key]
@@ -188,10 +188,9 @@ def run_batch(
         finally:
             bar.close()
             after = state.states()
-            rows = [after[k].row for k, _ in keyed if after[k].status != "pending" and after[k].row is not None]
-            assert all(r is not None for r in rows)
-            write_summary(rows, disc.id_columns, out / bs.summary_csv, out / bs.summary_parquet)  # type: ignore[arg-type]
-    n_ok = sum(r["status"] == "ok" for r in rows)  # type: ignore[index]
+            rows = [r for k, _ in keyed if after[k].status != "pending" and (r := after[k].row) is not None]
+            write_summary(rows, disc.id_columns, out / bs.summary_csv, out / bs.summary_parquet)
+    n_ok = sum(r["status"] == "ok" for r in rows)
     return BatchOutcome(
         total=len(keyed),
         ok=n_ok,
@@ -204,7 +203,7 @@ def run_batch(
         summary_csv=out / bs.summary_csv,
         summary_parquet=out / bs.summary_parquet,
         ignored=disc.ignored,
-        rows=rows,  # type: ignore[arg-type]
+        rows=rows,
     )
 
 
