@@ -371,3 +371,13 @@ def test_one_batch_per_out_folder(tmp_path, capsys) -> None:
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a running batch holds it
         assert cli.main(["batch", str(tmp_path / "in"), "--out", str(out), "--test", "seated", "-q"]) == 1
     assert "another hipvision batch is working in this folder" in capsys.readouterr().err
+
+
+def test_local_engine_imports_nothing_from_dask() -> None:
+    code = (
+        "import sys, hipvision.cli, hipvision.batch.runner as r\n"
+        "r._engine('local', 1, None, 1, True)\n"
+        "hipvision.cli.build_parser()\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')], 'dask imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
