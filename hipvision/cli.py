@@ -578,6 +578,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_pose_options(m)
     m.set_defaults(func=cmd_model)
+
+    from .batch.cli import add_parser as _add_batch_parser
+
+    _add_batch_parser(sub, _add_pose_options, _positive_int, _positive_float)
     return p
 
 

@@ -290,6 +290,29 @@ class ReportSettings:
 
 
 @dataclass(frozen=True)
+class BatchSettings:
+    """Batch mode (hipvision.batch): many clips, parallel, resumable."""
+
+    #: worker processes of the local engine and of a local Dask cluster (None = all cores)
+    workers: int | None = None
+    #: a Dask worker runs one clip at a time (one landmarker uses about one core)
+    dask_threads_per_worker: int = 1
+    #: video files a folder scan picks up (besides pose CSVs, see POSE_CSV_SUFFIXES)
+    video_suffixes: frozenset[str] = VIDEO_SUFFIXES
+    #: manifest column naming the clip (relative to the manifest's folder) and the test
+    manifest_path_column: str = "path"
+    manifest_test_column: str = "test"
+    #: output names inside OUT_DIR
+    state_file: str = "batch.sqlite3"
+    clips_folder: str = "clips"
+    summary_csv: str = "summary.csv"
+    summary_parquet: str = "summary.parquet"
+    #: the readable part of a clip's output folder name is cut to this many characters
+    #: (a hash of the full relative path follows, so names never collide)
+    folder_name_chars: int = 60
+
+
+@dataclass(frozen=True)
 class Settings:
     """All settings of a run."""
 
@@ -302,6 +325,7 @@ class Settings:
     screening: ScreeningSettings = field(default_factory=ScreeningSettings)
     history: HistorySettings = field(default_factory=HistorySettings)
     report: ReportSettings = field(default_factory=ReportSettings)
+    batch: BatchSettings = field(default_factory=BatchSettings)
 
 
 DEFAULT_SETTINGS = Settings()

@@ -49,6 +49,16 @@ class Analyzer(Protocol):
         """The report in a few lines of plain text for the terminal."""
         ...
 
+    # Optional: ``summary_row(report) -> dict[str, Any]``, the report's key numbers as flat
+    # columns (same keys for every report of the test) for batch summaries. See
+    # :func:`summary_row`.
+
+
+def summary_row(analyzer: Analyzer, report: dict[str, Any]) -> dict[str, Any]:
+    """Flat summary columns of ``report`` (empty when the analyzer defines none)."""
+    fn = getattr(analyzer, "summary_row", None)
+    return dict(fn(report)) if fn is not None else {}
+
 
 _REGISTRY: dict[str, Analyzer] = {}
 

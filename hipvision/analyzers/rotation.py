@@ -47,34 +47,56 @@ def mirror_sequence(seq: PoseSequence) -> PoseSequence:
     return seq.mirrored()
 
 
-def moving_median(t: np.ndarray, x: np.ndarray, window_s: float, min_fraction: float = 0.6) -> np.ndarray:
-    """Centred moving median over a time window (seconds); NaN where fewer than
-    ``min_fraction`` of the samples expected in the window are finite."""
-    out = np.full_like(x, np.nan, dtype=np.float64)
+#: moving-window statistics work on blocks of at most this many window cells (memory bound)
+_BLOCK_CELLS = 1 << 21
+
+
+def _window_blocks(t: np.ndarray, x: np.ndarray, window_s: float):
+    """Yield ``(rows, values, count)`` blocks: for each sample in ``rows`` (a slice), the
+    finite values of ``x`` in its centred time window, sorted ascending with NaN padding at
+    the end of the row, and how many there are. Vectorised (no per-sample Python loop)."""
     half = window_s / 2
     lo = np.searchsorted(t, t - half, side="left")
     hi = np.searchsorted(t, t + half, side="right")
+    n = len(t)
+    width = max(1, int((hi - lo).max())) if n else 1
+    padded = np.concatenate([np.asarray(x, dtype=np.float64), np.full(width, np.nan)])
+    view = np.lib.stride_tricks.sliding_window_view(padded, width)
+    step = max(1, _BLOCK_CELLS // width)
+    for a in range(0, n, step):
+        rows = slice(a, min(n, a + step))
+        w = view[lo[rows]]
+        w = np.where(np.arange(width) < (hi[rows] - lo[rows])[:, None], w, np.nan)
+        w.sort(axis=1)  # NaN sorts last
+        yield rows, w, np.isfinite(w).sum(axis=1)
+
+
+def moving_median(t: np.ndarray, x: np.ndarray, window_s: float, min_fraction: float = 0.6) -> np.ndarray:
+    """Centred moving median over a time window (seconds); NaN where fewer than
+    ``min_fraction`` of the samples expected in the window are finite."""
+    out = np.full(len(t), np.nan, dtype=np.float64)
     dt = np.median(np.diff(t)) if len(t) > 1 else 1.0
     need = max(1, int(min_fraction * (window_s / dt)))
-    for i in range(len(t)):
-        w = x[lo[i] : hi[i]]
-        w = w[np.isfinite(w)]
-        if w.size >= need:
-            out[i] = np.median(w)
+    for rows, w, k in _window_blocks(t, x, window_s):
+        ok = k >= need
+        r = np.flatnonzero(ok)
+        lo_mid, hi_mid = w[r, (k[r] - 1) // 2], w[r, k[r] // 2]
+        block = np.full(len(k), np.nan)
+        block[r] = (lo_mid + hi_mid) / 2  # as np.median: the middle value, or the mean of two
+        out[rows] = block
     return out
 
 
 def moving_sd(t: np.ndarray, x: np.ndarray, window_s: float) -> np.ndarray:
     """Centred moving standard deviation (NaN where the window holds < 3 finite samples)."""
-    out = np.full_like(x, np.nan, dtype=np.float64)
-    half = window_s / 2
-    lo = np.searchsorted(t, t - half, side="left")
-    hi = np.searchsorted(t, t + half, side="right")
-    for i in range(len(t)):
-        w = x[lo[i] : hi[i]]
-        w = w[np.isfinite(w)]
-        if w.size >= 3:
-            out[i] = np.std(w)
+    out = np.full(len(t), np.nan, dtype=np.float64)
+    for rows, w, k in _window_blocks(t, x, window_s):
+        fin = np.isfinite(w)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(fin, w, 0.0).sum(axis=1) / k
+            dev = np.where(fin, w - mean[:, None], 0.0)
+            sd = np.sqrt((dev * dev).sum(axis=1) / k)
+        out[rows] = np.where(k >= 3, sd, np.nan)
     return out
 
 
@@ -215,6 +237,22 @@ class RotationAnalyzer:
         for w in report["warnings"]:
             lines.append(f"  warning [{w['code']}]: {w['message']}")
         return "\n".join(lines)
+
+    def summary_row(self, report: dict[str, Any]) -> dict[str, Any]:
+        """The report's key numbers as flat columns for a batch summary (person's sides;
+        peaks are positive magnitudes; None = not measured)."""
+        row: dict[str, Any] = {}
+        for s in SIDES:
+            d = report["sides"][s]
+            row[f"{s}_peak_ir_deg"] = d["peak_ir_deg"]
+            row[f"{s}_peak_er_deg"] = d["peak_er_deg"]
+            row[f"{s}_total_arc_deg"] = d["total_arc_deg"]
+        for key in ("ir", "er", "arc"):
+            a = report["asymmetry"].get(key)
+            row[f"{key}_left_minus_right_deg"] = a["left_minus_right_deg"] if a else None
+            row[f"{key}_asymmetry"] = a["verdict"] if a else None
+        row["vertical_confidence"] = report["vertical_reference"]["confidence"]
+        return row
 
     # ----------------------------------------------------------------- checks
     def _check_landmarks(self, seq: PoseSequence, warnings: list[QualityWarning]) -> dict[str, bool]:

@@ -546,6 +546,22 @@ class ScreeningAnalyzer:
         what = "shoulders" if self.hinge else "pelvis"
         return f"no repetition found: the {what} moved down at most {100 * rng:.0f} % (a rep needs {100 * ss.min_rep_depth:.0f} %)"
 
+    def summary_row(self, report: dict[str, Any]) -> dict[str, Any]:
+        """The report's key numbers as flat columns for a batch summary (person's sides;
+        FPPA + = valgus; worst = the highest FPPA of any rep; None = not measured)."""
+        s = report["summary"]
+        row: dict[str, Any] = {"reps": s["reps"], "view": s["view"], "working_side": report["working_side"]}
+        for side in SIDES:
+            row[f"{side}_valgus_reps"] = s["valgus_reps"][side]
+        row["hip_shift_reps"] = s["hip_shift_reps"]
+        for side in SIDES:
+            vals = [r[side]["fppa_deg"] for r in report["reps"] if r.get(side) and r[side]["fppa_deg"] is not None]
+            row[f"{side}_worst_fppa_deg"] = max(vals) if vals else None
+            row[f"{side}_fppa_mean_deg"] = s[f"{side}_fppa_mean_deg"]
+        row["hip_shift_mean_pct"] = s["hip_shift_mean_pct"]
+        row["fppa_valgus_threshold_deg"] = report["thresholds"]["fppa_valgus_deg"]
+        return row
+
     def summary_text(self, report: dict[str, Any]) -> str:
         lines = [f"{self.name} screening: {report['source']} ({report['duration_s']} s)"]
         if report.get("working_side"):

@@ -1,0 +1,142 @@
+"""The work on one clip, the same in every engine: pose -> analysis -> files.
+
+:func:`run_clip` never raises for a bad clip: any exception becomes an ``error`` result
+with the message, so one clip cannot stop a batch. It runs in a worker process (local
+engine) or on a Dask worker; its inputs and result are small picklable dataclasses.
+
+Steps, each output written atomically (temporary file + rename):
+
+1. pose: a ``pose.csv`` already in the clip's folder is reused (it is complete by
+   construction, and the batch refuses to resume when pose settings changed); otherwise a
+   pose CSV input is copied and a video goes through the model (``api.extract``).
+2. analysis (``api.run_analysis``) -> ``report.json``.
+3. optionally the annotated video (a second pass over the video, no model).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..config import Settings
+
+
+NOBODY = "no person found in any frame"
+
+
+@dataclass(frozen=True)
+class ClipJob:
+    key: str
+    #: the input as given (goes into the report's ``source``)
+    path: str
+    file: str
+    test: str
+    folder: str
+    settings: Settings
+    #: use only a stored pose CSV, never the model (``--reuse-pose``)
+    pose_only: bool = False
+    save_video: bool = False
+    trc: bool = False
+
+
+@dataclass
+class ClipResult:
+    key: str
+    status: str  # "ok" | "error"
+    error: str = ""
+    #: flat result columns: the analyzer's summary row, warnings, frames
+    columns: dict[str, Any] = field(default_factory=dict)
+    runtime_s: float = 0.0
+    #: frames that went through the pose model in this run (0 when the pose was reused)
+    frames_extracted: int = 0
+
+
+def run_clip(job: ClipJob) -> ClipResult:
+    """Process one clip; any failure becomes an ``error`` result."""
+    t0 = time.perf_counter()
+    try:
+        columns, extracted = _process(job)
+        return ClipResult(job.key, "ok", "", columns, round(time.perf_counter() - t0, 3), extracted)
+    except Exception as e:  # noqa: BLE001 - fault isolation: every failure lands in the row
+        from ..errors import HipvisionError
+
+        msg = str(e) if isinstance(e, HipvisionError) else f"{type(e).__name__}: {e}"
+        _remove(Path(job.folder) / "report.json")  # never leave an older report beside an error
+        return ClipResult(job.key, "error", msg or type(e).__name__, {}, round(time.perf_counter() - t0, 3))
+
+
+def _process(job: ClipJob) -> tuple[dict[str, Any], int]:
+    from .. import analyzers, api
+    from ..atomicfile import commit, temp_beside
+    from ..errors import AnalysisError, InputError
+    from ..posecsv import read_pose_csv
+    from .layout import ClipPaths
+
+    paths = ClipPaths(Path(job.folder))
+    paths.folder.mkdir(parents=True, exist_ok=True)
+    for stale in paths.folder.glob(".*.part"):  # temporary files of a run that was killed
+        _remove(stale)
+    analyzer = analyzers.get(job.test)
+    settings = job.settings
+    src = Path(job.file)
+    extracted = 0
+    if paths.pose_csv.is_file():
+        with open(paths.pose_csv, encoding="utf-8") as fh:
+            if not (fh.readline() and fh.readline().strip()):  # a header only: the model saw nobody
+                raise AnalysisError(NOBODY)
+        seq = read_pose_csv(paths.pose_csv)
+    elif api.is_pose_csv(src):
+        seq = read_pose_csv(src)  # validate before keeping a copy
+        tmp = temp_beside(paths.pose_csv)
+        try:
+            shutil.copyfile(src, tmp)
+            commit(tmp, paths.pose_csv)
+        finally:
+            tmp.unlink(missing_ok=True)
+    elif job.pose_only:
+        raise InputError("no stored pose CSV for this clip: run the batch without --reuse-pose first")
+    else:
+        res = api.extract(src, settings=settings, csv_path=paths.pose_csv, keep_sequence=True, download_progress=False)
+        assert res.sequence is not None
+        seq, extracted = res.sequence, res.frames
+    if not np.isfinite(seq.xy).any():
+        raise AnalysisError(NOBODY)
+    seq = replace(seq, source=job.path)
+    run = api.run_analysis(seq, job.test, settings=settings)
+    report = run.report
+    if job.save_video and not api.is_pose_csv(src):
+        mirrored = settings.rotation.mirrored and job.test in ("seated", "prone")
+        api.render_annotated(src, seq.mirrored() if mirrored else seq, run, paths.video, settings=settings)
+    if job.trc:
+        from .trc import write_trc
+
+        write_trc(seq, paths.trc)
+    _write_json(report, paths.report, temp_beside, commit)
+    columns = analyzers.summary_row(analyzer, report)
+    columns["warnings"] = ";".join(w["code"] for w in report.get("warnings", []))
+    columns["frames"] = int(report.get("frames", len(seq)))
+    return columns, extracted
+
+
+def _write_json(doc: dict[str, Any], target: Path, temp_beside, commit) -> None:
+    tmp = temp_beside(target)
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(doc, fh, indent=2)
+            fh.write("\n")
+        commit(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _remove(p: Path) -> None:
+    try:
+        p.unlink(missing_ok=True)
+    except OSError:
+        pass
