@@ -289,6 +289,9 @@ class TrackingSettings:
     gate_min_visibility: float = 0.5
     #: shin (and thigh) length within this share of its median (thigh: of the median shin)
     gate_max_length_change: float = 0.25
+    #: a knee/ankle further than this share of the shin from its moving median = a jump
+    gate_max_jump_frac: float = 0.15
+    gate_jump_window: int = 9
     #: a median shin shorter than this share of the image height = a collapsed skeleton
     gate_min_shin_frac: float = 0.05
     #: neutral start: the median shin in the first second within this of the image vertical

@@ -6,6 +6,8 @@ that frame, a failed clip check rejects the side):
 
 * ``visibility``: knee and ankle visibility at least ``gate_min_visibility`` (frame).
 * ``shin_length``: knee-ankle distance within ``gate_max_length_change`` of its median (frame).
+* ``jump``: knee and ankle within ``gate_max_jump_frac`` of the shin of their moving
+  median over ``gate_jump_window`` frames (the model's points hop between frames; frame).
 * ``thigh_length``: hip-knee distance within the same share of the median shin of its own
   median, when hips are known (frame).
 * ``left_right_order`` (both sides): the knees in the order the camera placement implies
@@ -79,6 +81,18 @@ def _frame_check(name: str, side: str, ok: np.ndarray, considered: np.ndarray, d
                      detail if failed else "ok")
 
 
+def _moving_median(x: np.ndarray, window: int) -> np.ndarray:
+    """Centred moving median over ``window`` frames of (N, 2) points, ignoring NaN."""
+    half = window // 2
+    padded = np.pad(x, ((half, half), (0, 0)), constant_values=np.nan)
+    stack = np.stack([padded[i : i + len(x)] for i in range(2 * half + 1)])
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmedian(stack, axis=0)
+
+
 def gate_legs(
     seq: PoseSequence,
     test: str,
@@ -133,6 +147,13 @@ def gate_legs(
             l_ok = np.abs(L / medL - 1) <= s.gate_max_length_change
         checks.append(_frame_check("shin_length", sd, l_ok, ok, f"shin length off its median ({medL:.0f} px) by more than {s.gate_max_length_change:.0%}"))
         ok &= l_ok
+        j_ok = np.ones(n, bool)
+        for pt in (k, a):
+            dev = np.hypot(*(pt - _moving_median(np.where(ok[:, None], pt, np.nan), s.gate_jump_window)).T)
+            with np.errstate(invalid="ignore"):
+                j_ok &= ~(dev > s.gate_max_jump_frac * medL)
+        checks.append(_frame_check("jump", sd, j_ok, ok, f"knee or ankle jumps more than {s.gate_max_jump_frac:.0%} of the shin off its neighbours"))
+        ok &= j_ok
         T = np.hypot(*(k - h).T)
         has_hip = np.isfinite(T)
         if has_hip.any():

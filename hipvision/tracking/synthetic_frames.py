@@ -151,9 +151,20 @@ class _Renderer:
             if not self.shown[side][k]:
                 continue
             M = self.affine(k, side)
-            leg = cv2.warpAffine(self.tex, M, (w, h), flags=cv2.INTER_AREA if False else cv2.INTER_LINEAR)
-            a = cv2.warpAffine(self.mask_tex, M, (w, h), flags=cv2.INTER_LINEAR).astype(np.float32)[..., None] / 255.0
-            img = (img * (1 - a) + leg * a).astype(np.uint8)
+            # warp only into the leg's bounding box
+            th, tw = self.mask_tex.shape
+            corners = np.array([[0, 0, 1], [tw, 0, 1], [0, th, 1], [tw, th, 1]], np.float64) @ M.T
+            x0, y0 = np.maximum(np.floor(corners.min(axis=0)).astype(int) - 1, 0)
+            x1, y1 = np.minimum(np.ceil(corners.max(axis=0)).astype(int) + 1, (w, h))
+            if x1 <= x0 or y1 <= y0:
+                continue
+            Mr = M.copy()
+            Mr[:, 2] -= (x0, y0)
+            size = (int(x1 - x0), int(y1 - y0))
+            leg = cv2.warpAffine(self.tex, Mr, size, flags=cv2.INTER_LINEAR).astype(np.float32)
+            a = cv2.warpAffine(self.mask_tex, Mr, size, flags=cv2.INTER_LINEAR).astype(np.float32)[..., None] / 255.0
+            roi = img[y0:y1, x0:x1].astype(np.float32)
+            img[y0:y1, x0:x1] = (roi * (1 - a) + leg * a + 0.5).astype(np.uint8)
         occ = self.occlusion
         if occ is not None and occ.from_s <= self.time_s[k] < occ.to_s:
             side, part = occ.point.split("_")
@@ -166,8 +177,11 @@ class _Renderer:
         if self.blur_px > 0:
             img = cv2.GaussianBlur(img, (0, 0), self.blur_px)
         if self.noise_sd > 0:
-            rng = np.random.default_rng((self.seed, k))
-            img = np.clip(img + rng.normal(0, self.noise_sd, img.shape), 0, 255).astype(np.uint8)
+            if not hasattr(self, "_noise"):  # a few fixed noise fields, shifted per frame
+                rng = np.random.default_rng(self.seed + 1)
+                self._noise = [np.round(rng.standard_normal(img.shape, dtype=np.float32) * self.noise_sd).astype(np.int16) for _ in range(4)]
+            field = np.roll(self._noise[k % 4], (7 * k) % img.shape[0], axis=0)
+            img = np.clip(img.astype(np.int16) + field, 0, 255).astype(np.uint8)
         return img
 
 
