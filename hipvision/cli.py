@@ -281,6 +281,13 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         _emit(run.report, True)
     else:
         print(analyzers.get(args.test).summary_text(run.report))
+        tr = run.report.get("tracking")
+        if tr:
+            u = tr["usable_fraction"]
+            print(f"  tracking: {tr['mode']} ({tr['reason']}; usable left {100 * (u.get('left') or 0):.0f} %, "
+                  f"right {100 * (u.get('right') or 0):.0f} %)")
+            for lost in tr["lost"]:
+                print(f"  tracking lost: {lost['message']}")
     return 0
 
 

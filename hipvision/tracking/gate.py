@@ -12,7 +12,9 @@ that frame, a failed clip check rejects the side):
   median, when hips are known (frame).
 * ``left_right_order`` (both sides): the knees in the order the camera placement implies
   (prone from the foot end: the person's left on the image left; seated from the front: on
-  the image right; mirrored video: the other way) and on the same sides as the hips (frame).
+  the image right) and on the same sides as the hips (frame). This judges the labels as the
+  model gives them: in a mirrored video the model (like the marker tracker) labels the legs
+  as if it were not mirrored, and the analyzer's ``mirrored`` setting swaps them afterwards.
 * ``collapsed``: the median shin shorter than ``gate_min_shin_frac`` of the image height
   (a skeleton folded onto itself; clip).
 * ``neutral_start``: the median shin over the first ``neutral_start_within_s`` seconds of
@@ -98,14 +100,13 @@ def gate_legs(
     test: str,
     settings: TrackingSettings,
     *,
-    mirrored: bool = False,
     neutral_start_within_s: float = 1.0,
 ) -> GateResult:
     """Gate the knee/ankle points of ``seq`` (a pose-model sequence) for the rotation test
     ``test`` ('prone' or 'seated'); see the module docstring."""
     n = len(seq)
     s = settings
-    left_img_left = person_left_on_image_left(test) != mirrored
+    left_img_left = person_left_on_image_left(test)
     up = IMAGE_UP if shin_points_up(test) else IMAGE_DOWN
     checks: list[GateCheck] = []
     accepted: dict[str, np.ndarray] = {}

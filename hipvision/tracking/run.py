@@ -132,8 +132,7 @@ def track_video(
 
     if backend is not None:
         mseq = PoseSequence.from_frames(model_frames, size, source=name)
-        g = gate_legs(mseq, test, ts, mirrored=settings.rotation.mirrored,
-                      neutral_start_within_s=settings.rotation.neutral_start_within_s)
+        g = gate_legs(mseq, test, ts, neutral_start_within_s=settings.rotation.neutral_start_within_s)
         checks = {"gate": [c.to_dict() for c in g.checks], "passed": g.passed}
         if mode == "model" or g.passed:
             reason = ("requested" if mode == "model" else "the pose model's legs passed the plausibility gate")
