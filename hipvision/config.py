@@ -260,8 +260,9 @@ class TrackingSettings:
     max_marker_radius_frac: float = 0.06
     #: 4 pi area / perimeter^2 of the blob's outline; a disc seen face-on is 1
     min_circularity: float = 0.6
-    #: blob area / area of its enclosing circle; a partly covered disc falls below
-    min_fill: float = 0.6
+    #: blob area / area of its enclosing circle: a disc 1, a disc seen 60 deg off-axis 0.5;
+    #: a mostly covered disc falls below (a half-covered one is caught by the area check)
+    min_fill: float = 0.5
     #: a tracked sticker's area must stay within this factor of its running median
     max_area_change: float = 1.5
     #: the two stickers of a shin must stay within this share of their median distance
@@ -280,7 +281,7 @@ class TrackingSettings:
     #: patch normalised cross-correlation with the previous frame below this = lost
     min_patch_ncc: float = 0.6
     #: ... and with the patch at the marked frame (the point's appearance) below this = lost
-    min_template_ncc: float = 0.3
+    min_template_ncc: float = 0.5
     #: patch side (px) for the appearance checks
     patch_px: int = 15
     #: a marked point needs at least this much texture (min eigenvalue of the structure tensor)

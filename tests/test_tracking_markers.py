@@ -70,11 +70,14 @@ def test_glare_stripes_and_pale_patches_are_rejected() -> None:
     assert len(blobs) == 1 and nearest(blobs, (100.0, 100.0)) < 0.2
 
 
-def test_half_covered_disc_is_rejected_not_biased() -> None:
+def test_mostly_covered_disc_is_rejected_and_an_oblique_one_kept() -> None:
     img = textured()
     disc(img, (100.0, 100.0), 8.0)
-    cv2.rectangle(img, (100, 80), (130, 120), (95, 70, 60), -1)  # covers the right half
-    assert detect_markers(img, GREEN, S) == []
+    cv2.rectangle(img, (97, 80), (130, 120), (95, 70, 60), -1)  # covers 2/3 of it
+    # a sticker seen 55 deg off its axis: an ellipse with axes 8 and 4.6 px
+    cv2.ellipse(img, (200, 100), (8, 5), 30, 0, 360, (40, 235, 60), -1, cv2.LINE_AA)
+    blobs = detect_markers(img, GREEN, S)
+    assert len(blobs) == 1 and nearest(blobs, (200.0, 100.0)) < 0.3
 
 
 def test_other_colours_are_configurable() -> None:

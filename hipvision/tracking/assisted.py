@@ -8,7 +8,7 @@ Every step is checked, and a point that fails a check is **lost**: it is NaN fro
   ``max_fb_error_px`` of where it started (drift, occlusion, texture-less regions fail);
 * appearance: the patch around the point must correlate (normalised cross-correlation) with
   the previous frame's patch (``min_patch_ncc``) and with the patch at the marked frame
-  (``min_template_ncc``; the shin turns, so this one is loose);
+  turned by as much as the shin line has turned since (``min_template_ncc``);
 * shin length: a leg's two points must stay within ``max_shin_length_change`` of their
   marked distance;
 * texture: a marked point needs some texture (structure tensor), else it cannot be tracked.
@@ -67,6 +67,19 @@ def _patch(gray: np.ndarray, xy: np.ndarray, size: int) -> np.ndarray:
     import cv2
 
     return cv2.getRectSubPix(gray, (size, size), (float(xy[0]), float(xy[1]))).astype(np.float32)
+
+
+def _patch_turned(gray: np.ndarray, xy: np.ndarray, size: int, degrees: float) -> np.ndarray:
+    """The patch around ``xy`` turned back by ``degrees`` (clockwise on screen, as the shin
+    turned since the mark), so it can be compared with the marked patch."""
+    import cv2
+
+    big = 2 * size + 1
+    p = cv2.getRectSubPix(gray, (big, big), (float(xy[0]), float(xy[1]))).astype(np.float32)
+    M = cv2.getRotationMatrix2D((big / 2 - 0.5, big / 2 - 0.5), degrees, 1.0)
+    p = cv2.warpAffine(p, M, (big, big), flags=cv2.INTER_LINEAR)
+    o = (big - size) // 2
+    return p[o : o + size, o : o + size]
 
 
 def ncc(a: np.ndarray, b: np.ndarray) -> float:
@@ -129,6 +142,18 @@ class PointTracker:
                 self.shin0[side] = float(np.hypot(*(self.points[a].xy - self.points[k].xy)))
         self.started = True
 
+    def _shin_turn(self, new_xy: dict[str, np.ndarray]) -> dict[str, float]:
+        """Per side, how far (degrees, clockwise on screen) the shin line turned since the
+        mark, from the new positions of its two points (both must still be tracked)."""
+        out = {}
+        for side in self.shin0:
+            k, a = f"{side}_knee", f"{side}_ankle"
+            if k in new_xy and a in new_xy:
+                d0 = np.subtract(self.marks[a], self.marks[k])
+                d1 = new_xy[a] - new_xy[k]
+                out[side] = float(np.degrees(np.arctan2(d1[1], d1[0]) - np.arctan2(d0[1], d0[0])))
+        return out
+
     def update(self, image_rgb: np.ndarray, frame: int) -> dict[str, tuple[np.ndarray, float]]:
         import cv2
 
@@ -149,6 +174,7 @@ class PointTracker:
                 p1, st1, _ = cv2.calcOpticalFlowPyrLK(self.prev, gray, p0, None, **lk)
                 pb, st2, _ = cv2.calcOpticalFlowPyrLK(gray, self.prev, p1, None, **lk)
                 fb = np.hypot(*(pb - p0).reshape(-1, 2).T)
+                turn = self._shin_turn({p.name: p1[i, 0].astype(np.float64) for i, p in enumerate(alive)})
                 for i, p in enumerate(alive):
                     new = p1[i, 0].astype(np.float64)
                     if not (st1[i, 0] and st2[i, 0]) or not np.isfinite(new).all():
@@ -161,7 +187,7 @@ class PointTracker:
                     if local < self.s.min_patch_ncc:
                         self._lose(p, frame, f"appearance changed (patch correlation {local:.2f})")
                         continue
-                    tmpl = ncc(p.template, _patch(gray, new, self.s.patch_px))
+                    tmpl = ncc(p.template, _patch_turned(gray, new, self.s.patch_px, turn.get(p.name.split("_")[0], 0.0)))
                     if tmpl < self.s.min_template_ncc:
                         self._lose(p, frame, f"no longer looks like the marked point (correlation {tmpl:.2f})")
                         continue
