@@ -273,6 +273,8 @@ class TrackingSettings:
     max_step_frac: float = 0.3
     #: ... (the search radius grows by this factor per missed frame, up to 2x)
     step_growth_per_miss: float = 0.25
+    #: all four stickers missing this many frames in a row: look for them afresh
+    reinit_after_missed_frames: int = 30
     # -- assisted mode (Lucas-Kanade optical flow)
     lk_window_px: int = 21
     lk_levels: int = 3

@@ -131,3 +131,22 @@ def test_partially_covered_sticker_is_missing_in_those_frames() -> None:
     assert seen[~covered & clip.shown["right"]].mean() > 0.97
     # and the other stickers are unaffected
     assert np.isfinite(np.array([fm.xy["left_ankle"] for fm in out])[covered]).all()
+
+
+def test_tracking_starts_again_after_all_stickers_were_gone() -> None:
+    clip = rotation_video("prone", MOVES[:1], seed=6)
+    tr = MarkerTracker("prone", S)
+    gone = range(20, 20 + S.reinit_after_missed_frames + 5)
+    shift = 60  # the person lay down again further right
+    found_after = []
+    for k, _, img in clip.frames():
+        if k in gone:
+            img = np.full_like(img, 128)
+        elif k > gone[-1]:
+            img = np.roll(img, shift, axis=1)
+        fm = tr.update(img, k)
+        if k > gone[-1]:
+            found_after.append(np.hypot(*(fm.xy["left_knee"] - clip.points["left_knee"][k] - (shift, 0))))
+    assert tr.restarts == 1
+    e = np.array(found_after)
+    assert np.isfinite(e).mean() > 0.95 and np.nanmax(e) < 1.5

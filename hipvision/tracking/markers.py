@@ -9,7 +9,9 @@ range, then outlines that are round (circularity), solid (fill of the enclosing 
 big enough (glare and specks are small) and saturated. :class:`MarkerTracker` starts on
 the first frame showing four stickers arranged as two near-vertical shins, assigns them to
 the person's sides and to knee (proximal) / ankle (distal), then follows each sticker from
-frame to frame (nearest candidate within a search radius, one candidate per sticker). A
+frame to frame (nearest candidate within a search radius, one candidate per sticker; only
+the region the stickers can reach is searched, and when all four have been missing for
+``reinit_after_missed_frames`` frames the search starts again on the whole frame). A
 sticker that is missing, partly covered (area or shape off) or implausible (shin length off)
 is NaN for that frame, never a guess.
 
@@ -65,16 +67,24 @@ def color_mask(image_rgb: np.ndarray, color: MarkerColor) -> tuple[np.ndarray, n
     return mask, hsv
 
 
-def detect_markers(image_rgb: np.ndarray, color: MarkerColor, settings: TrackingSettings) -> list[Blob]:
-    """Sticker candidates in one RGB frame, largest first. Rejects specks and glare (too
-    small), stripes and blotches (not round), partly covered discs (not solid) and pale
-    surfaces (not saturated)."""
+def detect_markers(
+    image_rgb: np.ndarray, color: MarkerColor, settings: TrackingSettings,
+    roi: tuple[int, int, int, int] | None = None,
+) -> list[Blob]:
+    """Sticker candidates in one RGB frame (or only in ``roi`` = x0, y0, x1, y1; positions
+    stay in full-frame pixels), largest first. Rejects specks and glare (too small),
+    stripes and blotches (not round), mostly covered discs (not solid) and pale surfaces
+    (not saturated)."""
     import cv2
 
+    w = image_rgb.shape[1]
+    ox = oy = 0
+    if roi is not None:
+        ox, oy, x1, y1 = roi
+        image_rgb = image_rgb[oy:y1, ox:x1]
     mask, hsv = color_mask(image_rgb, color)
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))  # fill glare pin-holes
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-    w = image_rgb.shape[1]
     r_min = settings.min_marker_radius_px
     r_max = settings.max_marker_radius_frac * w
     out: list[Blob] = []
@@ -100,7 +110,7 @@ def detect_markers(image_rgb: np.ndarray, color: MarkerColor, settings: Tracking
         sat = float(hsv[y0 : y0 + bh, x0 : x0 + bw, 1][inside > 0].mean())
         if sat < color.min_saturation:
             continue
-        out.append(Blob(m["m10"] / m["m00"], m["m01"] / m["m00"], r, area, min(circ, 1.0), min(fill, 1.0), sat))
+        out.append(Blob(ox + m["m10"] / m["m00"], oy + m["m01"] / m["m00"], r, area, min(circ, 1.0), min(fill, 1.0), sat))
     out.sort(key=lambda b: -b.area)
     return out
 
@@ -150,6 +160,7 @@ class MarkerTracker:
         self.shin_len: dict[str, float] = {}
         self.init_frame: int | None = None
         self.rejected = {"area_change": 0, "shin_length": 0, "not_found": 0}
+        self.restarts = 0
 
     # ------------------------------------------------------------------ start
     def _initialise(self, blobs: list[Blob]) -> dict[str, Blob] | None:
@@ -193,7 +204,10 @@ class MarkerTracker:
     # ------------------------------------------------------------------ per frame
     def update(self, image_rgb: np.ndarray, frame: int) -> FrameMarkers:
         s = self.settings
-        blobs = detect_markers(image_rgb, self.color, s)
+        if self.tracks is not None and all(t.missed >= s.reinit_after_missed_frames for t in self.tracks.values()):
+            self.tracks = None  # all stickers gone for a while (person moved?): start again
+            self.restarts += 1
+        blobs = detect_markers(image_rgb, self.color, s, self._roi(image_rgb.shape))
         nan = {p: np.array([np.nan, np.nan]) for p in POINTS}
         if self.tracks is None:
             init = self._initialise(blobs)
@@ -236,6 +250,24 @@ class MarkerTracker:
                 self.rejected["not_found"] += 1
         return FrameMarkers(xy, conf, len(blobs))
 
+    def _search_radius(self, t: _Track) -> float:
+        s = self.settings
+        growth = min(1.0 + s.step_growth_per_miss * t.missed, 2.0)
+        return max(s.max_step_frac * self.shin_len[t.name.split("_")[0]], 3.0) * growth
+
+    def _roi(self, shape: tuple[int, ...]) -> tuple[int, int, int, int] | None:
+        """Once tracking runs, only the region the stickers can reach is searched."""
+        if self.tracks is None:
+            return None
+        h, w = shape[:2]
+        lo, hi = np.array([np.inf, np.inf]), np.array([-np.inf, -np.inf])
+        for t in self.tracks.values():
+            m = self._search_radius(t) + 4 * np.sqrt(t.area / np.pi) + 4
+            lo, hi = np.minimum(lo, t.xy - m), np.maximum(hi, t.xy + m)
+        x0, y0 = max(int(lo[0]), 0), max(int(lo[1]), 0)
+        x1, y1 = min(int(np.ceil(hi[0])), w), min(int(np.ceil(hi[1])), h)
+        return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
+
     def _match(self, blobs: list[Blob]) -> dict[str, Blob]:
         """One candidate per tracked sticker: nearest to the prediction, within the search
         radius, with a consistent area."""
@@ -250,9 +282,7 @@ class MarkerTracker:
         wrong_size = np.zeros(len(names), bool)
         for i, p in enumerate(names):
             t = self.tracks[p]
-            side = p.split("_")[0]
-            growth = min(1.0 + s.step_growth_per_miss * t.missed, 2.0)
-            radius = max(s.max_step_frac * self.shin_len[side], 3.0) * growth
+            radius = self._search_radius(t)
             pred = t.xy + t.velocity * (1 if t.missed == 0 else 0)
             for j, b in enumerate(blobs):
                 d = float(np.hypot(*(b.xy - pred)))

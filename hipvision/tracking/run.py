@@ -149,6 +149,7 @@ def track_video(
         "marker_color": color,
         "started_at_frame": markers.init_frame,
         "rejected": dict(markers.rejected),
+        "restarts": markers.restarts,
         "median_confidence": {
             s: _median_conf(seq, s) for s in SIDES
         },
