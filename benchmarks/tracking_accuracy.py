@@ -97,12 +97,18 @@ def main() -> None:
     ap.add_argument("--clips", type=int, default=10, help="clips per mode (default 10)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--width", type=int, default=640, help="frame width in px (default 640)")
+    ap.add_argument("--modes", default="markers,assisted", help="comma-separated (default markers,assisted)")
+    ap.add_argument("-v", "--verbose", action="store_true", help="print every clip's settings and errors")
     args = ap.parse_args()
     rng = np.random.default_rng(args.seed)
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
-        for mode in ("markers", "assisted"):
+        for mode in args.modes.split(","):
             rows = [one_clip(mode, rng, args.width, Path(tmp), k) for k in range(args.clips)]
+            if args.verbose:
+                for k, r in enumerate(rows):
+                    errs = "" if r[0] is None else " ".join(f"{e:+.2f}" for e in r[0])
+                    print(f"  {mode} clip {k}: blur {r[1]:g}, noise {r[2]:g}: {errs or r[3]}")
             ok = [r for r in rows if r[3] is None]
             print(f"{mode}: {len(ok)}/{len(rows)} clips analysed")
             for r in rows:
