@@ -284,6 +284,9 @@ class TrackingSettings:
     min_patch_ncc: float = 0.6
     #: ... and with the patch at the marked frame (the point's appearance) below this = lost
     min_template_ncc: float = 0.5
+    #: re-align each point to its marked patch (turned as the shin turned) within this many
+    #: px after every optical-flow step (removes slow drift); 0 = off
+    anchor_reach_px: int = 3
     #: patch side (px) for the appearance checks
     patch_px: int = 15
     #: a marked point needs at least this much texture (min eigenvalue of the structure tensor)

@@ -13,6 +13,11 @@ Every step is checked, and a point that fails a check is **lost**: it is NaN fro
   marked distance;
 * texture: a marked point needs some texture (structure tensor), else it cannot be tracked.
 
+After each optical-flow step that passes, the point is re-aligned (within
+``anchor_reach_px``) to where the marked patch, turned as the shin turned, matches best:
+frame-to-frame flow drifts slowly (about 1 deg of overestimated rotation on generated
+clips), the marked patch does not. The re-alignment is skipped when the match is weak.
+
 Frames before the marked frame are not tracked (NaN). Marks are pixel coordinates of the
 upright frame; left/right are the person's.
 """
@@ -80,6 +85,30 @@ def _patch_turned(gray: np.ndarray, xy: np.ndarray, size: int, degrees: float) -
     p = cv2.warpAffine(p, M, (big, big), flags=cv2.INTER_LINEAR)
     o = (big - size) // 2
     return p[o : o + size, o : o + size]
+
+
+def anchor_to_template(gray: np.ndarray, xy: np.ndarray, template: np.ndarray, degrees: float, reach: int) -> tuple[np.ndarray, float]:
+    """Refine ``xy`` to where the marked patch ``template`` (turned by ``degrees``, as the
+    shin turned) matches best within ``reach`` px: removes the slow drift frame-to-frame
+    optical flow accumulates. Returns (refined xy, correlation at the best match)."""
+    import cv2
+
+    size = template.shape[0]
+    region = _patch_turned(gray, xy, size + 2 * reach, degrees)
+    res = cv2.matchTemplate(region, template, cv2.TM_CCOEFF_NORMED)
+    _, best, _, (bx, by) = cv2.minMaxLoc(res)
+
+    def vertex(m: float, c: float, p: float) -> float:
+        d = m - 2 * c + p
+        return 0.0 if d >= 0 else 0.5 * (m - p) / d
+
+    dx = bx - reach + (vertex(res[by, bx - 1], res[by, bx], res[by, bx + 1]) if 0 < bx < res.shape[1] - 1 else 0.0)
+    dy = by - reach + (vertex(res[by - 1, bx], res[by, bx], res[by + 1, bx]) if 0 < by < res.shape[0] - 1 else 0.0)
+    # the offset was measured in the turned-back patch: turn it forward into the image
+    a = np.radians(degrees)
+    c, s_ = np.cos(a), np.sin(a)
+    off = np.array([c * dx - s_ * dy, s_ * dx + c * dy])
+    return xy + off, float(best)
 
 
 def ncc(a: np.ndarray, b: np.ndarray) -> float:
@@ -187,7 +216,12 @@ class PointTracker:
                     if local < self.s.min_patch_ncc:
                         self._lose(p, frame, f"appearance changed (patch correlation {local:.2f})")
                         continue
-                    tmpl = ncc(p.template, _patch_turned(gray, new, self.s.patch_px, turn.get(p.name.split("_")[0], 0.0)))
+                    deg = turn.get(p.name.split("_")[0], 0.0)
+                    if self.s.anchor_reach_px > 0:
+                        anchored, score = anchor_to_template(gray, new, p.template, deg, self.s.anchor_reach_px)
+                        if score >= self.s.min_template_ncc and np.hypot(*(anchored - new)) < self.s.anchor_reach_px:
+                            new = anchored
+                    tmpl = ncc(p.template, _patch_turned(gray, new, self.s.patch_px, deg))
                     if tmpl < self.s.min_template_ncc:
                         self._lose(p, frame, f"no longer looks like the marked point (correlation {tmpl:.2f})")
                         continue
