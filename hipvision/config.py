@@ -289,7 +289,8 @@ class TrackingSettings:
     anchor_reach_px: int = 3
     #: patch side (px) for the appearance checks
     patch_px: int = 15
-    #: a marked point needs at least this much texture (min eigenvalue of the structure tensor)
+    #: a marked point needs at least this much texture (min eigenvalue of the structure
+    #: tensor over the flow window, grey levels 0..1; a plain surface with camera noise ~2e-5)
     min_texture: float = 1e-4
     # -- model mode plausibility gate
     gate_min_visibility: float = 0.5

@@ -11,7 +11,8 @@ Every step is checked, and a point that fails a check is **lost**: it is NaN fro
   turned by as much as the shin line has turned since (``min_template_ncc``);
 * shin length: a leg's two points must stay within ``max_shin_length_change`` of their
   marked distance;
-* texture: a marked point needs some texture (structure tensor), else it cannot be tracked.
+* texture: a marked point needs some texture (smallest eigenvalue of the structure tensor
+  over the flow window), else it cannot be tracked.
 
 After each optical-flow step that passes, the point is re-aligned (within
 ``anchor_reach_px``) to where the marked patch, turned as the shin turned, matches best:
@@ -156,7 +157,8 @@ class PointTracker:
         import cv2
 
         h, w = gray.shape
-        eig = cv2.cornerMinEigenVal(gray.astype(np.float32) / 255.0, 7)
+        # texture over the optical-flow window (camera noise on a plain surface stays ~5x below)
+        eig = cv2.cornerMinEigenVal(gray.astype(np.float32) / 255.0, self.s.lk_window_px)
         for name, (x, y) in self.marks.items():
             if not (0 <= x < w and 0 <= y < h):
                 raise InputError(f"--mark {name}={x:g},{y:g} is outside the {w}x{h} frame")
