@@ -231,12 +231,23 @@ def run_analysis(
     series_path: str | Path | None = None,
     render_progress: Progress | None = None,
     pose: PoseSequence | None = None,
+    track: str | None = None,
+    marks: dict[str, tuple[float, float]] | None = None,
+    mark_frame: int = 0,
+    marker_color: str | None = None,
 ) -> AnalysisRun:
     """Analyse ``input`` for ``test``. Optionally write the per-frame series as CSV and an
     annotated video (a second pass over the video; needs a video or image-folder input).
     ``progress`` follows the pose pass, ``render_progress`` the video pass. ``pose``: the
-    landmarks of ``input`` when they are already known (no pose pass)."""
+    landmarks of ``input`` when they are already known (no pose pass, no tracking).
+
+    ``track`` (rotation tests on a video): how knees and ankles are found, one of
+    ``markers``, ``assisted`` (needs ``marks`` on frame ``mark_frame``), ``model`` (pose
+    model + plausibility gate) or ``auto``; see :mod:`hipvision.tracking`. ``None`` = the
+    pose model without the gate. The report then has a ``tracking`` section."""
     analyzer = analyzers.get(test)  # unknown test: fail before any slow work
+    if track is not None and (isinstance(input, PoseSequence) or is_pose_csv(input)):
+        raise InputError("--track needs a video: a pose CSV already holds the landmarks (analyse it without --track)")
     if video_path is not None and (isinstance(input, PoseSequence) or is_pose_csv(input)):
         raise InputError("an annotated video needs the video itself as input, not landmarks")
     if video_path is not None and is_webcam(str(input)):
@@ -248,8 +259,17 @@ def run_analysis(
         if out is not None:
             check_target(Path(out))
     t0 = time.perf_counter()
+    tracking = None
     if pose is not None:
         seq = pose
+    elif track is not None:
+        from .tracking import track_video
+
+        tracked = track_video(
+            input, test, track, settings=settings, marks=marks, mark_frame=mark_frame,  # type: ignore[arg-type]
+            marker_color=marker_color, progress=progress,
+        )
+        seq, tracking = tracked.sequence, tracked.info
     else:
         seq = input if isinstance(input, PoseSequence) else load_pose(input, settings=settings, progress=progress)
     with warnings.catch_warnings():
@@ -259,6 +279,8 @@ def run_analysis(
         warnings.filterwarnings("ignore", r"Mean of empty slice", RuntimeWarning)
         warnings.filterwarnings("ignore", r"Degrees of freedom <= 0", RuntimeWarning)
         run = analyzer.run(seq, settings)
+    if tracking is not None:
+        run.report["tracking"] = tracking.to_dict()
     run.report["processing_s"] = round(time.perf_counter() - t0, 3)
     if series_path is not None:
         write_series_csv(run, analyzer.series_columns, series_path)
@@ -275,9 +297,11 @@ def analyze(
     *,
     settings: Settings = DEFAULT_SETTINGS,
     progress: Progress | None = None,
+    **tracking: Any,
 ) -> dict[str, Any]:
-    """Run the analyzer for ``test`` on ``input`` and return its report."""
-    return run_analysis(input, test, settings=settings, progress=progress).report
+    """Run the analyzer for ``test`` on ``input`` and return its report. ``tracking``:
+    ``track``, ``marks``, ``mark_frame``, ``marker_color`` as in :func:`run_analysis`."""
+    return run_analysis(input, test, settings=settings, progress=progress, **tracking).report
 
 
 def write_series_csv(run: AnalysisRun, columns: tuple[str, ...], path: str | Path) -> Path:
@@ -334,3 +358,12 @@ def render_annotated(
             if progress is not None:
                 progress(fr.index + 1, source.frame_count)
     return Path(video_path)
+
+
+def default_track(test: str, input: str | Path | PoseSequence) -> str | None:
+    """The tracking mode used when none is given: ``auto`` for the prone test on a video
+    (the pose model cannot be trusted there, see docs/TRACKING.md), otherwise ``None`` (the
+    pose model as it is; a pose CSV already holds landmarks)."""
+    if test != "prone" or isinstance(input, PoseSequence) or is_pose_csv(input):
+        return None
+    return "auto"

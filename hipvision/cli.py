@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from . import __version__, analyzers
-from .config import DEFAULT_SETTINGS, MODEL_VARIANTS, Settings
+from .config import DEFAULT_SETTINGS, MARKER_COLORS, MODEL_VARIANTS, TRACK_MODES, Settings
 from .errors import HipvisionError
 
 
@@ -109,8 +109,93 @@ def _emit(doc: dict[str, Any], as_json: bool) -> None:
                 print(f"{k}: {v}")
 
 
+def _add_tracking_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("knee/ankle tracking (rotation tests; see docs/TRACKING.md)")
+    g.add_argument(
+        "--track",
+        choices=TRACK_MODES,
+        help="markers: coloured stickers, two per shin; assisted: follow points given with --mark; "
+        "model: the pose model behind a plausibility gate; auto: model if plausible, else markers. "
+        "Default: auto for --test prone on a video, else the pose model as it is",
+    )
+    g.add_argument(
+        "--mark",
+        action="append",
+        metavar="NAME=X,Y",
+        help="assisted: a point on the --mark-frame frame in pixels, NAME one of left_knee, left_ankle, "
+        "right_knee, right_ankle (the person's sides); repeat for each point",
+    )
+    g.add_argument("--mark-frame", type=int, default=0, metavar="N", help="assisted: frame number the marks are on (default: 0)")
+    g.add_argument(
+        "--marker-color",
+        choices=sorted(MARKER_COLORS),
+        help=f"markers: sticker colour (default: {DEFAULT_SETTINGS.tracking.marker_color})",
+    )
+
+
+def _tracking_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    from .errors import InputError
+
+    marks = None
+    if args.mark:
+        from .tracking.assisted import parse_marks
+
+        marks = parse_marks(args.mark)
+        if args.track is None:
+            args.track = "assisted"
+    if args.track == "assisted" and marks is None:
+        from .tracking.assisted import parse_marks
+
+        parse_marks([])  # raises the "needs marks" error
+    if marks is not None and args.track != "assisted":
+        raise InputError("--mark is for --track assisted")
+    if args.mark_frame < 0:
+        raise InputError(f"--mark-frame must be 0 or more, got {args.mark_frame}")
+    return {"track": args.track, "marks": marks, "mark_frame": args.mark_frame, "marker_color": args.marker_color}
+
+
+def cmd_stickers(args: argparse.Namespace) -> int:
+    from .tracking.sheet import write_sticker_sheet
+
+    path = write_sticker_sheet(args.output, color=args.marker_color, diameter_mm=args.diameter)
+    print(f"sticker sheet -> {path} (print at 100 %, no scaling)", file=sys.stderr)
+    return 0
+
+
+def _extract_tracked(args: argparse.Namespace, out: Path) -> int:
+    from .atomicfile import check_target
+    from .posecsv import write_pose_csv
+    from .tracking import track_video
+
+    check_target(out)
+    kw = _tracking_kwargs(args)
+    update, close = _progress_bar("tracking", args.quiet)
+    try:
+        res = track_video(args.input, args.view, kw["track"], settings=_settings(args), marks=kw["marks"],
+                          mark_frame=kw["mark_frame"], marker_color=kw["marker_color"], progress=update)
+    finally:
+        close()
+    write_pose_csv(res.sequence, out)
+    doc = {"pose_csv": str(out), "tracking": res.info.to_dict()}
+    if args.json:
+        _emit(doc, True)
+    else:
+        u = res.info.usable_fraction
+        print(f"{res.info.frames} frames tracked by {res.info.mode} (usable: left {u.get('left', 0):.0%}, "
+              f"right {u.get('right', 0):.0%}) -> {out}", file=sys.stderr)
+    return 0
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     from .api import extract
+
+    if args.track is not None or args.mark:
+        if args.save_video:
+            from .errors import InputError
+
+            raise InputError("--save-video is not available with --track (use analyze --save-video)")
+        out = Path(args.output) if args.output else Path(_default_stem(args.input) + ".pose.csv")
+        return _extract_tracked(args, out)
 
     out = Path(args.output) if args.output else Path(_default_stem(args.input) + ".pose.csv")
     update, close = _progress_bar("pose", args.quiet)
@@ -177,6 +262,11 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         close()  # the pose pass is over
         bar_update(done, total)
 
+    track_kw = _tracking_kwargs(args)
+    if track_kw["track"] is None:
+        from .api import default_track
+
+        track_kw["track"] = default_track(args.test, args.input)
     try:
         run = run_analysis(
             args.input,
@@ -186,6 +276,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             video_path=args.save_video,
             series_path=args.series,
             render_progress=video_update,
+            **track_kw,
         )
     finally:
         close()
@@ -195,6 +286,13 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         _emit(run.report, True)
     else:
         print(analyzers.get(args.test).summary_text(run.report))
+        tr = run.report.get("tracking")
+        if tr:
+            u = tr["usable_fraction"]
+            print(f"  tracking: {tr['mode']} ({tr['reason']}; usable left {100 * (u.get('left') or 0):.0f} %, "
+                  f"right {100 * (u.get('right') or 0):.0f} %)")
+            for lost in tr["lost"]:
+                print(f"  tracking lost: {lost['message']}")
     return 0
 
 
@@ -461,6 +559,13 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--save-video", metavar="OUT.mp4", help="also write an annotated, browser-playable H.264 MP4")
     e.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     e.add_argument("--blur-faces", action="store_true", help="blur faces in the --save-video output")
+    e.add_argument(
+        "--view",
+        choices=("prone", "seated"),
+        default="prone",
+        help="with --track: the rotation test's camera view, which fixes left/right and knee/ankle (default: %(default)s)",
+    )
+    _add_tracking_options(e)
     _add_pose_options(e)
     e.set_defaults(func=cmd_extract)
 
@@ -502,6 +607,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--recorded-at", metavar="WHEN", help="when the clip was recorded, ISO 8601 (e.g. 2026-11-21 or 2026-11-21T09:30; default: now)")
     g.add_argument("--report", metavar="OUT.html", help="write a printable, self-contained HTML report (print it to PDF from the browser)")
     g.add_argument("--blur-faces", action="store_true", help="blur faces in --save-video and in the report's key frame")
+    _add_tracking_options(a)
     _add_pose_options(a)
     a.set_defaults(func=cmd_analyze)
 
@@ -569,6 +675,16 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("name", metavar="NAME")
     x.add_argument("--yes", action="store_true", help="confirm the deletion")
     hi.set_defaults(func=cmd_history)
+    st = sub.add_parser(
+        "stickers",
+        help="write a printable sheet of marker stickers (SVG, true size)",
+        description="Write an SVG page (A4) of coloured disc stickers at true size for marker "
+        "tracking (--track markers). Print at 100 %% (no 'fit to page'); see docs/TRACKING.md.",
+    )
+    st.add_argument("-o", "--output", metavar="SHEET.svg", default="hipvision-stickers.svg", help="file to write (default: %(default)s)")
+    st.add_argument("--marker-color", choices=sorted(MARKER_COLORS), default=DEFAULT_SETTINGS.tracking.marker_color, help="sticker colour (default: %(default)s)")
+    st.add_argument("--diameter", type=_positive_float, default=30.0, metavar="MM", help="disc diameter in mm (default: %(default)s; 25-40 work)")
+    st.set_defaults(func=cmd_stickers)
 
     m = sub.add_parser(
         "model",

@@ -313,6 +313,88 @@ class BatchSettings:
 
 
 @dataclass(frozen=True)
+class MarkerColor:
+    """A sticker colour as OpenCV HSV ranges (H 0..180, S and V 0..255). Red-like hues
+    wrap around 0/180, so a colour may have several hue ranges."""
+
+    name: str
+    hue_ranges: tuple[tuple[int, int], ...]
+    min_saturation: int = 110
+    min_value: int = 70
+
+
+#: sticker colours the marker tracker knows (``--marker-color``); fluorescent/saturated
+MARKER_COLORS: dict[str, MarkerColor] = {
+    "green": MarkerColor("green", ((38, 85),)),
+    "pink": MarkerColor("pink", ((145, 175),)),
+    "orange": MarkerColor("orange", ((5, 22),), min_value=110),
+    "blue": MarkerColor("blue", ((95, 125),)),
+}
+
+TrackMode = Literal["markers", "assisted", "model", "auto"]
+TRACK_MODES: tuple[str, ...] = ("markers", "assisted", "model", "auto")
+
+
+@dataclass(frozen=True)
+class TrackingSettings:
+    """Knee/ankle tracking without (or checking) the pose model (hipvision.tracking)."""
+
+    # -- marker mode
+    marker_color: str = "green"
+    #: a sticker blob must be at least this big (radius, px) ... (smaller = glare/noise)
+    min_marker_radius_px: float = 2.5
+    #: ... and at most this share of the image width (radius)
+    max_marker_radius_frac: float = 0.06
+    #: 4 pi area / perimeter^2 of the blob's outline; a disc seen face-on is 1
+    min_circularity: float = 0.6
+    #: blob area / area of its enclosing circle: a disc 1, a disc seen 60 deg off-axis 0.5;
+    #: a mostly covered disc falls below (a half-covered one is caught by the area check)
+    min_fill: float = 0.5
+    #: a tracked sticker's area must stay within this factor of its running median
+    max_area_change: float = 1.5
+    #: the two stickers of a shin must stay within this share of their median distance
+    max_shin_length_change: float = 0.25
+    #: shins must be within this of the image vertical on the frame where tracking starts
+    init_max_tilt_deg: float = 30.0
+    #: a sticker may move at most this share of the shin length between frames ...
+    max_step_frac: float = 0.3
+    #: ... (the search radius grows by this factor per missed frame, up to 2x)
+    step_growth_per_miss: float = 0.25
+    #: all four stickers missing this many frames in a row: look for them afresh
+    reinit_after_missed_frames: int = 30
+    # -- assisted mode (Lucas-Kanade optical flow)
+    lk_window_px: int = 21
+    lk_levels: int = 3
+    #: forward-backward error above this (px) = the point is lost
+    max_fb_error_px: float = 1.5
+    #: patch normalised cross-correlation with the previous frame below this = lost
+    min_patch_ncc: float = 0.6
+    #: ... and with the patch at the marked frame (the point's appearance) below this = lost
+    min_template_ncc: float = 0.5
+    #: re-align each point to its marked patch (turned as the shin turned) within this many
+    #: px after every optical-flow step (removes slow drift); 0 = off
+    anchor_reach_px: int = 3
+    #: patch side (px) for the appearance checks
+    patch_px: int = 15
+    #: a marked point needs at least this much texture (min eigenvalue of the structure
+    #: tensor over the flow window, grey levels 0..1; a plain surface with camera noise ~2e-5)
+    min_texture: float = 1e-4
+    # -- model mode plausibility gate
+    gate_min_visibility: float = 0.5
+    #: shin (and thigh) length within this share of its median (thigh: of the median shin)
+    gate_max_length_change: float = 0.25
+    #: a knee/ankle further than this share of the shin from its moving median = a jump
+    gate_max_jump_frac: float = 0.15
+    gate_jump_window: int = 9
+    #: a median shin shorter than this share of the image height = a collapsed skeleton
+    gate_min_shin_frac: float = 0.05
+    #: neutral start: the median shin in the first second within this of the image vertical
+    gate_max_start_tilt_deg: float = 25.0
+    #: a mode is usable when each measured side has knee+ankle in at least this share of frames
+    min_usable_fraction: float = 0.6
+
+
+@dataclass(frozen=True)
 class Settings:
     """All settings of a run."""
 
@@ -326,6 +408,7 @@ class Settings:
     history: HistorySettings = field(default_factory=HistorySettings)
     report: ReportSettings = field(default_factory=ReportSettings)
     batch: BatchSettings = field(default_factory=BatchSettings)
+    tracking: TrackingSettings = field(default_factory=TrackingSettings)
 
 
 DEFAULT_SETTINGS = Settings()

@@ -1,0 +1,209 @@
+"""Orchestration: one streamed pass over a video feeding the requested trackers, then the
+choice of mode. The CLI and the Streamlit app call :func:`track_video`.
+
+Modes: ``markers`` (stickers), ``assisted`` (points marked on one frame, optical flow),
+``model`` (MediaPipe + the plausibility gate), ``auto`` (model + gate if it passes, else
+markers, else an error asking for stickers or marks). ``auto`` runs the model and the
+marker tracker in the same pass, so the video is decoded once.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from ..config import DEFAULT_SETTINGS, TRACK_MODES, Settings
+from ..errors import HipvisionError, InputError
+from ..sequence import PoseFrame, PoseSequence
+from ..sources import open_source, prefetch
+from .assisted import PointTracker
+from .gate import gate_legs
+from .markers import MarkerTracker
+from .result import POINTS, SIDES, TrackingInfo, TrackResult, legs_sequence, usable_fraction
+
+Progress = Callable[[int, int | None], None]
+
+STICKER_HINT = (
+    "put two coloured stickers on each shin (see docs/TRACKING.md; print a sheet with "
+    "'hipvision stickers -o sheet.svg') and use --track markers, or mark knee and ankle of "
+    "each leg on one frame: --track assisted --mark left_knee=X,Y --mark left_ankle=X,Y "
+    "--mark right_knee=X,Y --mark right_ankle=X,Y [--mark-frame N]"
+)
+
+
+class _Collect:
+    """Per-frame knee/ankle results of a point tracker, stacked at the end."""
+
+    def __init__(self) -> None:
+        self.frame: list[int] = []
+        self.time: list[float] = []
+        self.xy: dict[str, list[np.ndarray]] = {p: [] for p in POINTS}
+        self.conf: dict[str, list[float]] = {p: [] for p in POINTS}
+
+    def add(self, frame: int, t: float, pts: dict[str, tuple[np.ndarray, float]]) -> None:
+        self.frame.append(frame)
+        self.time.append(t)
+        for p in POINTS:
+            xy, c = pts[p]
+            self.xy[p].append(xy)
+            self.conf[p].append(c)
+
+    def sequence(self, size: tuple[int, int], source: str) -> PoseSequence:
+        if not self.frame:
+            return PoseSequence.empty(size, source)
+        return legs_sequence(
+            np.array(self.frame), np.array(self.time),
+            {p: np.array(v) for p, v in self.xy.items()}, {p: np.array(v) for p, v in self.conf.items()},
+            size, source,
+        )
+
+
+def track_video(
+    input: str | Path,
+    test: str,
+    mode: str = "auto",
+    *,
+    settings: Settings = DEFAULT_SETTINGS,
+    marks: dict[str, tuple[float, float]] | None = None,
+    mark_frame: int = 0,
+    marker_color: str | None = None,
+    progress: Progress | None = None,
+) -> TrackResult:
+    """Knee/ankle tracks of the rotation test ``test`` ('prone' or 'seated') in a video (or
+    image folder), streamed frame by frame. Raises :class:`InputError` with what to do when
+    no mode gives usable tracks. ``marks``: assisted mode's points on frame ``mark_frame``."""
+    if mode not in TRACK_MODES:
+        raise InputError(f"unknown tracking mode '{mode}' (expected one of {', '.join(TRACK_MODES)})")
+    if test not in ("prone", "seated"):
+        raise InputError(f"--track applies to the rotation tests (prone, seated), not '{test}'")
+    if mode == "assisted" and not marks:
+        from .assisted import parse_marks
+
+        parse_marks([])  # raises the "needs marks" error
+    ts = settings.tracking
+    color = marker_color or ts.marker_color
+    attempts: list[dict[str, Any]] = []
+    backend_model = None
+    if mode in ("model", "auto"):
+        from ..models import resolve_model
+
+        try:
+            backend_model = resolve_model(settings.model, progress=False)
+        except HipvisionError as e:
+            if mode == "model":
+                raise
+            attempts.append({"mode": "model", "used": False, "reason": f"pose model unavailable: {e}"})
+    source = open_source(input, settings.source)
+    size = (source.width, source.height)
+    markers = MarkerTracker(test, ts, color) if mode in ("markers", "auto") else None
+    points = PointTracker(marks or {}, mark_frame, ts) if mode == "assisted" else None
+    m_out, p_out = _Collect(), _Collect()
+    model_frames: list[PoseFrame] = []
+    n = 0
+    t0 = time.perf_counter()
+    it = prefetch(iter(source), settings.source.prefetch_frames)
+    with ExitStack() as stack:
+        stack.callback(getattr(it, "close", lambda: None))
+        backend = None
+        if backend_model is not None:
+            from ..api import make_backend
+
+            backend = stack.enter_context(make_backend(backend_model, stream=source.kind != "image", settings=settings))
+        for fr in it:
+            if markers is not None:
+                fm = markers.update(fr.image, fr.index)
+                m_out.add(fr.index, fr.time_s, {p: (fm.xy[p], fm.confidence[p]) for p in POINTS})
+            if points is not None:
+                p_out.add(fr.index, fr.time_s, points.update(fr.image, fr.index))
+            if backend is not None:
+                model_frames.append(backend.detect(fr.image, fr.index, fr.time_s))
+            n += 1
+            if progress is not None:
+                progress(n, source.frame_count)
+    fps = n / max(time.perf_counter() - t0, 1e-9)
+    name = source.name
+
+    if points is not None:
+        return _assisted_result(p_out.sequence(size, name), points, mark_frame, n, fps, settings)
+
+    if backend is not None:
+        mseq = PoseSequence.from_frames(model_frames, size, source=name)
+        g = gate_legs(mseq, test, ts, neutral_start_within_s=settings.rotation.neutral_start_within_s)
+        checks = {"gate": [c.to_dict() for c in g.checks], "passed": g.passed}
+        if mode == "model" or g.passed:
+            reason = ("requested" if mode == "model" else "the pose model's legs passed the plausibility gate")
+            if mode == "model" and not g.passed:
+                reason = "requested; the plausibility gate rejected part of it: " + g.reason()
+            return TrackResult(g.sequence, TrackingInfo("model", mode, reason, n, g.usable, [], checks, attempts, fps))
+        attempts.append({"mode": "model", "used": False, "reason": "plausibility gate failed: " + g.reason(),
+                         "usable_fraction": {s: round(v, 3) for s, v in g.usable.items()}})
+
+    assert markers is not None
+    seq = m_out.sequence(size, name)
+    usable = usable_fraction(seq)
+    details = {
+        "marker_color": color,
+        "started_at_frame": markers.init_frame,
+        "rejected": dict(markers.rejected),
+        "restarts": markers.restarts,
+        "median_confidence": {
+            s: _median_conf(seq, s) for s in SIDES
+        },
+    }
+    if markers.init_frame is None:
+        msg = (f"no tracking possible: no four {color} stickers forming two near-vertical shins were "
+               f"found in {n} frames")
+        if mode == "auto":
+            why = "; ".join(a["reason"] for a in attempts)
+            raise InputError(f"{msg}, and the pose model is not usable ({why}): {STICKER_HINT}")
+        raise InputError(f"{msg}: {STICKER_HINT}")
+    enough = all(usable[s] >= ts.min_usable_fraction for s in SIDES)
+    if mode == "auto" and not enough:
+        why = "; ".join(a["reason"] for a in attempts)
+        raise InputError(
+            f"no usable knee/ankle tracks: the stickers were seen in only "
+            f"{', '.join(f'{s} {usable[s]:.0%}' for s in SIDES)} of the frames (need "
+            f"{ts.min_usable_fraction:.0%}), and the pose model is not usable ({why}): {STICKER_HINT}"
+        )
+    reason = "requested" if mode == "markers" else "fallback: " + "; ".join(a["reason"] for a in attempts)
+    return TrackResult(seq, TrackingInfo("markers", mode, reason, n, usable, [], details, attempts, fps))
+
+
+def _median_conf(seq: PoseSequence, side: str) -> float | None:
+    from ..landmarks import LANDMARK_INDEX
+
+    v = seq.visibility[:, [LANDMARK_INDEX[f"{side}_knee"], LANDMARK_INDEX[f"{side}_ankle"]]]
+    v = v[np.isfinite(v)]
+    return round(float(np.median(v)), 3) if v.size else None
+
+
+def _assisted_result(seq: PoseSequence, pt: PointTracker, mark_frame: int, n: int, fps: float, settings: Settings) -> TrackResult:
+    ts = settings.tracking
+    if not pt.started:
+        raise InputError(f"--mark-frame {mark_frame} is beyond the end of the video ({n} frames)")
+    usable = usable_fraction(seq)
+    after = seq.frame >= mark_frame
+    marked_sides = [s for s in SIDES if f"{s}_knee" in pt.marks]
+    usable_after = {}
+    for s in marked_sides:
+        ok = np.isfinite(seq.point(f"{s}_knee")).all(axis=1) & np.isfinite(seq.point(f"{s}_ankle")).all(axis=1)
+        usable_after[s] = float(ok[after].mean()) if after.any() else 0.0
+    bad = [s for s in marked_sides if usable_after[s] < ts.min_usable_fraction]
+    if bad:
+        first = min((x for x in pt.lost if x.point.split("_")[0] in bad), key=lambda x: x.frame, default=None)
+        where = f"; {first.message}" if first else ""
+        raise InputError(
+            f"assisted tracking kept the {' and '.join(bad)} shin in only "
+            f"{', '.join(f'{usable_after[s]:.0%}' for s in bad)} of the frames after frame {mark_frame} "
+            f"(need {ts.min_usable_fraction:.0%}){where}"
+        )
+    reason = "requested; points marked on frame %d" % mark_frame
+    if pt.lost:
+        reason += "; lost: " + ", ".join(f"{x.point} at frame {x.frame}" for x in pt.lost)
+    info = TrackingInfo("assisted", "assisted", reason, n, usable, list(pt.lost),
+                        {"mark_frame": mark_frame, "marks": {k: list(v) for k, v in pt.marks.items()}}, [], fps)
+    return TrackResult(seq, info)
