@@ -218,3 +218,50 @@ def test_exports_of_a_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     svg = html[html.index("<svg"): html.index("</svg>") + 6]
     ET.fromstring(svg)  # valid inline SVG
     assert json.loads(json.dumps(out.report))["sides"]["left"]["peak_ir_deg"] == 36.1
+
+
+# --------------------------------------------------------------------------- prone tracking
+
+
+def test_the_generated_prone_sample_video_is_tracked_by_its_stickers() -> None:
+    from hipvision.dashboard.page_analyse import SAMPLE_VIDEO, SAMPLE_VIDEO_MOVES
+
+    at = _app()
+    at.radio[0].set_value(SAMPLE_VIDEO)
+    at.run(timeout=300)
+    assert not at.exception
+    assert at.selectbox[0].value == "prone"
+    assert any("Knees and ankles by **markers**" in c.value for c in at.caption)
+    metrics = [(m.label, m.value) for m in at.metric if m.label in ("IR", "ER")]
+    got = [float(v.rstrip("°")) for _, v in metrics]  # left IR, ER, right IR, ER
+    truth = [38.0, 32.0, 30.0, 40.0]
+    assert SAMPLE_VIDEO_MOVES == (("left", 38.0), ("left", -32.0), ("right", 30.0), ("right", -40.0))
+    assert got == pytest.approx(truth, abs=2.0)  # the marker-mode target
+    assert any(el.type == "video" for el in at.main)
+
+
+def test_assisted_tracking_waits_for_four_marks_then_tracks(tmp_path: Path) -> None:
+    from hipvision.synthetic import Move
+    from hipvision.tracking.synthetic_frames import write_rotation_video
+
+    # bare shins (no stickers), both legs turning together: IR 35, then ER 10 (further, bent
+    # shins cross in this view)
+    video = tmp_path / "bare_prone.mp4"
+    clip = write_rotation_video(video, "prone", [Move("both", 35.0), Move("both", -10.0)], width=640, color=None, noise_sd=2.0)
+    at = _upload_video(_app(), video.name, video.read_bytes())
+    at.selectbox[0].set_value("prone").run()
+    at.selectbox(key="track_prone_Upload a video").set_value("points I mark on the first frame").run()
+    assert not at.exception
+    assert any("Place left knee, left ankle, right knee, right ankle" in i.value for i in at.info)
+    # the points a user would click on the first frame
+    (saved,) = Path(at.session_state["workdir"]).glob(f"uploads/*/{video.name}")
+    at.session_state["marks"] = {str(saved): {p: (float(xy[0][0]), float(xy[0][1])) for p, xy in clip.points.items()}}
+    at.run()
+    [b for b in at.button if b.label == "Analyse video"][0].click()
+    at.run(timeout=300)
+    assert not at.exception
+    assert any("Knees and ankles by **assisted**" in c.value for c in at.caption)
+    ir = [float(m.value.rstrip("°")) for m in at.metric if m.label == "IR"]
+    er = [float(m.value.rstrip("°")) for m in at.metric if m.label == "ER"]
+    assert ir == pytest.approx([35.0, 35.0], abs=3.0)  # the assisted-mode target
+    assert er == pytest.approx([10.0, 10.0], abs=3.0)

@@ -65,6 +65,30 @@ def find_pose(
     return replace(seq, source=source_name) if source_name else seq
 
 
+def track_legs(
+    path: Path,
+    test: str,
+    mode: str,
+    *,
+    settings: Settings = DEFAULT_SETTINGS,
+    marks: dict[str, tuple[float, float]] | None = None,
+    source_name: str | None = None,
+    progress: StageProgress | None = None,
+) -> tuple[PoseSequence, dict[str, Any]]:
+    """Knee/ankle tracks of a rotation-test video by ``mode`` (markers, assisted, model,
+    auto; :mod:`hipvision.tracking`) and the tracking section for the report."""
+    from ..tracking import track_video
+
+    say = progress or (lambda stage, frac: None)
+
+    def track_progress(done: int, total: int | None) -> None:
+        say(f"Tracking the shins ({mode}): frame {done}" + (f" of {total}" if total else ""), min(done / total, 1.0) if total else 0.0)
+
+    res = track_video(path, test, mode, settings=settings, marks=marks, progress=track_progress)
+    seq = replace(res.sequence, source=source_name) if source_name else res.sequence
+    return seq, res.info.to_dict()
+
+
 def analyse(
     path: Path,
     seq: PoseSequence,
@@ -75,8 +99,10 @@ def analyse(
     workdir: Path | None = None,
     annotate: bool = True,
     progress: StageProgress | None = None,
+    tracking: dict[str, Any] | None = None,
 ) -> Outcome:
-    """Analyse the pose ``seq`` of ``path`` for ``test``; for a video input with ``annotate``
+    """Analyse the pose ``seq`` of ``path`` for ``test`` (``tracking``: how the tracks were
+    found, from :func:`track_legs`, added to the report); for a video input with ``annotate``
     also draw the annotated video into ``workdir`` (a second pass over the video).
 
     Raises the usual :class:`~hipvision.errors.HipvisionError` subclasses (a wrong test for
@@ -94,6 +120,8 @@ def analyse(
         out_video.unlink(missing_ok=True)
     say("Analysing", 0.0)
     run = run_analysis(path, test, settings=settings, pose=seq, video_path=out_video, render_progress=render_progress)
+    if tracking is not None:
+        run.report["tracking"] = tracking
     say("Done", 1.0)
     return Outcome(
         test=test,

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import streamlit as st
 
 from .. import analyzers, export
@@ -27,7 +28,18 @@ SAMPLE_FILES = {
     "Prone hip rotation (sample)": ("prone_rotation.pose.csv", "prone"),
     "Squat (sample)": ("demo_squat_front.pose.csv", "squat"),
 }
+SAMPLE_VIDEO = "Prone test with stickers (sample video)"
+#: the generated sample video: moves and their true peaks (shown next to the result)
+SAMPLE_VIDEO_MOVES = (("left", 38.0), ("left", -32.0), ("right", 30.0), ("right", -40.0))
 UPLOAD_VIDEO = "Upload a video"
+#: how the rotation tests find knees and ankles in a video (label -> tracking mode)
+TRACKING_CHOICES = {
+    "pose model": None,
+    "automatic (checked pose model, else stickers)": "auto",
+    "stickers": "markers",
+    "points I mark on the first frame": "assisted",
+    "pose model, checked": "model",
+}
 UPLOAD_CSV = "Upload a pose CSV"
 
 
@@ -86,9 +98,14 @@ def _settings() -> Settings:
 def render() -> None:
     st.header("Analyse a recording")
     tests = sorted(analyzers.available())
-    choice = st.radio("What to analyse", [*SAMPLE_FILES, UPLOAD_VIDEO, UPLOAD_CSV], horizontal=True, key="source")
-    default_test = SAMPLE_FILES[choice][1] if choice in SAMPLE_FILES else st.session_state.get("test", "seated")
-    if choice in SAMPLE_FILES and st.session_state.get("_last_source") != choice:
+    choice = st.radio(
+        "What to analyse", [*SAMPLE_FILES, SAMPLE_VIDEO, UPLOAD_VIDEO, UPLOAD_CSV], horizontal=True, key="source"
+    )
+    if choice == SAMPLE_VIDEO:
+        default_test = "prone"
+    else:
+        default_test = SAMPLE_FILES[choice][1] if choice in SAMPLE_FILES else st.session_state.get("test", "seated")
+    if (choice in SAMPLE_FILES or choice == SAMPLE_VIDEO) and st.session_state.get("_last_source") != choice:
         st.session_state.test = default_test  # a sample selects its own test
     st.session_state._last_source = choice
     test = st.selectbox(
@@ -109,6 +126,11 @@ def render() -> None:
     if choice in SAMPLE_FILES:
         path = SAMPLES / SAMPLE_FILES[choice][0]
         name = path.name
+    elif choice == SAMPLE_VIDEO:
+        path = _sample_video()
+        name = path.name
+        truth = ", ".join(f"{side} {'IR' if v > 0 else 'ER'} {abs(v):g}°" for side, v in SAMPLE_VIDEO_MOVES)
+        st.caption(f"A generated clip of two shins with green stickers, seen from the feet end. True peaks: {truth}.")
     elif choice == UPLOAD_VIDEO:
         up = st.file_uploader(
             "Video (phone formats; rotation is honoured)", type=list(DASHBOARD.video_types), key="video_upload"
@@ -122,16 +144,24 @@ def render() -> None:
     if path is None:
         return
 
-    poses: dict[str, Any] = st.session_state.setdefault("poses", {})
-    pose_key = str(path)
+    is_video = choice in (UPLOAD_VIDEO, SAMPLE_VIDEO)
+    track, marks = _tracking_choice(test, path, choice) if is_video and test in ("seated", "prone") else (None, None)
+    if track == "assisted" and marks is None:
+        return  # waiting for the marks
+    poses: dict[Any, Any] = st.session_state.setdefault("poses", {})
+    pose_key = (str(path), track, tuple(sorted((marks or {}).items())))
     if pose_key not in poses:
-        is_video = choice == UPLOAD_VIDEO
-        if is_video and not st.button("Analyse video", type="primary"):
+        if choice == UPLOAD_VIDEO and not st.button("Analyse video", type="primary"):
             st.info("The video is uploaded. Press **Analyse video** to start (about a minute per minute of video).")
             return
         bar = st.progress(0.0, text="Starting")
         try:
-            poses[pose_key] = jobs.find_pose(path, settings=settings, source_name=name, progress=_throttled(bar))
+            if track is None:
+                poses[pose_key] = (jobs.find_pose(path, settings=settings, source_name=name, progress=_throttled(bar)), None)
+            else:
+                poses[pose_key] = jobs.track_legs(
+                    path, test, track, settings=settings, marks=marks, source_name=name, progress=_throttled(bar)
+                )
         except HipvisionError as e:
             bar.empty()
             st.error(f"{name}: {_plain(e, path, name)}")
@@ -141,18 +171,20 @@ def render() -> None:
             st.error(f"{name}: unexpected problem ({type(e).__name__}: {e}). Please report it with the file.")
             return
         bar.empty()
-    seq = poses[pose_key]
+    seq, tracking = poses[pose_key]
     _quality(seq)
+    if tracking is not None:
+        st.caption(f"Knees and ankles by **{tracking.get('mode')}**: {tracking.get('reason', '')}")
 
     outcomes: dict[Any, jobs.Outcome] = st.session_state.setdefault("outcomes", {})
-    annotate = st.session_state.annotate and choice == UPLOAD_VIDEO
+    annotate = st.session_state.annotate and is_video
     key = (pose_key, test, settings.rotation.mirrored, settings.screening.sex, annotate, settings.render.blur_faces)
     if key not in outcomes:
         bar = st.progress(0.0, text="Analysing")
         try:
             outcomes[key] = jobs.analyse(
                 path, seq, test, settings=settings, source_name=name, workdir=_workdir(),
-                annotate=annotate, progress=_throttled(bar),
+                annotate=annotate, progress=_throttled(bar), tracking=tracking,
             )
         except AnalysisError as e:
             bar.empty()
@@ -171,6 +203,83 @@ def render() -> None:
     results_view.show(outcome)
     _exports(outcome, path, key, settings)
     _save_to_history(outcome)
+
+
+def _sample_video() -> Path:
+    """The generated prone sample video (made once per machine, deterministic)."""
+    from ..synthetic import Move
+    from ..tracking.synthetic_frames import write_rotation_video
+
+    folder = Path(tempfile.gettempdir()) / "hipvision-samples"
+    folder.mkdir(exist_ok=True)
+    path = folder / "prone_stickers_sample.mp4"
+    if not path.exists():
+        with st.spinner("Making the sample video"):
+            write_rotation_video(path, "prone", [Move(side, v) for side, v in SAMPLE_VIDEO_MOVES], width=640, noise_sd=2.0, blur_px=0.8)
+    return path
+
+
+def _tracking_choice(test: str, path: Path, choice: str) -> tuple[str | None, dict[str, tuple[float, float]] | None]:
+    """How knees and ankles are found in a rotation-test video, and the user's marks for
+    assisted tracking (None until all four are placed)."""
+    labels = list(TRACKING_CHOICES)
+    default = "stickers" if choice == SAMPLE_VIDEO else "automatic (checked pose model, else stickers)" if test == "prone" else "pose model"
+    label = st.selectbox(
+        "Find knees and ankles by",
+        labels,
+        index=labels.index(default),
+        key=f"track_{test}_{choice}",
+        help="Lying face down, the whole-body pose model rarely finds the legs: use stickers "
+        "(see docs/TRACKING.md; `hipvision stickers` prints a sheet) or mark the points yourself.",
+    )
+    mode = TRACKING_CHOICES[label]
+    if mode != "assisted":
+        return mode, None
+    return mode, _marks(path)
+
+
+def _marks(path: Path) -> dict[str, tuple[float, float]] | None:
+    """Click knee and ankle of each leg on the first frame; None until all four are placed."""
+    import cv2
+    from streamlit_image_coordinates import streamlit_image_coordinates
+
+    from ..sources import open_source
+    from ..tracking import POINTS
+
+    all_marks: dict[str, dict[str, tuple[float, float]]] = st.session_state.setdefault("marks", {})
+    marks = all_marks.setdefault(str(path), {})
+    frames: dict[str, np.ndarray] = st.session_state.setdefault("first_frames", {})
+    if str(path) not in frames:
+        try:
+            frames[str(path)] = next(iter(open_source(path))).image
+        except (HipvisionError, StopIteration) as e:
+            st.error(f"The first frame cannot be read: {e}")
+            return None
+    image = frames[str(path)].copy()
+    todo = [p for p in POINTS if p not in marks]
+    point = st.radio(
+        "Click on the picture to place", POINTS, index=POINTS.index(todo[0]) if todo else 0, horizontal=True,
+        key=f"mark_point_{path}", format_func=lambda p: p.replace("_", " ") + (" ✓" if p in marks else ""),
+    )
+    for name, (x, y) in marks.items():
+        color = (255, 140, 0) if name.startswith("left") else (0, 170, 255)
+        cv2.circle(image, (int(x), int(y)), max(4, image.shape[1] // 160), color, -1, cv2.LINE_AA)
+    width = min(720, image.shape[1])
+    click = streamlit_image_coordinates(image, width=width, key=f"click_{path}_{len(marks)}_{point}")
+    if click:
+        scale = image.shape[1] / (click.get("width") or width)
+        placed = (round(click["x"] * scale, 1), round(click["y"] * scale, 1))
+        if marks.get(point) != placed:  # a new click (the component repeats its last value)
+            marks[point] = placed
+            st.rerun()
+    st.caption("Left and right are the person's (prone, from the feet end: their left is on the picture's left).")
+    if st.button("Clear the marks", key=f"clear_marks_{path}"):
+        marks.clear()
+        st.rerun()
+    if len(marks) < len(POINTS):
+        st.info(f"Place {', '.join(p.replace('_', ' ') for p in POINTS if p not in marks)}.")
+        return None
+    return dict(marks)
 
 
 def _plain(e: Exception, path: Path, name: str) -> str:
