@@ -450,3 +450,50 @@ def default_data_dir(environ: dict[str, str] | None = None) -> Path:
 def default_history_path(environ: dict[str, str] | None = None) -> Path:
     """The history database used when no path is given (see :func:`default_data_dir`)."""
     return default_data_dir(environ) / HISTORY_FILENAME
+
+
+@dataclass(frozen=True)
+class LiveScreeningSettings:
+    """The causal rep counter of the live camera (hipvision.live_screening)."""
+
+    #: standing references come from frames at full height within this many seconds
+    standing_window_s: float = 5.0
+    #: "full height": within this share of the standing leg (or trunk, hinges)
+    standing_tolerance: float = 0.03
+    #: standing frames needed before reps are counted
+    min_standing_frames: int = 5
+    #: a rep starts when this share of the standing length has gone ...
+    enter_depth: float = 0.10
+    #: ... and ends when the depth is back below this
+    exit_depth: float = 0.04
+    #: FPPA and hip shift: the frames within this share of the rep's deepest
+    bottom_fraction: float = 0.9
+    #: a stream whose clock jumps back or ahead by more than this (s) is a new recording
+    restart_gap_s: float = 2.0
+
+
+@dataclass(frozen=True)
+class SuggestSettings:
+    """The rough guess of which test a clip shows (hipvision.suggest), used only to suggest
+    the right test when the chosen one does not fit. Tuned never to suggest a wrong test on
+    the synthetic sweep (front, side and tilted cameras): when unsure it says nothing."""
+
+    min_frames: int = 5
+    #: prone: share of frames where the ankles are above the knees in the picture
+    prone_shins_up_share: float = 0.6
+    #: seated: thigh/shin length ratio in the picture below this ...
+    seated_thigh_ratio: float = 0.6
+    #: ... in at least this share of frames
+    seated_share: float = 0.8
+    #: single-leg: one ankle above the other by this share of the shin ...
+    single_leg_lift: float = 0.25
+    #: ... in at least this share of frames
+    single_leg_share: float = 0.6
+    #: squat: the hips come down at least this share of the leg length
+    squat_min_depth: float = 0.10
+    #: hinge: the shoulders come down at least this share of the trunk length
+    hinge_min_depth: float = 0.15
+
+
+LIVE_SCREENING = LiveScreeningSettings()
+SUGGEST = SuggestSettings()

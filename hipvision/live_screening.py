@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .config import ScreeningSettings
+from .config import DEFAULT_SETTINGS, LIVE_SCREENING, LiveScreeningSettings, ScreeningSettings
 from .geometry import body_yaw_deg, fppa
 from .landmarks import LANDMARK_INDEX
 from .sequence import PoseFrame
@@ -53,17 +53,17 @@ class LiveScreenState:
 class LiveScreening:
     """Feed :meth:`update` one :class:`PoseFrame` at a time (increasing ``time_s``)."""
 
-    standing_window_s = 5.0  # standing references: frames near full height in this window
-    standing_tolerance = 0.03  # "near full height": within this share of the standing length
-    min_standing_frames = 5
-    enter_depth = 0.10
-    exit_depth = 0.04
-    bottom_fraction = 0.9
-
-    def __init__(self, test: str, settings: ScreeningSettings | None = None, min_visibility: float = 0.5) -> None:
+    def __init__(
+        self,
+        test: str,
+        settings: ScreeningSettings | None = None,
+        min_visibility: float = DEFAULT_SETTINGS.cleaning.min_visibility,
+        live: LiveScreeningSettings = LIVE_SCREENING,
+    ) -> None:
         self.test = test
         self.ss = settings or ScreeningSettings()
         self.min_visibility = min_visibility
+        self.live = live
         self.hinge = "hinge" in test
         self._tall = 0.0  # the longest leg (or trunk, hinges) seen: standing height
         self._standing: deque[tuple[float, float, float, np.ndarray, np.ndarray, float, float]] = deque()
@@ -93,24 +93,24 @@ class LiveScreening:
         height = pelvis[1] - (shoulders[0][1] + shoulders[1][1]) / 2 if self.hinge else leg  # type: ignore[index]
         self._tall = max(self._tall, float(height))
         depth = 1.0 - height / self._tall
-        if depth <= self.standing_tolerance:
+        if depth <= self.live.standing_tolerance:
             self._remember_standing(pose.time_s, pts, pelvis, feet)
         if not self._ready:
             return LiveScreenState(False, "stand tall, whole body in view", float(depth), self.reps)
-        if not self.in_rep and depth > self.enter_depth:
+        if not self.in_rep and depth > self.live.enter_depth:
             self.in_rep, self._bottom, self._max_depth, self._yaw = True, [], 0.0, []
         if self.in_rep:
             self._max_depth = max(self._max_depth, depth)
             self._yaw.append(float(body_yaw_deg(pose.world)))
             self._bottom.append((depth, *self._measure(pts, pelvis, feet)))
-            if depth < self.exit_depth:
+            if depth < self.live.exit_depth:
                 self._finish_rep()
         msg = f"rep {len(self.reps) + 1}" if self.in_rep else "ready: squat or hinge, stand tall between reps"
         return LiveScreenState(True, msg, float(depth), self.reps)
 
     @property
     def _ready(self) -> bool:
-        return len(self._standing) >= self.min_standing_frames
+        return len(self._standing) >= self.live.min_standing_frames
 
     def _remember_standing(self, t: float, pts: dict, pelvis: np.ndarray, feet: np.ndarray) -> None:
         """Standing references: hip width, the hip line's direction, the pelvis over the feet
@@ -118,7 +118,7 @@ class LiveScreening:
         lat = pts["left_hip"] - pts["right_hip"]
         thighs = [pts[f"{s}_knee"][1] - pts[f"{s}_hip"][1] if pts[f"{s}_knee"] is not None else np.nan for s in SIDES]
         self._standing.append((t, float(np.hypot(*lat)), 0.0, pelvis - feet, lat, *thighs))
-        while self._standing and self._standing[0][0] < t - self.standing_window_s:
+        while self._standing and self._standing[0][0] < t - self.live.standing_window_s:
             self._standing.popleft()
 
     def _reference(self) -> tuple[float, np.ndarray, np.ndarray, dict[str, float]]:
@@ -145,7 +145,7 @@ class LiveScreening:
 
     def _finish_rep(self) -> None:
         self.in_rep = False
-        if self._max_depth < self.enter_depth:
+        if self._max_depth < self.live.enter_depth:
             return
         thr = self.ss.fppa_threshold()
 
@@ -156,7 +156,7 @@ class LiveScreening:
             if not ok:
                 return None
             deepest = max(r[0] for r in ok)
-            return float(np.median([r[k] for r in ok if r[0] >= self.bottom_fraction * deepest]))
+            return float(np.median([r[k] for r in ok if r[0] >= self.live.bottom_fraction * deepest]))
 
         f = {"left": med(1), "right": med(2)}
         shift = med(3)

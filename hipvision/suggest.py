@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .config import SUGGEST, SuggestSettings
 from .sequence import PoseSequence
 
 SIDES = ("left", "right")
@@ -24,16 +25,16 @@ def _mean_sides(seq: PoseSequence, part: str) -> np.ndarray:
         return np.nanmean(np.stack([seq.point(f"{s}_{part}") for s in SIDES]), axis=0)
 
 
-def suggest_test(seq: PoseSequence) -> tuple[str | None, str]:
+def suggest_test(seq: PoseSequence, cfg: SuggestSettings = SUGGEST) -> tuple[str | None, str]:
     """``(test name or None, reason in plain words)``."""
     ok = seq.detected
-    if ok.sum() < 5:
+    if ok.sum() < cfg.min_frames:
         return None, "no person was found in enough frames"
     knee_l, knee_r = seq.point("left_knee")[ok], seq.point("right_knee")[ok]
     ankle_l, ankle_r = seq.point("left_ankle")[ok], seq.point("right_ankle")[ok]
     with np.errstate(invalid="ignore"):
         shin_up = np.nanmean(np.stack([ankle_l[:, 1] < knee_l[:, 1], ankle_r[:, 1] < knee_r[:, 1]]), axis=0)
-    if np.nanmean(shin_up) > 0.6:
+    if np.nanmean(shin_up) > cfg.prone_shins_up_share:
         return "prone", "the shins point up in the picture (lying face down, knees bent)"
     hip = _mean_sides(seq, "hip")[ok]
     knee = _mean_sides(seq, "knee")[ok]
@@ -43,22 +44,22 @@ def suggest_test(seq: PoseSequence) -> tuple[str | None, str]:
     shin = np.linalg.norm(ankle - knee, axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = thigh / shin
-    if np.isfinite(ratio).sum() >= 5 and np.nanmean(ratio < 0.6) > 0.8:
+    if np.isfinite(ratio).sum() >= cfg.min_frames and np.nanmean(ratio < cfg.seated_thigh_ratio) > cfg.seated_share:
         return "seated", "the thighs point at the camera and the shins hang down the whole time (sitting)"
     with np.errstate(invalid="ignore"):
         floor_y = np.nanmax(np.stack([ankle_l[:, 1], ankle_r[:, 1]]), axis=0)  # the standing foot
     leg = floor_y - hip[:, 1]
     trunk = hip[:, 1] - shoulder[:, 1]
-    if np.isfinite(leg).sum() < 5:
+    if np.isfinite(leg).sum() < cfg.min_frames:
         return None, "the legs were not seen well enough"
     leg_depth = 1.0 - np.nanpercentile(leg, 5) / np.nanpercentile(leg, 95)
-    trunk_depth = 1.0 - np.nanpercentile(trunk, 5) / np.nanpercentile(trunk, 95) if np.isfinite(trunk).sum() >= 5 else 0.0
+    trunk_depth = 1.0 - np.nanpercentile(trunk, 5) / np.nanpercentile(trunk, 95) if np.isfinite(trunk).sum() >= cfg.min_frames else 0.0
     lift = np.abs(ankle_l[:, 1] - ankle_r[:, 1]) / np.nanmedian(shin)
-    single = bool(np.nanmean(lift > 0.25) > 0.6)
+    single = bool(np.nanmean(lift > cfg.single_leg_lift) > cfg.single_leg_share)
     prefix = "single-leg-" if single else ""
     one_leg = " on one leg" if single else ""
-    if leg_depth >= 0.1 and leg_depth >= 0.5 * trunk_depth:
+    if leg_depth >= cfg.squat_min_depth and leg_depth >= 0.5 * trunk_depth:
         return f"{prefix}squat", f"standing{one_leg}; the hips come down {100 * leg_depth:.0f} % of the leg length (squatting)"
-    if trunk_depth >= 0.15:
+    if trunk_depth >= cfg.hinge_min_depth:
         return f"{prefix}hinge", f"standing{one_leg}; the shoulders come down {100 * trunk_depth:.0f} % of the trunk length with little knee bend (hinging)"
     return None, "standing without a clear squat or hinge"

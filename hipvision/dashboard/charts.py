@@ -138,8 +138,14 @@ def screening_rep_chart(report: dict[str, Any]) -> alt.LayerChart | None:
     return alt.layer(bars, rule).properties(height=240)
 
 
+_PROGRESS_SCALE = alt.Scale(
+    domain=["left", "right", "both"], range=[SIDE_COLORS["left"], SIDE_COLORS["right"], "#555555"]
+)
+
+
 def progress_chart(rows: list[dict[str, Any]], metric_title: str) -> alt.Chart:
-    """Progress over sessions: ``rows`` have ``recorded_at`` (ISO text), ``side`` and ``value``."""
+    """Progress over sessions: ``rows`` have ``recorded_at`` (ISO text), ``side`` ("left",
+    "right", or "both" for whole-body values) and ``value``."""
     df = pd.DataFrame(rows)
     df["recorded_at"] = pd.to_datetime(df["recorded_at"])
     return (
@@ -148,7 +154,7 @@ def progress_chart(rows: list[dict[str, Any]], metric_title: str) -> alt.Chart:
         .encode(
             x=alt.X("recorded_at:T", title="session"),
             y=alt.Y("value:Q", title=metric_title),
-            color=alt.Color("side:N", scale=_SIDE_SCALE, title="side (person's)"),
+            color=alt.Color("side:N", scale=_PROGRESS_SCALE, title="side (person's)"),
             tooltip=[alt.Tooltip("recorded_at:T"), "side", alt.Tooltip("value:Q", format=".1f")],
         )
         .properties(height=280)

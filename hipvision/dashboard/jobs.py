@@ -8,11 +8,11 @@ a browser.
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
-import numpy as np
 import pandas as pd
 
 from .. import analyzers
@@ -116,8 +116,9 @@ def analyse(
 
     out_video = None
     if annotate and not is_pose_csv(path) and workdir is not None:
-        out_video = workdir / f"{Path(source_name or path.name).stem}.{test}.annotated.mp4"
-        out_video.unlink(missing_ok=True)
+        # a folder per result: results with other options (blur, mirror, tracking) keep their own video
+        folder = Path(tempfile.mkdtemp(prefix="result-", dir=workdir))
+        out_video = folder / f"{Path(source_name or path.name).stem}.{test}.annotated.mp4"
     say("Analysing", 0.0)
     run = run_analysis(path, test, settings=settings, pose=seq, video_path=out_video, render_progress=render_progress)
     if tracking is not None:
@@ -132,24 +133,3 @@ def analyse(
         sequence=seq,
         annotated_video=out_video,
     )
-
-
-def key_frame_index(outcome: Outcome) -> int | None:
-    """The frame that best shows the result: the held peak IR (rotation) or the bottom of
-    the worst rep (screening). Index into ``outcome.sequence``."""
-    rep = outcome.report
-    t: float | None = None
-    if "sides" in rep:
-        best = max(
-            (s for s in rep["sides"].values() if s.get("peak_ir_deg") is not None and s.get("ir_held")),
-            key=lambda s: s["peak_ir_deg"],
-            default=None,
-        )
-        t = best["ir_held"]["at_s"] if best else None
-    elif rep.get("reps"):
-        worst = (rep.get("summary") or {}).get("worst_rep") or {}
-        idx = worst.get("index", rep["reps"][0]["index"])
-        t = next(r["bottom_s"] for r in rep["reps"] if r["index"] == idx)
-    if t is None or len(outcome.sequence) == 0:
-        return None
-    return int(np.argmin(np.abs(outcome.sequence.time_s - t)))

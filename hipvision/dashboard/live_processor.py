@@ -8,12 +8,14 @@ processor and its own VIDEO-mode landmarker (stateful: never shared between sess
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from ..config import DEFAULT_SETTINGS, Settings
+from ..config import DEFAULT_SETTINGS, LIVE_SCREENING, Settings
+from ..errors import HipvisionError
 from ..live import LiveRotation, draw_live
 from ..live_screening import LiveScreening, LiveScreenState
 from ..models import resolve_model
@@ -21,22 +23,38 @@ from ..render import draw_label, draw_pose
 
 
 class LiveProcessor:
-    """Feed RGB frames with increasing times; get them back annotated."""
+    """Feed RGB frames with increasing times; get them back annotated.
+
+    A stream whose clock goes back or jumps (STOP then START in the browser starts a new
+    connection with a new clock) starts a new recording: fresh readout, fresh landmarker
+    (VIDEO mode needs increasing timestamps). Errors are drawn on the picture.
+    """
 
     def __init__(self, test: str, settings: Settings = DEFAULT_SETTINGS, mirrored: bool = False) -> None:
         self.test = test
         self.settings = settings
         self.mirrored = mirrored
         self.rotation = test in ("seated", "prone")
-        self._live: LiveRotation | LiveScreening = (
-            LiveRotation(test, settings.rotation) if self.rotation else LiveScreening(test, settings.screening)
-        )
-        self._backend: Any = None
         self._lock = threading.Lock()
+        self._backend: Any = None
+        self._closed = False
+        self.error: str | None = None
+        self._new_recording()
+
+    def _new_recording(self) -> None:
+        self._live: LiveRotation | LiveScreening = (
+            LiveRotation(self.test, self.settings.rotation) if self.rotation else LiveScreening(self.test, self.settings.screening)
+        )
         self._state: Any = None
         self._frame = 0
         self._t0: float | None = None
-        self.error: str | None = None
+        self._last: float | None = None
+        self._close_backend()
+
+    def reset(self) -> None:
+        """Start the readout again (peaks and reps cleared)."""
+        with self._lock:
+            self._new_recording()
 
     def _ensure_backend(self) -> Any:
         if self._backend is None:
@@ -47,31 +65,53 @@ class LiveProcessor:
             self._backend.__enter__()
         return self._backend
 
-    def process(self, image: np.ndarray, time_s: float) -> np.ndarray:
-        """One camera frame (RGB) at ``time_s`` seconds -> the same frame with the readout."""
+    def process(self, image: np.ndarray, time_s: float | None) -> np.ndarray:
+        """One camera frame (RGB) at ``time_s`` seconds on the stream's clock (None: this
+        machine's clock) -> the same frame with the readout."""
         with self._lock:
+            if self._closed:
+                return image
+            if self.error is not None:  # e.g. no pose model: say so on every frame, try no more
+                return self.process_error(image)
+            now = time.monotonic() if time_s is None else float(time_s)
+            if self._last is not None and (now < self._last or now - self._last > LIVE_SCREENING.restart_gap_s):
+                self._new_recording()
+            self._last = now
             if self._t0 is None:
-                self._t0 = time_s
-            t = max(time_s - self._t0, 0.0)
-            pose = self._ensure_backend().detect(image, self._frame, t)
+                self._t0 = now
+            try:
+                pose = self._ensure_backend().detect(image, self._frame, now - self._t0)
+            except HipvisionError as e:
+                self.error = str(e)
+                return self.process_error(image)
             self._frame += 1
-            person = pose.mirrored() if self.mirrored and self.rotation else pose
+            person = pose.mirrored() if self.mirrored else pose  # the person's sides
             state = self._live.update(person)
             self._state = state
             if isinstance(self._live, LiveRotation):
                 return draw_live(image, person, self._live, state)
-            return draw_screening_live(image, pose, state, self.settings)
+            return draw_screening_live(image, person, state, self.settings)
+
+    def process_error(self, image: np.ndarray) -> np.ndarray:
+        out = image.copy()
+        draw_label(out, f"hipvision: {self.error}"[:120], (10, 10))
+        return out
 
     def snapshot(self) -> Any:
         """The latest readout state (``LiveState`` or ``LiveScreenState``), or None."""
         with self._lock:
             return None if self._state is None else replace(self._state)
 
+    def _close_backend(self) -> None:
+        if self._backend is not None:
+            self._backend.__exit__(None, None, None)
+            self._backend = None
+
     def close(self) -> None:
+        """Release the landmarker; later frames pass through unchanged."""
         with self._lock:
-            if self._backend is not None:
-                self._backend.__exit__(None, None, None)
-                self._backend = None
+            self._closed = True
+            self._close_backend()
 
 
 def draw_screening_live(image: np.ndarray, pose: Any, state: LiveScreenState, settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import tempfile
 from dataclasses import replace
@@ -12,7 +13,8 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from .. import analyzers, export
+from .. import __version__, analyzers, export
+from ..atomicfile import commit, temp_beside
 from ..config import DASHBOARD, DEFAULT_SETTINGS, Settings, default_data_dir
 from ..history import History
 from ..report_html import key_frame_image, key_frame_time, render_report
@@ -31,6 +33,7 @@ SAMPLE_FILES = {
 SAMPLE_VIDEO = "Prone test with stickers (sample video)"
 #: the generated sample video: moves and their true peaks (shown next to the result)
 SAMPLE_VIDEO_MOVES = (("left", 38.0), ("left", -32.0), ("right", 30.0), ("right", -40.0))
+SAMPLE_VIDEO_LOOK = {"width": 640, "noise_sd": 2.0, "blur_px": 0.8}
 UPLOAD_VIDEO = "Upload a video"
 #: how the rotation tests find knees and ankles in a video (label -> tracking mode)
 TRACKING_CHOICES = {
@@ -172,7 +175,7 @@ def render() -> None:
             return
         bar.empty()
     seq, tracking = poses[pose_key]
-    _quality(seq)
+    _quality(seq, tracked=tracking is not None)
     if tracking is not None:
         st.caption(f"Knees and ankles by **{tracking.get('mode')}**: {tracking.get('reason', '')}")
 
@@ -197,12 +200,19 @@ def render() -> None:
             bar.empty()
             st.error(_plain(e, path, name))
             return
+        except Exception as e:  # never a traceback in the page
+            bar.empty()
+            st.error(f"{name}: unexpected problem ({type(e).__name__}: {_plain(e, path, name)}). Please report it with the file.")
+            return
         bar.empty()
     outcome = outcomes[key]
     st.session_state.last_outcome = outcome
-    results_view.show(outcome)
-    _exports(outcome, path, key, settings)
-    _save_to_history(outcome)
+    try:
+        results_view.show(outcome)
+        _exports(outcome, path, key, settings)
+        _save_to_history(outcome)
+    except Exception as e:  # never a traceback in the page
+        st.error(f"Something went wrong showing this result ({type(e).__name__}: {_plain(e, path, name)}).")
 
 
 def _sample_video() -> Path:
@@ -212,10 +222,12 @@ def _sample_video() -> Path:
 
     folder = Path(tempfile.gettempdir()) / "hipvision-samples"
     folder.mkdir(exist_ok=True)
-    path = folder / "prone_stickers_sample.mp4"
+    params = {"moves": SAMPLE_VIDEO_MOVES, **SAMPLE_VIDEO_LOOK, "version": __version__}
+    tag = hashlib.sha1(repr(sorted(params.items())).encode()).hexdigest()[:10]
+    path = folder / f"prone_stickers_sample-{tag}.mp4"
     if not path.exists():
         with st.spinner("Making the sample video"):
-            write_rotation_video(path, "prone", [Move(side, v) for side, v in SAMPLE_VIDEO_MOVES], width=640, noise_sd=2.0, blur_px=0.8)
+            write_rotation_video(path, "prone", [Move(side, v) for side, v in SAMPLE_VIDEO_MOVES], **SAMPLE_VIDEO_LOOK)
     return path
 
 
@@ -235,10 +247,10 @@ def _tracking_choice(test: str, path: Path, choice: str) -> tuple[str | None, di
     mode = TRACKING_CHOICES[label]
     if mode != "assisted":
         return mode, None
-    return mode, _marks(path)
+    return mode, _marks(path, test)
 
 
-def _marks(path: Path) -> dict[str, tuple[float, float]] | None:
+def _marks(path: Path, test: str) -> dict[str, tuple[float, float]] | None:
     """Click knee and ankle of each leg on the first frame; None until all four are placed."""
     import cv2
     from streamlit_image_coordinates import streamlit_image_coordinates
@@ -251,7 +263,9 @@ def _marks(path: Path) -> dict[str, tuple[float, float]] | None:
     frames: dict[str, np.ndarray] = st.session_state.setdefault("first_frames", {})
     if str(path) not in frames:
         try:
-            frames[str(path)] = next(iter(open_source(path))).image
+            it = iter(open_source(path))
+            frames[str(path)] = next(it).image
+            getattr(it, "close", lambda: None)()
         except (HipvisionError, StopIteration) as e:
             st.error(f"The first frame cannot be read: {e}")
             return None
@@ -259,7 +273,7 @@ def _marks(path: Path) -> dict[str, tuple[float, float]] | None:
     todo = [p for p in POINTS if p not in marks]
     point = st.radio(
         "Click on the picture to place", POINTS, index=POINTS.index(todo[0]) if todo else 0, horizontal=True,
-        key=f"mark_point_{path}", format_func=lambda p: p.replace("_", " ") + (" ✓" if p in marks else ""),
+        key=f"mark_point_{path}_{len(marks)}", format_func=lambda p: p.replace("_", " ") + (" ✓" if p in marks else ""),
     )
     for name, (x, y) in marks.items():
         color = (255, 140, 0) if name.startswith("left") else (0, 170, 255)
@@ -272,7 +286,11 @@ def _marks(path: Path) -> dict[str, tuple[float, float]] | None:
         if marks.get(point) != placed:  # a new click (the component repeats its last value)
             marks[point] = placed
             st.rerun()
-    st.caption("Left and right are the person's (prone, from the feet end: their left is on the picture's left).")
+    st.caption(
+        "Left and right are the person's: "
+        + ("lying face down, seen from the feet end, their left is on the picture's left."
+           if test == "prone" else "facing the camera, their left is on the picture's right.")
+    )
     if st.button("Clear the marks", key=f"clear_marks_{path}"):
         marks.clear()
         st.rerun()
@@ -299,19 +317,21 @@ def _throttled(bar: Any):
     return update
 
 
-def _quality(seq: Any) -> None:
+def _quality(seq: Any, tracked: bool = False) -> None:
+    """Frames, detection, duration, frame rate, and the leg points seen too rarely (for
+    tracked shins only the knees and ankles count)."""
     info = summarize(seq, DEFAULT_SETTINGS.cleaning.min_visibility)
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Frames", info["frames"])
-    c2.metric("Person found", f"{100 * info['detection_rate']:.0f} %")
+    c2.metric("Legs tracked" if tracked else "Person found", f"{100 * info['detection_rate']:.0f} %")
     c3.metric("Duration", f"{info['duration_s']:.1f} s")
     c4.metric("Frame rate", f"{info['median_fps']:.0f} fps" if info["median_fps"] else "n/a")
-    low = {k: v for k, v in info["lower_limb_visible"].items() if v < 0.9}
+    low = {k: v for k, v in info["lower_limb_visible"].items() if v < 0.9 and not (tracked and "hip" in k)}
     if low:
         st.warning(
             "Some leg landmarks are often hidden or uncertain: "
             + ", ".join(f"{k.replace('_', ' ')} {100 * v:.0f} %" for k, v in low.items())
-            + ". Keep the whole body in frame, in good light, in clothes that show the knees."
+            + (". Keep the stickers in view and unobstructed." if tracked else ". Keep the whole body in frame, in good light, in clothes that show the knees.")
         )
 
 
@@ -325,9 +345,8 @@ def _exports(outcome: jobs.Outcome, path: Path, key: Any, settings: Settings) ->
         "Per-frame series (CSV)", outcome.series.to_csv(index=False), f"{stem}.{outcome.test}.series.csv", "text/csv"
     )
     if outcome.annotated_video is not None and outcome.annotated_video.exists():
-        c[3].download_button(
-            "Annotated video (MP4)", outcome.annotated_video.read_bytes(), outcome.annotated_video.name, "video/mp4"
-        )
+        video = outcome.annotated_video
+        c[3].download_button("Annotated video (MP4)", lambda: video.read_bytes(), video.name, "video/mp4")
     reports: dict[Any, str] = st.session_state.setdefault("html_reports", {})
     if key not in reports:
         if c[4].button("Make a printable report"):
@@ -364,12 +383,14 @@ def _save_to_history(outcome: jobs.Outcome) -> None:
                 st.error("Give the person a name first.")
                 return
             video = None
-            if outcome.annotated_video is not None and outcome.annotated_video.exists():
-                keep = default_data_dir() / "videos"
-                keep.mkdir(parents=True, exist_ok=True)
-                video = keep / f"{datetime.now():%Y%m%d-%H%M%S}-{outcome.annotated_video.name}"
-                shutil.copyfile(outcome.annotated_video, video)
             try:
+                if outcome.annotated_video is not None and outcome.annotated_video.exists():
+                    keep = default_data_dir() / "videos"
+                    keep.mkdir(parents=True, exist_ok=True)
+                    video = keep / f"{datetime.now():%Y%m%d-%H%M%S}-{outcome.annotated_video.name}"
+                    tmp = temp_beside(video)
+                    shutil.copyfile(outcome.annotated_video, tmp)
+                    commit(tmp, video)
                 with History() as h:
                     pid = h.get_or_create_person(name)
                     sid = h.add_session(
@@ -377,8 +398,10 @@ def _save_to_history(outcome: jobs.Outcome) -> None:
                         recorded_at=datetime.combine(when, datetime.now().time()),
                         series_csv=outcome.series.to_csv(index=False), video_path=video,
                     )
-            except HipvisionError as e:
-                st.error(str(e))
+            except (HipvisionError, OSError) as e:
+                if video is not None:
+                    video.unlink(missing_ok=True)
+                st.error(f"Not saved: {e}")
                 return
             st.success(f"Saved as session {sid} for {name.strip()}. See it on the History page.")
         st.caption(f"History file: {where}")

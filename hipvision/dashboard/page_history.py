@@ -22,6 +22,15 @@ PREFERRED = {"rotation": ["ir_peak_deg", "er_peak_deg", "total_arc_deg"], "scree
 def render() -> None:
     st.header("History")
     try:
+        _render()
+    except HipvisionError as e:
+        st.error(str(e))
+    except Exception as e:  # never a traceback in the page
+        st.error(f"Something went wrong with the history ({type(e).__name__}: {e}).")
+
+
+def _render() -> None:
+    try:
         h = History()
     except HipvisionError as e:
         st.error(f"The history database cannot be opened: {e}")
@@ -47,6 +56,7 @@ def render() -> None:
             "text/csv",
         )
         with st.expander(f"Delete {person.name} and all their sessions"):
+            st.caption("Annotated videos saved with their sessions stay in the data folder's videos/ (delete them there).")
             sure = st.checkbox(f"Yes, delete {person.name} for good", key=f"sure_person_{person.id}")
             if st.button("Delete person", disabled=not sure, key=f"del_person_{person.id}"):
                 h.delete_person(person.id)

@@ -23,7 +23,8 @@ def render() -> None:
     test = st.selectbox("Test", tests, index=tests.index("seated"), key="live_test")
     mirrored = st.checkbox(
         "Mirrored picture", value=False, key="live_mirrored",
-        help="Browsers send the camera picture unmirrored; tick only if your camera mirrors it itself.",
+        help="Browsers send the camera picture unmirrored; tick only if your camera mirrors it "
+        "itself (left and right are swapped back to the person's for every test).",
     )
     with st.expander(f"How to set up the {test} test"):
         st.markdown(instructions(test))
@@ -45,12 +46,11 @@ def render() -> None:
 
     def callback(frame: "av.VideoFrame") -> "av.VideoFrame":
         img = frame.to_ndarray(format="rgb24")
-        t = float(frame.time) if frame.time is not None else 0.0
         try:
-            out = proc.process(img, t)
-        except Exception as e:  # shown on the picture, never a dead stream
-            proc.error = str(e)
-            out = img
+            out = proc.process(img, None if frame.time is None else float(frame.time))
+        except Exception as e:  # drawn on the picture from now on, never a dead stream
+            proc.error = f"{type(e).__name__}: {e}"
+            out = proc.process_error(img)
         return av.VideoFrame.from_ndarray(out, format="rgb24")
 
     webrtc_streamer(
@@ -61,5 +61,5 @@ def render() -> None:
         rtc_configuration={"iceServers": []},  # local network only: nothing leaves the machine
         async_processing=True,
     )
-    if proc.error:
-        st.error(f"Live processing stopped: {proc.error}")
+    if st.button("Reset the readout", help="Clear the peaks or the rep count and start again"):
+        proc.reset()
