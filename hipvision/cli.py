@@ -239,11 +239,33 @@ def _default_stem(input: str) -> str:
     return "webcam" if is_webcam(input) else (Path(input).stem or "pose")
 
 
-def cmd_analyze(args: argparse.Namespace) -> int:
-    from .api import run_analysis
+def add_analysis_options(p: argparse.ArgumentParser) -> None:
+    """The analysis options ``analyze`` and ``batch`` share (read by :func:`analysis_settings`)."""
+    p.add_argument(
+        "--mirrored",
+        action="store_true",
+        help="rotation tests: the video is mirrored (front/selfie camera): swap the person's left and right",
+    )
+    sc = DEFAULT_SETTINGS.screening
+    p.add_argument(
+        "--sex",
+        choices=("female", "male", "unspecified"),
+        default=sc.sex,
+        help=f"screening: picks the FPPA valgus threshold (female {sc.fppa_threshold_female_deg:g}, "
+        f"male {sc.fppa_threshold_male_deg:g}, unspecified {sc.fppa_threshold_unspecified_deg:g} deg)",
+    )
+    p.add_argument("--fppa-threshold", type=float, metavar="DEG", help="screening: valgus flag above this FPPA (overrides --sex)")
+    p.add_argument(
+        "--hip-shift-threshold",
+        type=_positive_float,
+        metavar="PCT",
+        help=f"screening: hip-shift flag above this %% of hip width (default {sc.hip_shift_threshold_pct:g}; descriptive, no validated cut-off)",
+    )
 
-    settings = _settings(args)
-    settings = replace(
+
+def analysis_settings(args: argparse.Namespace, settings: Settings) -> Settings:
+    """``settings`` with the options of :func:`add_analysis_options` applied."""
+    return replace(
         settings,
         rotation=replace(settings.rotation, mirrored=args.mirrored),
         screening=replace(
@@ -252,8 +274,14 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             fppa_threshold_deg=args.fppa_threshold,
             hip_shift_threshold_pct=args.hip_shift_threshold or settings.screening.hip_shift_threshold_pct,
         ),
-        render=replace(settings.render, blur_faces=args.blur_faces),
     )
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from .api import run_analysis
+
+    settings = analysis_settings(args, _settings(args))
+    settings = replace(settings, render=replace(settings.render, blur_faces=args.blur_faces))
     _check_history_and_report(args)  # fail before any slow work
     update, close = _progress_bar("pose", args.quiet)
     bar_update, video_close = _progress_bar("annotated video", args.quiet)
@@ -581,26 +609,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--json", action="store_true", help="print only the JSON report on stdout")
     a.add_argument("--save-video", metavar="OUT.mp4", help="annotated H.264 video (video input only)")
     a.add_argument("--series", metavar="OUT.csv", help="write the per-frame series (angles; depth and hip shift for screening) as CSV")
-    a.add_argument(
-        "--mirrored",
-        action="store_true",
-        help="rotation tests: the video is mirrored (front/selfie camera): swap the person's left and right",
-    )
-    sc = DEFAULT_SETTINGS.screening
-    a.add_argument(
-        "--sex",
-        choices=("female", "male", "unspecified"),
-        default=sc.sex,
-        help=f"screening: picks the FPPA valgus threshold (female {sc.fppa_threshold_female_deg:g}, "
-        f"male {sc.fppa_threshold_male_deg:g}, unspecified {sc.fppa_threshold_unspecified_deg:g} deg)",
-    )
-    a.add_argument("--fppa-threshold", type=float, metavar="DEG", help="screening: valgus flag above this FPPA (overrides --sex)")
-    a.add_argument(
-        "--hip-shift-threshold",
-        type=_positive_float,
-        metavar="PCT",
-        help=f"screening: hip-shift flag above this %% of hip width (default {sc.hip_shift_threshold_pct:g}; descriptive, no validated cut-off)",
-    )
+    add_analysis_options(a)
     g = a.add_argument_group("history, report and privacy")
     g.add_argument("--person", metavar="NAME", help="save the session to the history under this person (created when new)")
     g.add_argument("--history", metavar="PATH", help="history database (default: history.sqlite3 in $HIPVISION_DATA, else $XDG_DATA_HOME/hipvision, else ~/.local/share/hipvision)")

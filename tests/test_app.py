@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import numpy as np
@@ -83,8 +84,6 @@ def test_bad_upload_is_a_message_not_a_traceback() -> None:
 
 from shared_paths import MEDIA, find_model  # noqa: E402
 
-import pytest  # noqa: E402
-
 CLIP = MEDIA / "squat_front_oblique_bodyweight_tfjs_refkp.mp4"
 
 
@@ -144,7 +143,7 @@ def _history_page() -> None:
     page_history.render()
 
 
-def _save(at: AppTest, name: str, when: "datetime.date", new: bool = True) -> AppTest:
+def _save(at: AppTest, name: str, when: datetime.date, new: bool = True) -> AppTest:
     at.run()  # the person list as it is now
     at.selectbox(key="hist_pick").set_value("(new person)" if new else name)
     at.run()
@@ -158,8 +157,6 @@ def _save(at: AppTest, name: str, when: "datetime.date", new: bool = True) -> Ap
 def test_saved_results_show_up_in_history_with_progress_and_can_be_deleted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import datetime
-
     from hipvision.history import History
 
     monkeypatch.setenv("HIPVISION_DATA", str(tmp_path))

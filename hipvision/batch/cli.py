@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
 from typing import Callable
 
 from ..config import DEFAULT_SETTINGS
 
 
 def add_parser(sub, add_pose_options: Callable[[argparse.ArgumentParser], None], positive_int, positive_float) -> None:
-    bs, sc = DEFAULT_SETTINGS.batch, DEFAULT_SETTINGS.screening
+    bs = DEFAULT_SETTINGS.batch
     b = sub.add_parser(
         "batch",
         help="analyse many clips in parallel into one summary (resumable)",
@@ -46,40 +45,18 @@ def add_parser(sub, add_pose_options: Callable[[argparse.ArgumentParser], None],
     b.add_argument("--force", action="store_true", help="start over: delete the results in OUT_DIR and redo every clip")
     b.add_argument("--save-video", action="store_true", help="also write an annotated video per video clip")
     b.add_argument("--trc", action="store_true", help="also write the world landmarks per clip as OpenSim .trc (metres)")
-    g = b.add_argument_group("analysis")
-    g.add_argument("--mirrored", action="store_true", help="rotation tests: the videos are mirrored (selfie camera)")
-    g.add_argument(
-        "--sex",
-        choices=("female", "male", "unspecified"),
-        default=sc.sex,
-        help="screening: picks the FPPA valgus threshold (default: %(default)s)",
-    )
-    g.add_argument("--fppa-threshold", type=float, metavar="DEG", help="screening: valgus flag above this FPPA (overrides --sex)")
-    g.add_argument(
-        "--hip-shift-threshold",
-        type=positive_float,
-        metavar="PCT",
-        help=f"screening: hip-shift flag above this %% of hip width (default {sc.hip_shift_threshold_pct:g})",
-    )
+    from ..cli import add_analysis_options
+
+    add_analysis_options(b.add_argument_group("analysis"))  # type: ignore[arg-type]
     add_pose_options(b)
     b.set_defaults(func=cmd_batch)
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from ..cli import _settings
+    from ..cli import _settings, analysis_settings
     from .runner import run_batch
 
-    s = _settings(args)
-    s = replace(
-        s,
-        rotation=replace(s.rotation, mirrored=args.mirrored),
-        screening=replace(
-            s.screening,
-            sex=args.sex,
-            fppa_threshold_deg=args.fppa_threshold,
-            hip_shift_threshold_pct=args.hip_shift_threshold or s.screening.hip_shift_threshold_pct,
-        ),
-    )
+    s = analysis_settings(args, _settings(args))
     try:
         res = run_batch(
             args.input,
