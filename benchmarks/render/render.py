@@ -16,6 +16,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -117,6 +118,9 @@ def render(spec: ClipSpec, force: bool = False, threads: int = 2) -> Path:
     if out.exists():
         shutil.rmtree(out)
     tmp.rename(out)
+    for old in out.parent.glob(f"{spec.name}-*"):  # renders of older versions of this spec
+        if old != out and re.fullmatch(re.escape(spec.name) + r"-[0-9a-f]{12}", old.name):
+            shutil.rmtree(old)
     return out
 
 

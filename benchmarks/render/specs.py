@@ -160,11 +160,13 @@ def scene_dict(spec: ClipSpec) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- the set
-_SEATED = (Hold(30.0, 40.0), Hold(-40.0, -25.0))
-_PRONE = (Hold(35.0, 25.0), Hold(-30.0, -40.0))
+# IR with both legs at once (the feet move apart); ER one leg at a time (both at once
+# would cross the shins through each other)
+_SEATED = (Hold(30.0, 40.0), Hold(-40.0, 0.0), Hold(0.0, -25.0))
+_PRONE = (Hold(35.0, 25.0), Hold(-30.0, 0.0), Hold(0.0, -40.0))
 _SQUAT = (
     Rep(drop=0.30, back=0.12, lean=30),  # neutral knees
-    Rep(drop=0.30, back=0.12, lean=30, valgus_left=18, valgus_right=18),  # both knees cave in
+    Rep(drop=0.30, back=0.12, lean=30, valgus_left=12, valgus_right=12),  # both knees cave in
     Rep(drop=0.30, back=0.12, lean=30, valgus_right=20),  # right knee only
     Rep(drop=0.30, back=0.12, lean=30, shift=0.07),  # pelvis shifts to the left
 )
@@ -185,15 +187,15 @@ CLIPS: tuple[ClipSpec, ...] = (
     ClipSpec("seated-xbot-tilted", "seated", "Xbot.glb", {"distance": 1.8, "height": 0.8, "yaw": 8, "roll": 5}, holds=_SEATED,
              note="camera higher, 8 deg to the side, rolled 5 deg"),
     ClipSpec("seated-ely-front", "seated", "Ely.glb", {"distance": 1.8, "height": 0.55}, holds=_SEATED,
-             note="second avatar (clothed, textured)"),
+             note="second avatar: a low-poly body without a head or texture"),
     ClipSpec("seated-mannequin-low", "seated", "Mannequin.glb", {"distance": 2.0, "height": 0.4, "yaw": -6, "roll": -4},
-             holds=(Hold(20.0, 45.0), Hold(-35.0, -30.0)), note="third avatar, camera low, yawed and rolled"),
+             holds=(Hold(20.0, 45.0), Hold(-35.0, 0.0), Hold(0.0, -30.0)), note="third avatar, camera low, yawed and rolled"),
     ClipSpec("prone-xbot-feet", "prone", "Xbot.glb", {"distance": 1.4, "height": 1.0}, holds=_PRONE, stickers=True,
              note="camera at the feet end, a little above the feet; green stickers"),
     ClipSpec("prone-ely-feet", "prone", "Ely.glb", {"distance": 1.5, "height": 1.2, "roll": 3}, holds=_PRONE, stickers=True,
              note="second avatar, camera higher and rolled 3 deg; green stickers"),
     ClipSpec("squat-xbot-front", "squat", "Xbot.glb", {"distance": 2.2, "height": 0.9}, reps=_SQUAT,
-             note="reps: neutral, both valgus, right valgus, hip shift left"),
+             note="reps: neutral, both knees in, right knee in, hip shift left"),
     ClipSpec("squat-mannequin-yaw", "squat", "Mannequin.glb", {"distance": 2.2, "height": 1.0, "yaw": 10, "roll": 3}, reps=_SQUAT,
              note="camera 10 deg to the side, rolled 3 deg"),
     ClipSpec("sls-ely-front", "single-leg-squat", "Ely.glb", {"distance": 2.2, "height": 0.9}, reps=_SLS, lift="right",
