@@ -201,7 +201,8 @@ def _leg_ik(rig: Rig, side: str, ankle: Vector, knee_dir: Vector, foot: Matrix) 
 
 def pose_seated(rig: Rig, fr: dict, sc: dict) -> None:
     """Sitting upright on a stool, thighs horizontal forward, shins hanging; ``fr['rot']``
-    per side: hip rotation in degrees, + = internal (foot lateral)."""
+    per side: hip rotation in degrees, + = internal (foot lateral); ``fr['tuck']`` per side:
+    the shin swung back under the seat (deg), out of the way of the other foot."""
     hip_z = sc["hip_height"]
     root = rig.rest_head[P + "Hips"]
     hip_joint_z = (rig.rest_head[P + "LeftUpLeg"].z + rig.rest_head[P + "RightUpLeg"].z) / 2
@@ -212,12 +213,15 @@ def pose_seated(rig: Rig, fr: dict, sc: dict) -> None:
         phi = float(fr["rot"][side])
         # left IR moves the foot to +X: rotation about +Y by -phi (left), +phi (right)
         r = rot_y(-SIDE_SIGN[side] * phi)
-        _leg_from_dirs(rig, side, Vector((0, -1, 0)), r @ Vector((0, 0, -1)), r)
+        tuck = rot_x(float(fr.get("tuck", {}).get(side, 0.0)))  # + = foot back under the seat
+        _leg_from_dirs(rig, side, Vector((0, -1, 0)), r @ tuck @ Vector((0, 0, -1)), None)
 
 
 def pose_prone(rig: Rig, fr: dict, sc: dict) -> None:
     """Lying face down (head at -Y, feet at +Y), knees bent 90 deg so the shins point up;
-    ``fr['rot']`` per side: hip rotation, + = internal (foot lateral)."""
+    ``fr['rot']`` per side: hip rotation, + = internal (foot lateral); ``fr['tuck']`` per
+    side: the knee bent further, the foot towards the buttock (deg), out of the way of the
+    other foot."""
     body = rot_x(90.0)
     root = rig.rest_head[P + "Hips"]
     rig.set("Hips", body, Vector((root.x, 0.0, sc["hip_height"])))
@@ -227,7 +231,8 @@ def pose_prone(rig: Rig, fr: dict, sc: dict) -> None:
         phi = float(fr["rot"][side])
         # left IR moves the foot to +X: rotation of +Z about +Y by +phi gives +X
         r = rot_y(SIDE_SIGN[side] * phi)
-        _leg_from_dirs(rig, side, Vector((0, 1, -0.02)), r @ Vector((0, 0, 1)), None)
+        tuck = rot_x(float(fr.get("tuck", {}).get(side, 0.0)))  # + = foot towards the buttock
+        _leg_from_dirs(rig, side, Vector((0, 1, -0.02)), r @ tuck @ Vector((0, 0, 1)), None)
 
 
 def pose_stand(rig: Rig, fr: dict, sc: dict) -> None:
@@ -312,25 +317,33 @@ def make_sticker(i: int, radius: float, rgb: tuple) -> bpy.types.Object:
     return o
 
 
-def place_stickers(rig: Rig, stickers: list[bpy.types.Object], spec: list[dict], cam: bpy.types.Object) -> list[list[float]]:
-    """Put each sticker on the skin where a ray from the camera towards the point
-    ``frac`` along knee->ankle first meets the body (the side the camera sees)."""
+def place_stickers(rig: Rig, stickers: list[bpy.types.Object], spec: list[dict], cam: bpy.types.Object) -> tuple[list[list[float]], list[bool]]:
+    """Put each sticker on the skin of its own shin, on the side facing the camera: where a
+    ray from just outside the leg (0.15 m from the point ``frac`` along knee->ankle,
+    towards the camera) meets it. Also returns per sticker whether something else (the
+    other leg) hides it from the camera."""
     dg = bpy.context.evaluated_depsgraph_get()
-    out = []
+    scene = bpy.context.scene
+    cam_pos = cam.matrix_world.translation
+    out, hidden = [], []
     for o, st in zip(stickers, spec):
         pre = SIDE_PREFIX[st["side"]]
         K, A = rig.head(f"{pre}Leg"), rig.head(f"{pre}Foot")
         p = K + st["frac"] * (A - K)
-        origin = cam.matrix_world.translation
-        hit, loc, normal, *_ = bpy.context.scene.ray_cast(dg, origin, (p - origin).normalized())
+        to_cam = (cam_pos - p).normalized()
+        hit, loc, normal, *_ = scene.ray_cast(dg, p + 0.15 * to_cam, -to_cam)
         if not hit:
             out.append([math.nan] * 3)
+            hidden.append(True)
             continue
         o.location = loc + 0.0015 * normal
         o.rotation_euler = normal.to_track_quat("Z", "Y").to_euler()
         out.append(list(loc))
+        d = (loc - cam_pos).length
+        first, floc, *_ = scene.ray_cast(dg, cam_pos, (loc - cam_pos).normalized())
+        hidden.append(bool(first and (floc - cam_pos).length < d - 0.01))
     bpy.context.view_layer.update()
-    return out
+    return out, hidden
 
 
 def main() -> None:
@@ -404,12 +417,13 @@ def main() -> None:
             pre = SIDE_PREFIX[side]
             for key, bone in (("hip", "UpLeg"), ("knee", "Leg"), ("ankle", "Foot"), ("shoulder", "Arm"), ("toe", "ToeBase")):
                 joints[f"{side}_{key}"] = list(rig.head(f"{pre}{bone}"))
-        stick = place_stickers(rig, stickers, sc.get("stickers", []), cam) if stickers else []
+        stick, hidden = place_stickers(rig, stickers, sc.get("stickers", []), cam) if stickers else ([], [])
         frames_out.append({
             "world": joints,
             "image": {k: project(Vector(v)) for k, v in joints.items()},
             "stickers_world": stick,
             "stickers_image": [project(Vector(p)) if not math.isnan(p[0]) else None for p in stick],
+            "stickers_hidden": hidden,
         })
         t_pose += time.time() - t1
         scene.render.filepath = f"{outdir}/frame_{i:04d}.png"

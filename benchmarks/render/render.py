@@ -82,6 +82,12 @@ def render(spec: ClipSpec, force: bool = False, threads: int = 2) -> Path:
     """Render ``spec`` if it is not cached; return its cache folder."""
     out = clip_dir(spec)
     if (out / "clip.mp4").exists() and (out / "truth.json").exists() and not force:
+        # the truth is derived from raw.json: recompute it (cheap) so truth.py changes apply
+        old = json.loads((out / "truth.json").read_text())
+        _, course = build_frames(spec)
+        truth = compute_truth(spec, json.loads((out / "raw.json").read_text()), course)
+        truth["render_s"], truth["frames"] = old["render_s"], old["frames"]
+        (out / "truth.json").write_text(json.dumps(truth, indent=1))
         return out
     if not (AVATARS / spec.avatar).exists():
         raise SystemExit(f"avatar not found: {AVATARS / spec.avatar} (set HIPVISION_AVATARS)")

@@ -93,7 +93,17 @@ def swapped(model: dict[str, np.ndarray], truth: dict, joint: str = "ankle") -> 
     ml, mr = model[f"left_{joint}"], model[f"right_{joint}"]
     same = np.hypot(*(ml - tl).T) + np.hypot(*(mr - tr).T)
     cross = np.hypot(*(ml - tr).T) + np.hypot(*(mr - tl).T)
-    return cross < same
+    return np.where(np.isfinite(same) & np.isfinite(cross), cross < same, np.nan)
+
+
+def nanmean_or_none(x: np.ndarray) -> float | None:
+    x = np.asarray(x, dtype=float)
+    return float(np.nanmean(x)) if np.isfinite(x).any() else None
+
+
+def nanmedian_or_none(x: np.ndarray) -> float | None:
+    x = np.asarray(x, dtype=float)
+    return float(np.nanmedian(x)) if np.isfinite(x).any() else None
 
 
 def px_error(model: dict[str, np.ndarray], truth: dict, name: str) -> np.ndarray:
@@ -121,7 +131,9 @@ def rotation_rows(spec: ClipSpec, truth: dict, rep: dict | None, model: dict[str
             lead = cmd == 0
             lead[int(spec.lead_s * spec.fps):] = False
             k, a = model[f"{s}_knee"], model[f"{s}_ankle"]
-            ref = np.nanmedian((a - k)[lead], axis=0)
+            seg = (a - k)[lead]
+            ok = np.isfinite(seg).all(axis=1)
+            ref = np.median(seg[ok], axis=0) if ok.any() else np.array([np.nan, np.nan])
             mang = lateral_angle(k, a, ref[None, :], lat)
         for key, sgn in (("ir", 1), ("er", -1)):
             true = ts[f"true_{key}_deg"]
@@ -133,9 +145,9 @@ def rotation_rows(spec: ClipSpec, truth: dict, rep: dict | None, model: dict[str
                 vals = sgn * mang[held]
                 found = float(np.mean(np.isfinite(vals)))
                 m2d = float(np.nanmedian(vals)) if np.isfinite(vals).any() else None
-                swap = float(np.mean(swapped(model, truth)[held]))
-                knee_px = float(np.nanmedian(px_error(model, truth, f"{s}_knee")[held]))
-                ankle_px = float(np.nanmedian(px_error(model, truth, f"{s}_ankle")[held]))
+                swap = nanmean_or_none(swapped(model, truth)[held])
+                knee_px = nanmedian_or_none(px_error(model, truth, f"{s}_knee")[held])
+                ankle_px = nanmedian_or_none(px_error(model, truth, f"{s}_ankle")[held])
             measured = ms.get(f"peak_{key}_deg") if ms else None
             rows.append({
                 "clip": spec.name, "test": spec.test, "mode": mode, "side": s, "dir": key, "true": true,
@@ -174,7 +186,7 @@ def screening_rows(spec: ClipSpec, truth: dict, rep: dict | None, model: dict[st
         for s in sides:
             mf = swap = None
             if model is not None:
-                swap = float(np.mean(swapped(model, truth, "knee")[bottom]))
+                swap = nanmean_or_none(swapped(model, truth, "knee")[bottom])
                 o = "right" if s == "left" else "left"
                 lat = model[f"{s}_hip"] - model[f"{o}_hip"]
                 f = fppa(model[f"{s}_hip"], model[f"{s}_knee"], model[f"{s}_ankle"], lat)[bottom]
@@ -241,17 +253,21 @@ def main() -> None:
         model = model_points(csv, n) if csv else None
         print(f"\n{spec.name}  ({spec.test}, {spec.avatar}, camera {spec.camera}, {n} frames at {spec.fps:g} fps; {spec.note})")
         if spec.kind in ("seated", "prone"):
+            if truth.get("stickers_hidden_frames") is not None:
+                print(f"  stickers (L knee, L ankle, R knee, R ankle) hidden by the other leg in "
+                      f"{truth['stickers_hidden_frames']} of {n} frames")
             modes = [("model", ())] + ([("markers", ("--track", "markers"))] if spec.test == "prone" else [])
             for mode, extra in modes:
                 rep, err = analyze(d / "clip.mp4", spec.test, *extra)
                 if rep is None:
                     print(f"  {mode}: {err}")
                 rows = rotation_rows(spec, truth, rep, model if mode == "model" else None, mode)
-                if mode == "markers" and rep is None:
+                if rep is None:
                     for r in rows:
                         r["note"] = err
                 rot_rows += rows
-                print_rotation(rows)
+                if err != NO_MARKERS:
+                    print_rotation(rows)
         else:
             rep, err = analyze(d / "clip.mp4", spec.test)
             if rep is None:

@@ -22,6 +22,8 @@ from typing import Any
 AVATARS = Path(os.environ.get("HIPVISION_AVATARS", Path(__file__).resolve().parents[3] / "shared" / "avatars"))
 
 ROTATION_TESTS = ("seated", "prone")
+#: how far the resting shin swings front-to-back while the other leg is in ER (deg)
+TUCK_DEG = 35.0
 
 
 @dataclass(frozen=True)
@@ -85,14 +87,22 @@ def _rotation_course(spec: ClipSpec) -> tuple[list[float], list[dict[str, float]
     out = []
     for t in times:
         val = {"left": 0.0, "right": 0.0}
+        tuck = {"left": 0.0, "right": 0.0}
         start = spec.lead_s
         for h in spec.holds:
             ph = t - start
             if 0 <= ph < 2 * h.ramp_s + h.hold_s:
                 p = _ease(ph / h.ramp_s) if ph < h.ramp_s + h.hold_s else 1 - _ease((ph - h.ramp_s - h.hold_s) / h.ramp_s)
                 val = {"left": h.left * p, "right": h.right * p}
+                # while one foot swings medially (ER), the resting shin swings out of its way
+                # front-to-back (seated: foot tucked back under the seat; prone: knee bent
+                # further, foot towards the buttock): its angle in the frontal plane stays 0
+                if h.left == 0 and h.right < 0:
+                    tuck["left"] = TUCK_DEG * p
+                if h.right == 0 and h.left < 0:
+                    tuck["right"] = TUCK_DEG * p
             start += 2 * h.ramp_s + h.hold_s + h.rest_s
-        out.append(val)
+        out.append({"rot": val, "tuck": tuck})
     return times, out
 
 
@@ -127,8 +137,9 @@ def _rep_course(spec: ClipSpec) -> tuple[list[float], list[dict[str, Any]], list
 def build_frames(spec: ClipSpec) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Per-frame pose dicts for Blender, and the commanded time course for the truth."""
     if spec.kind in ROTATION_TESTS:
-        times, rot = _rotation_course(spec)
-        frames = [{"rot": r} for r in rot]
+        times, course_frames = _rotation_course(spec)
+        frames = course_frames
+        rot = [f["rot"] for f in course_frames]
         course = {
             "time_s": times,
             "rotation_deg": rot,
@@ -165,10 +176,10 @@ def scene_dict(spec: ClipSpec) -> dict[str, Any]:
 _SEATED = (Hold(30.0, 40.0), Hold(-40.0, 0.0), Hold(0.0, -25.0))
 _PRONE = (Hold(35.0, 25.0), Hold(-30.0, 0.0), Hold(0.0, -40.0))
 _SQUAT = (
-    Rep(drop=0.30, back=0.12, lean=30),  # neutral knees
-    Rep(drop=0.30, back=0.12, lean=30, valgus_left=12, valgus_right=12),  # both knees cave in
-    Rep(drop=0.30, back=0.12, lean=30, valgus_right=20),  # right knee only
-    Rep(drop=0.30, back=0.12, lean=30, shift=0.07),  # pelvis shifts to the left
+    Rep(drop=0.24, back=0.10, lean=25),  # knees over the toes
+    Rep(drop=0.24, back=0.10, lean=25, valgus_left=20, valgus_right=20),  # both knees cave in
+    Rep(drop=0.24, back=0.10, lean=25, valgus_right=22),  # right knee only
+    Rep(drop=0.24, back=0.10, lean=25, shift=0.07),  # pelvis shifts to the left
 )
 _SLS = (
     Rep(drop=0.18, back=0.06, lean=20),

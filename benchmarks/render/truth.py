@@ -110,6 +110,7 @@ def compute_truth(spec: Any, raw: dict, course: dict) -> dict[str, Any]:
                 for key, sgn in (("ir", 1), ("er", -1)):
                     held = per_side[s].get(f"_held_{key}")
                     per_side[s][f"stickers_2d_{key}_deg"] = None if held is None else _r(sgn * np.nanmedian(ang[held]))
+            out["stickers_hidden_frames"] = [sum(bool(f.get("stickers_hidden", [False] * 4)[k]) for f in raw["frames"]) for k in range(4)]
             out["stickers_image"] = [[None if p is None else [round(p[0], 1), round(p[1], 1)] for p in col] for col in st]
         for s in SIDES:
             for key in ("ir", "er"):
