@@ -25,6 +25,7 @@ import os
 import shlex
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,8 @@ HIPVISION_CMD = [sys.executable, "-m", "hipvision"]
 def hipvision(*args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     env.setdefault("HIPVISION_MODEL", str(DEFAULT_MODEL))
-    return subprocess.run([*HIPVISION_CMD, *args], capture_output=True, text=True, env=env)
+    # run outside any checkout: `python -m hipvision` would import ./hipvision from the cwd
+    return subprocess.run([*HIPVISION_CMD, *args], capture_output=True, text=True, env=env, cwd=tempfile.gettempdir())
 
 
 def analyze(clip: Path, test: str, *extra: str) -> tuple[dict | None, str]:
@@ -87,12 +89,16 @@ def model_points(csv: Path, n: int) -> dict[str, np.ndarray]:
     return out
 
 
-def swapped(model: dict[str, np.ndarray], truth: dict, joint: str = "ankle") -> np.ndarray:
-    """Per frame: the pose model's left/right ``joint`` sit nearer the opposite true joints."""
-    tl, tr = (np.asarray(truth["joints_image"][f"{s}_{joint}"])[:, :2] for s in SIDES)
-    ml, mr = model[f"left_{joint}"], model[f"right_{joint}"]
-    same = np.hypot(*(ml - tl).T) + np.hypot(*(mr - tr).T)
-    cross = np.hypot(*(ml - tr).T) + np.hypot(*(mr - tl).T)
+def swapped(model: dict[str, np.ndarray], truth: dict, joints: tuple[str, ...] = ("knee", "ankle")) -> np.ndarray:
+    """Per frame: the pose model's left/right legs (knee + ankle together) sit nearer the
+    opposite true legs (NaN where a landmark is missing)."""
+    same = np.zeros(len(model["left_knee"]))
+    cross = np.zeros_like(same)
+    for j in joints:
+        tl, tr = (np.asarray(truth["joints_image"][f"{s}_{j}"])[:, :2] for s in SIDES)
+        ml, mr = model[f"left_{j}"], model[f"right_{j}"]
+        same = same + np.hypot(*(ml - tl).T) + np.hypot(*(mr - tr).T)
+        cross = cross + np.hypot(*(ml - tr).T) + np.hypot(*(mr - tl).T)
     return np.where(np.isfinite(same) & np.isfinite(cross), cross < same, np.nan)
 
 
@@ -186,7 +192,7 @@ def screening_rows(spec: ClipSpec, truth: dict, rep: dict | None, model: dict[st
         for s in sides:
             mf = swap = None
             if model is not None:
-                swap = nanmean_or_none(swapped(model, truth, "knee")[bottom])
+                swap = nanmean_or_none(swapped(model, truth)[bottom])
                 o = "right" if s == "left" else "left"
                 lat = model[f"{s}_hip"] - model[f"{o}_hip"]
                 f = fppa(model[f"{s}_hip"], model[f"{s}_knee"], model[f"{s}_ankle"], lat)[bottom]
@@ -288,6 +294,10 @@ def main() -> None:
                 continue
             print(f"{test:<17} {mode:<8} peak IR/ER: {stats([r['error'] for r in sel])}; measured {sum(r['measured'] is not None for r in sel)}/{len(sel)}")
             if mode == "model":
+                clean = [r for r in sel if r["swapped"] is not None and r["swapped"] < 0.1]
+                print(f"{'':<17} {'':<8}   without left/right swaps (< 10 % of the held frames): "
+                      f"{stats([r['error'] for r in clean])}; pose model {stats([diff(r['model_2d'], r['camera_2d']) for r in clean])}; "
+                      f"analysis {stats([diff(r['measured'], r['model_2d']) for r in clean])}")
                 print(f"{'':<17} {'':<8}   camera view {stats([diff(r['camera_2d'], r['true']) for r in sel])}; "
                       f"pose model {stats([diff(r['model_2d'], r['camera_2d']) for r in sel])}; "
                       f"analysis {stats([diff(r['measured'], r['model_2d']) for r in sel])}")
@@ -300,6 +310,10 @@ def main() -> None:
               f"camera view {stats([diff(r['camera_2d'], r['true']) for r in sel])}; "
               f"pose model {stats([diff(r['model_2d'], r['camera_2d']) for r in sel])}; "
               f"analysis {stats([diff(r['measured'], r['model_2d']) for r in sel])}")
+        for clip in dict.fromkeys(r["clip"] for r in sel):
+            cs = [r for r in sel if r["clip"] == clip]
+            print(f"{'':<17}   {clip:<22} FPPA {stats([r['error'] for r in cs if r['view'] == 'frontal'])}; "
+                  f"camera view {stats([diff(r['camera_2d'], r['true']) for r in cs])}")
         vc = [r for r in sel if r["valgus_expected"] is not None]
         sc = {(r["clip"], r["rep"]): r for r in sel if r["shift_expected"] is not None}.values()
         print(f"{'':<17} valgus flags right on clear cases: {sum(bool(r['valgus']) == r['valgus_expected'] for r in vc)}/{len(vc)}; "
