@@ -115,6 +115,12 @@ class RotationSettings:
 
     #: the video is mirrored (selfie camera): swap the person's left and right
     mirrored: bool = False
+    #: frames whose knees (or hips) appear in the reverse left-right order, by this share of
+    #: their usual distance apart, had their sides swapped by the pose model: swapped back
+    #: (the knees never cross in these tests; see hipvision/sides.py)
+    swap_min_separation: float = 0.25
+    #: shin angles beyond this are not a hip rotation (a misplaced knee or ankle): dropped
+    max_plausible_deg: float = 100.0
     #: a still period at least this long establishes each shin's neutral (vertical) direction
     neutral_window_s: float = 0.6
     #: "still" = the shin angle's standard deviation within the window is below this

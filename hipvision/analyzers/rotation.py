@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from ..cleaning import clean_sequence
+from ..sides import fix_swapped_sides
 from ..cleaning import true_runs as runs
 from ..config import RotationSettings, Settings
 from ..errors import AnalysisError
@@ -156,6 +157,16 @@ class RotationAnalyzer:
             seq = mirror_sequence(seq)
         if len(seq) == 0:
             raise AnalysisError("the pose sequence is empty: no person was found in any frame")
+        seq, swapped = fix_swapped_sides(seq, rs.swap_min_separation)
+        if swapped > 0:
+            warnings.append(
+                QualityWarning(
+                    "sides_swapped",
+                    f"the pose model swapped the person's left and right legs in {100 * swapped:.0f} % of the "
+                    "frames; they were swapped back from the knees' positions (check the annotated video)",
+                    round(100 * swapped, 1),
+                )
+            )
         clean = clean_sequence(seq, replace(settings.cleaning, cutoff_hz=rs.cutoff_hz))
         t = clean.time_s
         if t[-1] - t[0] < rs.neutral_window_s + 2 * rs.hold_s:
@@ -186,6 +197,18 @@ class RotationAnalyzer:
                 continue
             knee, ankle = clean.point(f"{side}_knee"), clean.point(f"{side}_ankle")
             angle = lateral_angle(knee, ankle, ref_vecs[side], lateral[side])
+            implausible = np.abs(angle) > rs.max_plausible_deg
+            if implausible.any():
+                angle = np.where(implausible, np.nan, angle)
+                if implausible.mean() > 0.02:
+                    warnings.append(
+                        QualityWarning(
+                            "implausible_angles",
+                            f"{side} shin: {100 * implausible.mean():.0f} % of the frames gave angles beyond "
+                            f"{rs.max_plausible_deg:g} deg (a misplaced knee or ankle); they were left out",
+                            round(100 * float(implausible.mean()), 1),
+                        )
+                    )
             sr = SideResult(angle, True, ref_deg, method)
             self._peaks(t, sr, rs)
             sides[side] = sr
