@@ -331,7 +331,7 @@ class MarkerColor:
 
 #: sticker colours the marker tracker knows (``--marker-color``); fluorescent/saturated
 MARKER_COLORS: dict[str, MarkerColor] = {
-    "green": MarkerColor("green", ((38, 85),)),
+    "green": MarkerColor("green", ((38, 85),), min_saturation=80),
     "pink": MarkerColor("pink", ((145, 175),)),
     "orange": MarkerColor("orange", ((5, 22),), min_value=110),
     "blue": MarkerColor("blue", ((95, 125),)),
