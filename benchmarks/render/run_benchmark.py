@@ -235,6 +235,10 @@ def stats(errs: list[float]) -> str:
     return f"MAE {e.mean():.1f} deg, worst {e.max():.1f} deg (n={e.size})"
 
 
+#: the order of ``truth.json``'s ``stickers_image``
+STICKER_POINTS = ("left_knee", "left_ankle", "right_knee", "right_ankle")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("names", nargs="*", help="clip names (default: all)")
@@ -262,7 +266,12 @@ def main() -> None:
             if truth.get("stickers_hidden_frames") is not None:
                 print(f"  stickers (L knee, L ankle, R knee, R ankle) hidden by the other leg in "
                       f"{truth['stickers_hidden_frames']} of {n} frames")
-            modes = [("model", ())] + ([("markers", ("--track", "markers"))] if spec.test == "prone" else [])
+            modes = [("model", ())]
+            if spec.test == "prone":
+                # assisted: the points a user would click on the first frame (the stickers)
+                first = truth["stickers_image"]
+                marks = [f"--mark={p}={first[i][0][0]:.1f},{first[i][0][1]:.1f}" for i, p in enumerate(STICKER_POINTS)]
+                modes += [("markers", ("--track", "markers")), ("assisted", ("--track", "assisted", *marks))]
             for mode, extra in modes:
                 rep, err = analyze(d / "clip.mp4", spec.test, *extra)
                 if rep is None:
@@ -285,7 +294,7 @@ def main() -> None:
 
     print("\n=== summary (|measured - true|) ===")
     for test in ("seated", "prone"):
-        for mode in ("model", "markers"):
+        for mode in ("model", "markers", "assisted"):
             sel = [r for r in rot_rows if r["test"] == test and r["mode"] == mode]
             if not sel:
                 continue

@@ -205,6 +205,8 @@ CLIPS: tuple[ClipSpec, ...] = (
              note="camera at the feet end, a little above the feet; green stickers"),
     ClipSpec("prone-ely-feet", "prone", "Ely.glb", {"distance": 1.5, "height": 1.2, "roll": 3}, holds=_PRONE, stickers=True,
              note="second avatar, camera higher and rolled 3 deg; green stickers"),
+    ClipSpec("prone-xbot-feet-30fps", "prone", "Xbot.glb", {"distance": 1.4, "height": 1.0}, holds=_PRONE, stickers=True,
+             fps=30.0, note="as prone-xbot-feet at 30 fps: assisted tracking needs small steps between frames"),
     ClipSpec("squat-xbot-front", "squat", "Xbot.glb", {"distance": 2.2, "height": 0.9}, reps=_SQUAT,
              note="reps: neutral, both knees in, right knee in, hip shift left"),
     ClipSpec("squat-mannequin-yaw", "squat", "Mannequin.glb", {"distance": 2.2, "height": 1.0, "yaw": 10, "roll": 3}, reps=_SQUAT,
