@@ -160,3 +160,13 @@ def test_dashboard_in_a_real_browser(server: str, browser: DevTools, tmp_path: P
     png.write_bytes(base64.b64decode(shot["data"]))
     print(f"screenshot: {png}")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 20_000
+
+
+def test_history_and_live_pages_render(server: str, browser: DevTools) -> None:
+    for path, expect in (("/history", "No one saved yet"), ("/live", "press START")):
+        browser.call("Page.navigate", url=server + path)
+        _wait(lambda: expect in browser.text(), 60, f"{path} to render")
+        assert browser.js("document.querySelectorAll('[data-testid=stException]').length") == 0
+        assert "Traceback" not in browser.text()
+    # the live page's camera component (streamlit-webrtc) is on the page
+    _wait(lambda: browser.js("document.querySelectorAll('iframe').length") or 0, 30, "the camera component")
