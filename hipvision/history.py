@@ -159,6 +159,18 @@ class ResultRecord:
     value: float
 
 
+def _session_filter(person_id: int | None, test: str | None) -> tuple[str, list[Any]]:
+    """A ``WHERE`` clause (or "") on the sessions table ``s`` for a person and/or a test."""
+    conds, args = [], []
+    if person_id is not None:
+        conds.append("s.person_id = ?")
+        args.append(person_id)
+    if test is not None:
+        conds.append("s.test = ?")
+        args.append(test)
+    return (" WHERE " + " AND ".join(conds)) if conds else "", args
+
+
 def now_utc() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -383,16 +395,9 @@ class History:
 
     def sessions(self, person_id: int | None = None, test: str | None = None) -> list[SessionInfo]:
         """Sessions, oldest first, optionally of one person and/or one test."""
-        where, args = [], []
-        if person_id is not None:
-            where.append("s.person_id = ?")
-            args.append(person_id)
-        if test is not None:
-            where.append("s.test = ?")
-            args.append(test)
+        where, args = _session_filter(person_id, test)
         sql = f"SELECT {_SESSION_COLS} FROM sessions s JOIN people p ON p.id = s.person_id"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        sql += where
         with self._lock:
             rows = self._con.execute(sql + " ORDER BY s.recorded_at, s.id", args).fetchall()
         return [SessionInfo(*r[:-1], has_series_csv=bool(r[-1])) for r in rows]
@@ -429,16 +434,9 @@ class History:
     # -------------------------------------------------------------- queries
     def metrics(self, person_id: int | None = None, test: str | None = None) -> list[str]:
         """The metrics stored for a person and/or test (for a progress picker)."""
-        where, args = [], []
-        if person_id is not None:
-            where.append("s.person_id = ?")
-            args.append(person_id)
-        if test is not None:
-            where.append("s.test = ?")
-            args.append(test)
+        where, args = _session_filter(person_id, test)
         sql = "SELECT DISTINCT r.metric FROM results r JOIN sessions s ON s.id = r.session_id"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        sql += where
         with self._lock:
             return [r[0] for r in self._con.execute(sql + " ORDER BY r.metric", args).fetchall()]
 
@@ -457,19 +455,12 @@ class History:
 
     def result_records(self, person_id: int | None = None, test: str | None = None) -> list[ResultRecord]:
         """Every stored key number with its person and session (for a results CSV)."""
-        where, args = [], []
-        if person_id is not None:
-            where.append("s.person_id = ?")
-            args.append(person_id)
-        if test is not None:
-            where.append("s.test = ?")
-            args.append(test)
+        where, args = _session_filter(person_id, test)
         sql = (
             "SELECT p.name, s.id, s.recorded_at, s.test, r.metric, r.side, r.rep, r.value FROM results r "
             "JOIN sessions s ON s.id = r.session_id JOIN people p ON p.id = s.person_id"
         )
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        sql += where
         with self._lock:
             rows = self._con.execute(sql + " ORDER BY p.name, s.recorded_at, s.id, r.metric, r.side, r.rep", args).fetchall()
         return [ResultRecord(*r) for r in rows]
