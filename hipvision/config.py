@@ -368,23 +368,43 @@ class TrackingSettings:
     step_growth_per_miss: float = 0.25
     #: all four stickers missing this many frames in a row: look for them afresh
     reinit_after_missed_frames: int = 30
-    # -- assisted mode (Lucas-Kanade optical flow)
-    lk_window_px: int = 21
-    lk_levels: int = 3
-    #: forward-backward error above this (px) = the point is lost
-    max_fb_error_px: float = 1.5
-    #: patch normalised cross-correlation with the previous frame below this = lost
-    min_patch_ncc: float = 0.6
-    #: ... and with the patch at the marked frame (the point's appearance) below this = lost
-    min_template_ncc: float = 0.5
-    #: re-align each point to its marked patch (turned as the shin turned) within this many
-    #: px after every optical-flow step (removes slow drift); 0 = off
-    anchor_reach_px: int = 3
-    #: patch side (px) for the appearance checks
-    patch_px: int = 15
-    #: a marked point needs at least this much texture (min eigenvalue of the structure
-    #: tensor over the flow window, grey levels 0..1; a plain surface with camera noise ~2e-5)
-    min_texture: float = 1e-4
+    # -- assisted mode (each marked shin followed as a rigid strip, ECC alignment)
+    #: half width of the strip followed along the marked shin line, share of the marked
+    #: knee-ankle distance (a calf is ~0.25-0.3 of the shin long: the strip holds its outline)
+    strip_half_width_frac: float = 0.25
+    #: the strip runs this share of the marked distance beyond both marks
+    strip_margin_frac: float = 0.1
+    #: knee and ankle marks must be at least this far apart (px)
+    min_mark_distance_px: float = 20.0
+    #: the strip at the marked frame must show at least this much contrast (SD, grey levels
+    #: 0..255; a plain surface with camera noise ~2): else "no texture"
+    min_strip_contrast: float = 4.0
+    #: per frame the shin is first searched by turning it about the knee this far either side
+    #: of the turn predicted from the last frame, in steps of ...
+    search_deg: float = 12.0
+    search_step_deg: float = 2.0
+    #: ECC correlation with the previous frame's strip below this = lost (appearance changed)
+    min_frame_cc: float = 0.8
+    #: the strip is re-aligned to the last keyframe (removes frame-to-frame drift) when that
+    #: correlates at least this well and moves the ends by < max_key_shift_px; otherwise the
+    #: current strip becomes the new keyframe
+    min_key_cc: float = 0.9
+    max_key_shift_px: float = 3.0
+    #: forward-backward: aligning the new strip back onto the previous frame must return the
+    #: ends within this many px, else the shin is lost
+    max_fb_error_px: float = 2.0
+    #: two shins whose strips overlap by more than this share are not measured (NaN), and a
+    #: lost shin is never found again where the other one is
+    max_overlap_frac: float = 0.25
+    #: the other shin is hidden from a shin's alignment by its strip widened by this share of
+    #: its length on every side (its foot sticks out)
+    mask_grow_frac: float = 0.1
+    #: a lost shin is searched for again, turned about its last knee position up to this far,
+    #: and accepted when its marked or last good look correlates at least ...
+    reacquire_search_deg: float = 45.0
+    reacquire_min_cc: float = 0.93
+    #: ... and reported again once it has been followed (all checks passed) this many frames
+    reacquire_confirm_frames: int = 2
     # -- model mode plausibility gate
     gate_min_visibility: float = 0.5
     #: shin (and thigh) length within this share of its median (thigh: of the median shin)

@@ -34,6 +34,10 @@ def clips(tmp_path_factory):
         d / "markers.mp4", "prone", MOVES, blur_px=0.8, noise_sd=3.0, distractors=True,
         occlusion=Occlusion("right_ankle", 4.0, 4.5, 0.5), seed=11))
     out["bare"] = (d / "bare.mp4", write_rotation_video(d / "bare.mp4", "prone", BOTH, color=None, body=WIDE, blur_px=0.8, noise_sd=3.0, seed=12))
+    # the right leg is put down for the left's long last move and never comes back
+    out["gone"] = (d / "gone.mp4", write_rotation_video(
+        d / "gone.mp4", "prone", [SHORT[0], Move("left", -35, ramp_s=0.8, hold_s=4.0, rest_s=0.0)],
+        color=None, body=WIDE, seed=13))
     return out
 
 
@@ -68,12 +72,22 @@ def test_assisted_prone_report_within_3_deg(clips, capsys) -> None:
     assert rep["tracking"]["mode"] == "assisted" and rep["tracking"]["lost"] == []
 
 
+def test_assisted_finds_a_leg_again_after_it_was_out_of_view(clips, capsys) -> None:
+    path, clip = clips["markers"]  # the idle leg is put down (out of view) during the other's move
+    marks = [f"--mark={p}={v[0][0]:.1f},{v[0][1]:.1f}" for p, v in clip.points.items()]
+    rep = report(capsys, str(path), "--test", "prone", "--track", "assisted", *marks)
+    assert_peaks(rep, clip.truth, 3.0)
+    lost = rep["tracking"]["lost"]
+    assert lost and all(x["found_again"] is not None for x in lost)
+    assert "found again" in lost[0]["message"]
+
+
 def test_assisted_loss_asks_for_a_re_mark(clips, capsys) -> None:
-    path, clip = clips["markers"]  # the idle leg leaves the view: its points are lost
+    path, clip = clips["gone"]
     marks = [f"--mark={p}={v[0][0]:.1f},{v[0][1]:.1f}" for p, v in clip.points.items()]
     assert main(["analyze", str(path), "--test", "prone", "--track", "assisted", *marks, "-q"]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("hipvision: error: assisted tracking kept the") and "re-mark at frame" in err
+    assert err.startswith("hipvision: error: assisted tracking kept the right shin in only") and "re-mark it" in err
 
 
 def test_extract_markers_writes_a_knee_ankle_pose_csv(clips, tmp_path, capsys) -> None:

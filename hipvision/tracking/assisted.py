@@ -1,37 +1,54 @@
-"""Assisted mode: the user marks knee and ankle (or heel) of each leg on one frame; the
-points are followed with pyramidal Lucas-Kanade optical flow.
+"""Assisted mode: the user marks knee and ankle (or heel) of each leg on one frame; each
+shin is then followed through the video as a **rigid strip** along the marked line.
 
-Every step is checked, and a point that fails a check is **lost**: it is NaN from then on
-(never a drifted number) and a :class:`TrackingLost` says where to re-mark it.
+Why a strip and not two points: bare skin has little texture, and a marked spot changes
+its look as the shin turns in 3-D and under fixed light (on rendered prone avatars the
+patch around a marked point stopped correlating with the previous frame within a few
+frames of movement). The shin's outline against the background and the other leg is the
+strongest structure in view, and the rotation tests only need the shin line's angle, so the
+whole strip (the marked knee-ankle segment, ``strip_half_width_frac`` of its length either
+side, ``strip_margin_frac`` beyond each end) is aligned frame to frame with a Euclidean
+(turn + shift) warp by OpenCV's ECC (enhanced correlation coefficient: insensitive to
+brightness and contrast changes). Per frame and shin:
 
-* forward-backward: tracking the new position back to the previous frame must land within
-  ``max_fb_error_px`` of where it started (drift, occlusion, texture-less regions fail);
-* appearance: the patch around the point must correlate (normalised cross-correlation) with
-  the previous frame's patch (``min_patch_ncc``) and with the patch at the marked frame
-  turned by as much as the shin line has turned since (``min_template_ncc``);
-* shin length: a leg's two points must stay within ``max_shin_length_change`` of their
-  marked distance;
-* texture: a marked point needs some texture (smallest eigenvalue of the structure tensor
-  over the flow window), else it cannot be tracked.
+1. **search**: the strip is turned about the knee around the turn predicted from the last
+   frame (``search_deg`` either side, ``search_step_deg`` steps) and the best correlation
+   with the previous frame's strip is kept (large turns between frames at low frame rates);
+2. **align** to the previous frame's strip with ECC (sub-pixel, sub-degree), with the other
+   shin's strip masked out so a crossing leg does not drag it;
+3. **de-drift**: re-align to the last *keyframe* strip; kept when it correlates
+   (``min_key_cc``) and moves the ends by < ``max_key_shift_px``, otherwise the current
+   strip becomes the new keyframe (the look has changed: light, 3-D turn);
+4. **checks** (a failure = the shin is **lost**: NaN, never a drifted number):
+   correlation with the previous frame ``min_frame_cc``; forward-backward: aligning the new
+   strip back onto the previous frame must land within ``max_fb_error_px`` of where it was;
+   the two shins' strips may not overlap by more than ``max_overlap_frac`` (both are NaN
+   for such frames: a crossing leg makes either reading unsafe).
+5. **found again**: a lost shin is searched for on every later frame, turned about its last
+   knee position by up to ``reacquire_search_deg``, against its marked and its last good
+   look; it is accepted when ECC correlation reaches ``reacquire_min_cc`` and the strip does
+   not overlap the other shin. The report lists each loss with the frame it was found again
+   (or "re-mark at frame N" when it never was).
 
-After each optical-flow step that passes, the point is re-aligned (within
-``anchor_reach_px``) to where the marked patch, turned as the shin turned, matches best:
-frame-to-frame flow drifts slowly (about 1 deg of overestimated rotation on generated
-clips), the marked patch does not. The re-alignment is skipped when the match is weak.
-
+Output per frame: knee and ankle of each marked shin (the strip's ends: their distance stays
+the marked one), confidence 0.5-1 from the correlation and the forward-backward error.
 Frames before the marked frame are not tracked (NaN). Marks are pixel coordinates of the
-upright frame; left/right are the person's.
+upright frame; left/right are the **person's**. The shin angle sign conventions are the
+rotation analysis's (:mod:`hipvision.geometry`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..config import TrackingSettings
 from ..errors import InputError
-from .result import POINTS, TrackingLost
+from .result import POINTS, SIDES, TrackingLost
+
+_ECC_CRITERIA = (3, 60, 1e-4)  # cv2.TERM_CRITERIA_EPS | COUNT, iterations, epsilon
+_ECC_BLUR = 5
 
 
 def parse_marks(specs: list[str] | None) -> dict[str, tuple[float, float]]:
@@ -50,7 +67,7 @@ def parse_marks(specs: list[str] | None) -> dict[str, tuple[float, float]]:
         if name in marks:
             raise InputError(f"--mark {name} given twice")
         marks[name] = (x, y)
-    for side in ("left", "right"):
+    for side in SIDES:
         got = [p for p in (f"{side}_knee", f"{side}_ankle") if p in marks]
         if len(got) == 1:
             missing = f"{side}_ankle" if got[0].endswith("knee") else f"{side}_knee"
@@ -63,55 +80,6 @@ def parse_marks(specs: list[str] | None) -> dict[str, tuple[float, float]]:
     return marks
 
 
-def _gray(image_rgb: np.ndarray) -> np.ndarray:
-    import cv2
-
-    return cv2.cvtColor(image_rgb, cv2.COLOR_RGB2GRAY)
-
-
-def _patch(gray: np.ndarray, xy: np.ndarray, size: int) -> np.ndarray:
-    import cv2
-
-    return cv2.getRectSubPix(gray, (size, size), (float(xy[0]), float(xy[1]))).astype(np.float32)
-
-
-def _patch_turned(gray: np.ndarray, xy: np.ndarray, size: int, degrees: float) -> np.ndarray:
-    """The patch around ``xy`` turned back by ``degrees`` (clockwise on screen, as the shin
-    turned since the mark), so it can be compared with the marked patch."""
-    import cv2
-
-    big = 2 * size + 1
-    p = cv2.getRectSubPix(gray, (big, big), (float(xy[0]), float(xy[1]))).astype(np.float32)
-    M = cv2.getRotationMatrix2D((big / 2 - 0.5, big / 2 - 0.5), degrees, 1.0)
-    p = cv2.warpAffine(p, M, (big, big), flags=cv2.INTER_LINEAR)
-    o = (big - size) // 2
-    return p[o : o + size, o : o + size]
-
-
-def anchor_to_template(gray: np.ndarray, xy: np.ndarray, template: np.ndarray, degrees: float, reach: int) -> tuple[np.ndarray, float]:
-    """Refine ``xy`` to where the marked patch ``template`` (turned by ``degrees``, as the
-    shin turned) matches best within ``reach`` px: removes the slow drift frame-to-frame
-    optical flow accumulates. Returns (refined xy, correlation at the best match)."""
-    import cv2
-
-    size = template.shape[0]
-    region = _patch_turned(gray, xy, size + 2 * reach, degrees)
-    res = cv2.matchTemplate(region, template, cv2.TM_CCOEFF_NORMED)
-    _, best, _, (bx, by) = cv2.minMaxLoc(res)
-
-    def vertex(m: float, c: float, p: float) -> float:
-        d = m - 2 * c + p
-        return 0.0 if d >= 0 else 0.5 * (m - p) / d
-
-    dx = bx - reach + (vertex(res[by, bx - 1], res[by, bx], res[by, bx + 1]) if 0 < bx < res.shape[1] - 1 else 0.0)
-    dy = by - reach + (vertex(res[by - 1, bx], res[by, bx], res[by + 1, bx]) if 0 < by < res.shape[0] - 1 else 0.0)
-    # the offset was measured in the turned-back patch: turn it forward into the image
-    a = np.radians(degrees)
-    c, s_ = np.cos(a), np.sin(a)
-    off = np.array([c * dx - s_ * dy, s_ * dx + c * dy])
-    return xy + off, float(best)
-
-
 def ncc(a: np.ndarray, b: np.ndarray) -> float:
     """Zero-mean normalised cross-correlation of two equal-size patches (-1..1; 0 for a
     flat patch)."""
@@ -121,128 +89,314 @@ def ncc(a: np.ndarray, b: np.ndarray) -> float:
     return float((a * b).sum() / d) if d > 1e-6 else 0.0
 
 
+# -- strip geometry ------------------------------------------------------------------------
+# A strip is a small upright image (template) whose column ``half_w`` runs along the shin;
+# ``warp`` (2x3, float32) maps template pixel (x, y) to image pixel. The template's y axis
+# points down the image (ECC's Euclidean warp is only defined for turns within +-90 deg), so
+# for shins pointing up (prone) the template runs from ankle to knee.
+
+
+def turned_about(warp: np.ndarray, pivot: np.ndarray, degrees: float) -> np.ndarray:
+    """``warp`` followed by a turn of ``degrees`` (clockwise on screen, y down) about image
+    point ``pivot``."""
+    a = np.radians(degrees)
+    c, s = np.cos(a), np.sin(a)
+    rot = np.array([[c, -s], [s, c]])
+    lin = rot @ warp[:, :2].astype(np.float64)
+    t = rot @ (warp[:, 2].astype(np.float64) - pivot) + pivot
+    return np.hstack([lin, t[:, None]]).astype(np.float32)
+
+
+def warp_angle_deg(warp: np.ndarray) -> float:
+    """The turn of a Euclidean warp, degrees clockwise on screen."""
+    return float(np.degrees(np.arctan2(warp[1, 0], warp[0, 0])))
+
+
 @dataclass
-class _Point:
-    name: str
-    xy: np.ndarray
-    template: np.ndarray
-    alive: bool = True
+class Shin:
+    """One marked shin followed as a strip (see the module docstring)."""
+
+    side: str
+    length: float  # marked knee-ankle distance, px
+    ankle_up: bool  # the ankle is above the knee in the image (prone): template runs ankle -> knee
+    half_w: int
+    margin: int
+    warp: np.ndarray
+    reference: np.ndarray  # the strip on the marked frame
+    key: np.ndarray  # the last keyframe's strip
+    turn_rate: float = 0.0  # degrees per frame over the last step
+    lost_at: int | None = None
+    #: frames still to be followed after being found again before readings are reported
+    probation: int = 0
+    #: lost while touching the other shin's strip: it is probably still there, behind it
+    lost_crossing: bool = False
+    last_good: np.ndarray = field(default_factory=lambda: np.zeros((2, 3), np.float32))
+
+    @classmethod
+    def from_marks(cls, side: str, gray: np.ndarray, knee: np.ndarray, ankle: np.ndarray, s: TrackingSettings) -> "Shin":
+        length = float(np.hypot(*(ankle - knee)))
+        ankle_up = bool(ankle[1] < knee[1])
+        top = ankle if ankle_up else knee
+        d = (knee - ankle if ankle_up else ankle - knee) / length  # unit vector down the template
+        half_w = max(4, int(round(s.strip_half_width_frac * length)))
+        margin = int(round(s.strip_margin_frac * length))
+        c, sn = d[1], -d[0]  # template x axis (c, sn), y axis (-sn, c) = d
+        origin = top - margin * d - half_w * np.array([c, sn])
+        warp = np.array([[c, -sn, origin[0]], [sn, c, origin[1]]], np.float32)
+        shin = cls(side, length, ankle_up, half_w, margin, warp, np.zeros((1, 1), np.float32), np.zeros((1, 1), np.float32))
+        shin.reference = shin.sample(gray, warp)
+        shin.key = shin.reference
+        shin.last_good = warp.copy()
+        return shin
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) of the strip image."""
+        return 2 * self.half_w + 1, int(round(self.length)) + 2 * self.margin + 1
+
+    def sample(self, gray: np.ndarray, warp: np.ndarray) -> np.ndarray:
+        import cv2
+
+        return cv2.warpAffine(gray, warp, self.size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                              borderMode=cv2.BORDER_REPLICATE)
+
+    def ends(self, warp: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(knee, ankle) image points of the strip at ``warp`` (default: the current pose)."""
+        w = (self.warp if warp is None else warp).astype(np.float64)
+        top = w[:, :2] @ np.array([self.half_w, self.margin]) + w[:, 2]
+        bottom = w[:, :2] @ np.array([self.half_w, self.margin + self.length]) + w[:, 2]
+        return (bottom, top) if self.ankle_up else (top, bottom)
+
+    def polygon(self, warp: np.ndarray | None = None, grow: float = 0.0) -> np.ndarray:
+        """The strip's outline in the image (4, 2) float32; ``grow``: widened by this share
+        of the shin length on every side (a foot sticks out beyond the strip)."""
+        w = (self.warp if warp is None else warp).astype(np.float64)
+        W, H = self.size
+        g = grow * self.length
+        corners = np.array([[-g, -g], [W - 1 + g, -g], [W - 1 + g, H - 1 + g], [-g, H - 1 + g]], np.float64)
+        return (corners @ w[:, :2].T + w[:, 2]).astype(np.float32)
+
+    def shift(self, a: np.ndarray, b: np.ndarray) -> float:
+        """Largest distance (px) between the ends of the strip at warps ``a`` and ``b``."""
+        ka, aa = self.ends(a)
+        kb, ab = self.ends(b)
+        return float(max(np.hypot(*(ka - kb)), np.hypot(*(aa - ab))))
 
 
-class PointTracker:
-    """Follows marked points from ``mark_frame`` on. Feed every frame in order to
-    :meth:`update`; it returns per point (xy, confidence), NaN/0 when not tracked."""
+def overlap(a: np.ndarray, b: np.ndarray) -> float:
+    """Area shared by two convex outlines, as a share of the smaller one (0..1)."""
+    import cv2
+
+    a, b = np.asarray(a, np.float32), np.asarray(b, np.float32)
+    inter, _ = cv2.intersectConvexConvex(a, b)
+    small = min(cv2.contourArea(a), cv2.contourArea(b))
+    return float(inter / small) if small > 0 else 0.0
+
+
+def ecc_align(template: np.ndarray, gray: np.ndarray, warp: np.ndarray, mask: np.ndarray | None,
+              reach: float) -> tuple[float, np.ndarray] | None:
+    """Euclidean ECC alignment of ``template`` into ``gray`` starting at ``warp``, on the
+    image region the strip can reach (``reach`` px around it) so the cost does not grow with
+    the frame size. Returns (correlation, warp) or None when it does not converge."""
+    import cv2
+
+    h, w = gray.shape
+    th, tw = template.shape
+    corners = np.array([[0, 0], [tw - 1, 0], [tw - 1, th - 1], [0, th - 1]], np.float64) @ warp[:, :2].T.astype(np.float64) + warp[:, 2]
+    x0 = int(max(0, np.floor(corners[:, 0].min() - reach)))
+    y0 = int(max(0, np.floor(corners[:, 1].min() - reach)))
+    x1 = int(min(w, np.ceil(corners[:, 0].max() + reach) + 1))
+    y1 = int(min(h, np.ceil(corners[:, 1].max() + reach) + 1))
+    if x1 - x0 < 8 or y1 - y0 < 8:
+        return None
+    local = warp.copy()
+    local[0, 2] -= x0
+    local[1, 2] -= y0
+    roi = np.ascontiguousarray(gray[y0:y1, x0:x1])
+    m = None if mask is None else np.ascontiguousarray(mask[y0:y1, x0:x1])
+    try:
+        cc, out = cv2.findTransformECC(template, roi, local, cv2.MOTION_EUCLIDEAN, _ECC_CRITERIA, m, _ECC_BLUR)
+    except cv2.error:
+        return None
+    if not np.isfinite(out).all():
+        return None
+    out[0, 2] += x0
+    out[1, 2] += y0
+    return float(cc), out
+
+
+class ShinTracker:
+    """Follows the marked shins from ``mark_frame`` on. Feed every frame in order to
+    :meth:`update`; it returns per point (xy, confidence), NaN/0 when not measured."""
 
     def __init__(self, marks: dict[str, tuple[float, float]], mark_frame: int, settings: TrackingSettings) -> None:
         self.marks = marks
         self.mark_frame = mark_frame
         self.s = settings
-        self.points: dict[str, _Point] = {}
+        self.shins: dict[str, Shin] = {}
         self.prev: np.ndarray | None = None
         self.lost: list[TrackingLost] = []
         self.started = False
-        self.shin0: dict[str, float] = {}
+        #: frames not measured because the shins crossed
+        self.crossed_frames: list[int] = []
 
-    def _lose(self, p: _Point, frame: int, reason: str) -> None:
-        p.alive = False
-        self.lost.append(
-            TrackingLost(
-                p.name, frame, reason,
-                f"{p.name} lost at frame {frame} ({reason}); re-mark at frame {frame}: "
-                f"--mark-frame {frame} --mark {p.name}=X,Y (with the other points on that frame)",
-            )
-        )
+    # -- bookkeeping
+    def _lose(self, shin: Shin, frame: int, reason: str) -> None:
+        shin.lost_at = frame
+        shin.lost_crossing = any(overlap(shin.polygon(shin.last_good), o.polygon(o.last_good)) > 0
+                                 for o in self.shins.values() if o is not shin)
+        self.lost.append(TrackingLost(
+            f"{shin.side}_shin", frame, reason,
+            f"{shin.side} shin lost at frame {frame} ({reason}); if it is not found again, re-mark it: "
+            f"--mark-frame {frame} --mark {shin.side}_knee=X,Y --mark {shin.side}_ankle=X,Y "
+            f"(with the other leg's points on that frame)",
+        ))
+
+    def _found(self, shin: Shin, frame: int) -> None:
+        i = max(i for i, x in enumerate(self.lost) if x.point == f"{shin.side}_shin")
+        x = self.lost[i]
+        self.lost[i] = TrackingLost(x.point, x.frame, x.reason,
+                                    f"{shin.side} shin lost at frame {x.frame} ({x.reason}), found again at frame {frame}",
+                                    found_again=frame)
+        shin.lost_at = None
+        shin.turn_rate = 0.0
+        shin.probation = self.s.reacquire_confirm_frames
 
     def _start(self, gray: np.ndarray, frame: int) -> None:
-        import cv2
-
         h, w = gray.shape
-        # texture over the optical-flow window (camera noise on a plain surface stays ~5x below)
-        eig = cv2.cornerMinEigenVal(gray.astype(np.float32) / 255.0, self.s.lk_window_px)
         for name, (x, y) in self.marks.items():
             if not (0 <= x < w and 0 <= y < h):
                 raise InputError(f"--mark {name}={x:g},{y:g} is outside the {w}x{h} frame")
-            xy = np.array([x, y], np.float64)
-            p = _Point(name, xy, _patch(gray, xy, self.s.patch_px))
-            self.points[name] = p
-            if float(eig[int(y), int(x)]) < self.s.min_texture:
-                self._lose(p, frame, "no texture at the marked point: mark a visible edge or spot (e.g. the heel's outline, a skin crease)")
-        for side in ("left", "right"):
-            k, a = f"{side}_knee", f"{side}_ankle"
-            if k in self.points and a in self.points:
-                self.shin0[side] = float(np.hypot(*(self.points[a].xy - self.points[k].xy)))
+        for side in SIDES:
+            if f"{side}_knee" not in self.marks:
+                continue
+            knee = np.array(self.marks[f"{side}_knee"], np.float64)
+            ankle = np.array(self.marks[f"{side}_ankle"], np.float64)
+            if np.hypot(*(ankle - knee)) < self.s.min_mark_distance_px:
+                raise InputError(f"the {side} knee and ankle marks are less than {self.s.min_mark_distance_px:g} px apart: "
+                                 "mark the knee (crease or below the kneecap) and the ankle (heel or front of the ankle)")
+            shin = Shin.from_marks(side, gray, knee, ankle, self.s)
+            self.shins[side] = shin
+            if float(shin.reference.std()) < self.s.min_strip_contrast:
+                self._lose(shin, frame, "no texture along the marked shin: the leg does not stand out from its "
+                                        "surroundings (plain clothing on a plain background?)")
         self.started = True
 
-    def _shin_turn(self, new_xy: dict[str, np.ndarray]) -> dict[str, float]:
-        """Per side, how far (degrees, clockwise on screen) the shin line turned since the
-        mark, from the new positions of its two points (both must still be tracked)."""
-        out = {}
-        for side in self.shin0:
-            k, a = f"{side}_knee", f"{side}_ankle"
-            if k in new_xy and a in new_xy:
-                d0 = np.subtract(self.marks[a], self.marks[k])
-                d1 = new_xy[a] - new_xy[k]
-                out[side] = float(np.degrees(np.arctan2(d1[1], d1[0]) - np.arctan2(d0[1], d0[0])))
-        return out
+    def _mask(self, gray: np.ndarray, side: str, ahead: bool = True) -> np.ndarray | None:
+        """Image mask hiding the other shin: where it is and (``ahead``) where it is heading."""
+        import cv2
+
+        others = [o for o in self.shins.values() if o.side != side and o.lost_at is None]
+        if not others:
+            return None
+        m = np.full(gray.shape, 255, np.uint8)
+        for o in others:
+            knee, _ = o.ends()
+            for wp in (o.warp, turned_about(o.warp, knee, o.turn_rate)) if ahead else (o.warp,):
+                cv2.fillConvexPoly(m, o.polygon(wp, self.s.mask_grow_frac).astype(np.int32), 0)
+        return m
+
+    # -- one frame
+    def _follow(self, shin: Shin, gray: np.ndarray, prev: np.ndarray, mask: np.ndarray | None,
+                prev_mask: np.ndarray | None) -> tuple[np.ndarray, float] | str:
+        """New warp and confidence, or why the shin is lost."""
+        s = self.s
+        prev_strip = shin.sample(prev, shin.warp)
+        knee, _ = shin.ends()
+        best, start = -2.0, shin.warp
+        for d in np.arange(-s.search_deg, s.search_deg + 1e-9, s.search_step_deg):
+            w = turned_about(shin.warp, knee, shin.turn_rate + d)
+            score = ncc(prev_strip, shin.sample(gray, w))
+            if score > best:
+                best, start = score, w
+        reach = 0.25 * shin.length
+        got = ecc_align(prev_strip, gray, start, mask, reach)
+        if got is None:
+            return "the shin could not be matched to the previous frame"
+        cc, warp = got
+        if cc < s.min_frame_cc:
+            return f"appearance changed (correlation with the previous frame {cc:.2f})"
+        keyed = ecc_align(shin.key, gray, warp, mask, reach)
+        if keyed is not None and keyed[0] >= s.min_key_cc and shin.shift(keyed[1], warp) < s.max_key_shift_px:
+            warp = keyed[1]
+        else:
+            shin.key = shin.sample(gray, warp)
+        back = ecc_align(shin.sample(gray, warp), prev, warp, prev_mask, reach)
+        if back is None:
+            return "forward-backward check failed"
+        fb = shin.shift(back[1], shin.warp)
+        if fb > s.max_fb_error_px:
+            return f"forward-backward error {fb:.1f} px"
+        c = min((cc - s.min_frame_cc) / (1 - s.min_frame_cc), 1 - fb / s.max_fb_error_px)
+        return warp, 0.5 + 0.5 * float(np.clip(c, 0, 1))
+
+    def _reacquire(self, shin: Shin, gray: np.ndarray, mask: np.ndarray | None) -> tuple[np.ndarray, float] | None:
+        s = self.s
+        knee, _ = shin.ends(shin.last_good)
+        best, start, tmpl = -2.0, shin.last_good, shin.reference
+        for d in np.arange(-s.reacquire_search_deg, s.reacquire_search_deg + 1e-9, s.search_step_deg):
+            w = turned_about(shin.last_good, knee, d)
+            strip = shin.sample(gray, w)
+            for t in (shin.reference, shin.key):
+                score = ncc(t, strip)
+                if score > best:
+                    best, start, tmpl = score, w, t
+        got = ecc_align(tmpl, gray, start, mask, 0.25 * shin.length)
+        if got is None or got[0] < s.reacquire_min_cc:
+            return None
+        for o in self.shins.values():
+            if o is not shin and o.lost_at is None and overlap(shin.polygon(got[1]), o.polygon()) > s.max_overlap_frac:
+                return None
+        return got[1], 0.5
 
     def update(self, image_rgb: np.ndarray, frame: int) -> dict[str, tuple[np.ndarray, float]]:
         import cv2
 
         nan = np.array([np.nan, np.nan])
-        gray = _gray(image_rgb)
+        out = {p: (nan, 0.0) for p in POINTS}
         if frame < self.mark_frame:
-            return {p: (nan, 0.0) for p in POINTS}
+            return out
+        gray = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
         conf: dict[str, float] = {}
         if not self.started:
             self._start(gray, frame)
-            conf = {n: 1.0 for n, p in self.points.items() if p.alive}
-        else:
-            alive = [p for p in self.points.values() if p.alive]
-            if alive and self.prev is not None:
-                p0 = np.array([p.xy for p in alive], np.float32).reshape(-1, 1, 2)
-                lk = dict(winSize=(self.s.lk_window_px, self.s.lk_window_px), maxLevel=self.s.lk_levels,
-                          criteria=(cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 30, 0.01))
-                p1, st1, _ = cv2.calcOpticalFlowPyrLK(self.prev, gray, p0, None, **lk)
-                pb, st2, _ = cv2.calcOpticalFlowPyrLK(gray, self.prev, p1, None, **lk)
-                fb = np.hypot(*(pb - p0).reshape(-1, 2).T)
-                turn = self._shin_turn({p.name: p1[i, 0].astype(np.float64) for i, p in enumerate(alive)})
-                for i, p in enumerate(alive):
-                    new = p1[i, 0].astype(np.float64)
-                    if not (st1[i, 0] and st2[i, 0]) or not np.isfinite(new).all():
-                        self._lose(p, frame, "optical flow found no match")
+            conf = {side: 1.0 for side, sh in self.shins.items() if sh.lost_at is None}
+        elif self.prev is not None:
+            masks = {side: self._mask(gray, side) for side in self.shins}
+            prev_masks = {side: self._mask(gray, side, ahead=False) for side in self.shins}
+            for side, shin in self.shins.items():
+                if shin.lost_at is None:
+                    res = self._follow(shin, gray, self.prev, masks[side], prev_masks[side])
+                    if isinstance(res, str):
+                        self._lose(shin, frame, res)
                         continue
-                    if fb[i] > self.s.max_fb_error_px:
-                        self._lose(p, frame, f"forward-backward error {fb[i]:.1f} px")
-                        continue
-                    local = ncc(_patch(self.prev, p.xy, self.s.patch_px), _patch(gray, new, self.s.patch_px))
-                    if local < self.s.min_patch_ncc:
-                        self._lose(p, frame, f"appearance changed (patch correlation {local:.2f})")
-                        continue
-                    deg = turn.get(p.name.split("_")[0], 0.0)
-                    if self.s.anchor_reach_px > 0:
-                        anchored, score = anchor_to_template(gray, new, p.template, deg, self.s.anchor_reach_px)
-                        if score >= self.s.min_template_ncc and np.hypot(*(anchored - new)) < self.s.anchor_reach_px:
-                            new = anchored
-                    tmpl = ncc(p.template, _patch_turned(gray, new, self.s.patch_px, deg))
-                    if tmpl < self.s.min_template_ncc:
-                        self._lose(p, frame, f"no longer looks like the marked point (correlation {tmpl:.2f})")
-                        continue
-                    p.xy = new
-                    c = min((local - self.s.min_patch_ncc) / (1 - self.s.min_patch_ncc), 1 - fb[i] / self.s.max_fb_error_px)
-                    conf[p.name] = 0.5 + 0.5 * float(np.clip(c, 0, 1))
-            for side, L0 in self.shin0.items():
-                k, a = self.points[f"{side}_knee"], self.points[f"{side}_ankle"]
-                if k.alive and a.alive:
-                    L = float(np.hypot(*(a.xy - k.xy)))
-                    if abs(L / L0 - 1) > self.s.max_shin_length_change:
-                        for p in (k, a):
-                            self._lose(p, frame, f"shin length changed by {100 * (L / L0 - 1):+.0f} %")
+                    warp, c = res
+                    if shin.probation > 0:
+                        shin.probation -= 1  # found again: not reported until followed a while
+                    else:
+                        conf[side] = c
+                    shin.turn_rate = warp_angle_deg(warp) - warp_angle_deg(shin.warp)
+                    shin.warp = warp
+                    shin.last_good = warp.copy()
+            for side, shin in self.shins.items():
+                if shin.lost_at is not None and shin.lost_at < frame and not any(
+                        x.point == f"{side}_shin" and x.reason.startswith("no texture") for x in self.lost):
+                    res2 = self._reacquire(shin, gray, masks[side])
+                    if res2 is not None:
+                        shin.warp = res2[0]
+                        shin.last_good = res2[0].copy()
+                        shin.key = shin.sample(gray, res2[0])
+                        self._found(shin, frame)
+            # crossing shins: each is aligned on what the other leaves visible, but where
+            # they overlap that much neither reading is safe (which leg is in front is unknown)
+            # (a shin lost while touching the other counts where it was last seen)
+            near = [sh for sh in self.shins.values() if sh.lost_at is None or sh.lost_crossing]
+            if len(near) == 2 and conf and overlap(*(sh.polygon(sh.last_good) for sh in near)) > self.s.max_overlap_frac:
+                self.crossed_frames.append(frame)
+                conf = {}
         self.prev = gray
-        out = {}
-        for name in POINTS:
-            p = self.points.get(name)
-            if p is not None and p.alive and name in conf:
-                out[name] = (p.xy.copy(), conf[name])
-            else:
-                out[name] = (nan, 0.0)
+        for side, c in conf.items():
+            knee, ankle = self.shins[side].ends()
+            out[f"{side}_knee"] = (knee, c)
+            out[f"{side}_ankle"] = (ankle, c)
         return out

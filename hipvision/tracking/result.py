@@ -50,9 +50,12 @@ class TrackingLost:
     frame: int
     reason: str
     message: str
+    #: assisted mode: the frame the shin was found again (None: it never was)
+    found_again: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"point": self.point, "frame": self.frame, "reason": self.reason, "message": self.message}
+        return {"point": self.point, "frame": self.frame, "reason": self.reason, "message": self.message,
+                "found_again": self.found_again}
 
 
 @dataclass

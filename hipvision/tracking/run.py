@@ -20,7 +20,7 @@ from ..config import DEFAULT_SETTINGS, TRACK_MODES, Settings
 from ..errors import HipvisionError, InputError
 from ..sequence import PoseFrame, PoseSequence
 from ..sources import open_source, prefetch
-from .assisted import PointTracker
+from .assisted import ShinTracker
 from .gate import gate_legs
 from .markers import MarkerTracker
 from .result import POINTS, SIDES, TrackingInfo, TrackResult, legs_sequence, usable_fraction
@@ -100,7 +100,7 @@ def track_video(
     source = open_source(input, settings.source)
     size = (source.width, source.height)
     markers = MarkerTracker(test, ts, color) if mode in ("markers", "auto") else None
-    points = PointTracker(marks or {}, mark_frame, ts) if mode == "assisted" else None
+    points = ShinTracker(marks or {}, mark_frame, ts) if mode == "assisted" else None
     m_out, p_out = _Collect(), _Collect()
     model_frames: list[PoseFrame] = []
     n = 0
@@ -181,29 +181,39 @@ def _median_conf(seq: PoseSequence, side: str) -> float | None:
     return round(float(np.median(v)), 3) if v.size else None
 
 
-def _assisted_result(seq: PoseSequence, pt: PointTracker, mark_frame: int, n: int, fps: float, settings: Settings) -> TrackResult:
+def _assisted_result(seq: PoseSequence, pt: ShinTracker, mark_frame: int, n: int, fps: float, settings: Settings) -> TrackResult:
     ts = settings.tracking
     if not pt.started:
         raise InputError(f"--mark-frame {mark_frame} is beyond the end of the video ({n} frames)")
     usable = usable_fraction(seq)
     after = seq.frame >= mark_frame
     marked_sides = [s for s in SIDES if f"{s}_knee" in pt.marks]
+    # frames where the shins crossed are not measured on purpose: they do not count as lost
+    counted = after & ~np.isin(seq.frame, pt.crossed_frames)
     usable_after = {}
     for s in marked_sides:
         ok = np.isfinite(seq.point(f"{s}_knee")).all(axis=1) & np.isfinite(seq.point(f"{s}_ankle")).all(axis=1)
-        usable_after[s] = float(ok[after].mean()) if after.any() else 0.0
+        usable_after[s] = float(ok[counted].mean()) if counted.any() else 0.0
     bad = [s for s in marked_sides if usable_after[s] < ts.min_usable_fraction]
     if bad:
-        first = min((x for x in pt.lost if x.point.split("_")[0] in bad), key=lambda x: x.frame, default=None)
+        first = min((x for x in pt.lost if x.point.split("_")[0] in bad and x.found_again is None),
+                    key=lambda x: x.frame, default=None)
         where = f"; {first.message}" if first else ""
         raise InputError(
             f"assisted tracking kept the {' and '.join(bad)} shin in only "
             f"{', '.join(f'{usable_after[s]:.0%}' for s in bad)} of the frames after frame {mark_frame} "
             f"(need {ts.min_usable_fraction:.0%}){where}"
         )
-    reason = "requested; points marked on frame %d" % mark_frame
-    if pt.lost:
-        reason += "; lost: " + ", ".join(f"{x.point} at frame {x.frame}" for x in pt.lost)
+    reason = "requested; shins marked on frame %d" % mark_frame
+    never = [x for x in pt.lost if x.found_again is None]
+    if never:
+        reason += "; lost for good: " + ", ".join(f"{x.point} at frame {x.frame}" for x in never)
+    if len(never) < len(pt.lost):
+        reason += f"; lost and found again {len(pt.lost) - len(never)} times"
+    if pt.crossed_frames:
+        reason += (f"; the shins crossed in {len(pt.crossed_frames)} frames, not measured there "
+                   "(test external rotation one leg at a time)")
     info = TrackingInfo("assisted", "assisted", reason, n, usable, list(pt.lost),
-                        {"mark_frame": mark_frame, "marks": {k: list(v) for k, v in pt.marks.items()}}, [], fps)
+                        {"mark_frame": mark_frame, "marks": {k: list(v) for k, v in pt.marks.items()},
+                         "crossed_frames": len(pt.crossed_frames)}, [], fps)
     return TrackResult(seq, info)
