@@ -114,7 +114,7 @@ def _add_tracking_options(p: argparse.ArgumentParser) -> None:
     g.add_argument(
         "--track",
         choices=TRACK_MODES,
-        help="markers: coloured stickers, two per shin; assisted: follow points given with --mark; "
+        help="markers: coloured stickers, two per shin; assisted: follow the shins marked with --mark; "
         "model: the pose model behind a plausibility gate; auto: model if plausible, else markers. "
         "Default: auto for --test prone on a video, else the pose model as it is",
     )

@@ -344,8 +344,9 @@ class ShinTracker:
         got = ecc_align(tmpl, gray, start, mask, 0.25 * shin.length)
         if got is None or got[0] < s.reacquire_min_cc:
             return None
-        for o in self.shins.values():
-            if o is not shin and o.lost_at is None and overlap(shin.polygon(got[1]), o.polygon()) > s.max_overlap_frac:
+        for o in self.shins.values():  # never where the other shin is (or was, when lost crossing)
+            if o is not shin and (o.lost_at is None or o.lost_crossing) and \
+                    overlap(shin.polygon(got[1]), o.polygon(o.last_good)) > s.max_overlap_frac:
                 return None
         return got[1], 0.5
 
@@ -391,7 +392,7 @@ class ShinTracker:
             # they overlap that much neither reading is safe (which leg is in front is unknown)
             # (a shin lost while touching the other counts where it was last seen)
             near = [sh for sh in self.shins.values() if sh.lost_at is None or sh.lost_crossing]
-            if len(near) == 2 and conf and overlap(*(sh.polygon(sh.last_good) for sh in near)) > self.s.max_overlap_frac:
+            if len(near) == 2 and overlap(*(sh.polygon(sh.last_good) for sh in near)) > self.s.max_overlap_frac:
                 self.crossed_frames.append(frame)
                 conf = {}
         self.prev = gray

@@ -1,7 +1,7 @@
 """Orchestration: one streamed pass over a video feeding the requested trackers, then the
 choice of mode. The CLI and the Streamlit app call :func:`track_video`.
 
-Modes: ``markers`` (stickers), ``assisted`` (points marked on one frame, optical flow),
+Modes: ``markers`` (stickers), ``assisted`` (shins marked on one frame, followed as rigid strips),
 ``model`` (MediaPipe + the plausibility gate), ``auto`` (model + gate if it passes, else
 markers, else an error asking for stickers or marks). ``auto`` runs the model and the
 marker tracker in the same pass, so the video is decoded once.
