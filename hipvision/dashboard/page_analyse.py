@@ -278,6 +278,10 @@ def _marks(path: Path, test: str) -> dict[str, tuple[float, float]] | None:
     for name, (x, y) in marks.items():
         color = (255, 140, 0) if name.startswith("left") else (0, 170, 255)
         cv2.circle(image, (int(x), int(y)), max(4, image.shape[1] // 160), color, -1, cv2.LINE_AA)
+    for side, color in (("left", (255, 140, 0)), ("right", (0, 170, 255))):
+        if f"{side}_knee" in marks and f"{side}_ankle" in marks:  # the shin line that is measured
+            k, a = (tuple(int(v) for v in marks[f"{side}_{p}"]) for p in ("knee", "ankle"))
+            cv2.line(image, k, a, color, max(1, image.shape[1] // 400), cv2.LINE_AA)
     width = min(720, image.shape[1])
     click = streamlit_image_coordinates(image, width=width, key=f"click_{path}_{len(marks)}_{point}")
     if click:
@@ -287,6 +291,8 @@ def _marks(path: Path, test: str) -> dict[str, tuple[float, float]] | None:
             marks[point] = placed
             st.rerun()
     st.caption(
+        "Mark the knee (crease, or just below the kneecap) and the ankle (heel, or front of the ankle) "
+        "on the middle of the shin as the camera sees it: the line between them is what is measured. "
         "Left and right are the person's: "
         + ("lying face down, seen from the feet end, their left is on the picture's left."
            if test == "prone" else "facing the camera, their left is on the picture's right.")
