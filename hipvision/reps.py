@@ -43,14 +43,18 @@ def completeness(d: np.ndarray, start: int, bottom_stretch: tuple[int, int], end
         return "the clip starts mid-rep (at or after the bottom: the person is already on the way up)"
     if bottom_stretch[1] >= last:
         return "the clip ends mid-rep (before the person comes up: still going down or at the bottom)"
-    if d[start] > level:
-        return "the clip starts mid-rep (the person is already on the way down)" if start == 0 else (
-            "the person did not stand up before this rep"
-        )
-    if d[end] > level:
-        return "the clip ends before the person stands up again" if end == last else (
-            "the person did not stand up after this rep"
-        )
+    if d[start] > level or start >= bottom_stretch[0]:
+        if start == 0:
+            return "the clip starts mid-rep (the person is already on the way down)"
+        if start >= bottom_stretch[0]:
+            return "no way down was seen (depth jumped to the bottom in one frame: a tracking glitch?)"
+        return "the person did not stand up before this rep"
+    if d[end] > level or end <= bottom_stretch[1]:
+        if end == last:
+            return "the clip ends before the person stands up again"
+        if end <= bottom_stretch[1]:
+            return "no way up was seen (depth jumped back from the bottom in one frame: a tracking glitch?)"
+        return "the person did not stand up after this rep"
     return None
 
 
