@@ -76,13 +76,15 @@ def test_a_clip_starting_mid_rep_marks_the_first_rep(test: str, into: str) -> No
     seq, truth = _clip(test, reps, seed=9)
     start, bottom, end = truth.rep_times[0]
     cut = {"descent": start + 0.8, "bottom": bottom, "ascent": bottom + 0.3}[into]
-    rep = analyze(time_window(seq, cut, None), test)
+    part = time_window(seq, cut, None)
+    rep = analyze(part, test)
     assert [r["complete"] for r in rep["reps"]] == [False, True, True]
     assert "clip starts mid-rep" in rep["reps"][0]["incomplete_reason"]
     assert rep["reps"][0]["right"]["valgus"] is True
     sm = rep["summary"]
     assert sm["reps"] == 2 and sm["reps_incomplete"] == 1 and sm["valgus_reps"]["right"] == 0
     assert "incomplete_reps" in codes(rep)
+    assert _live_count(test, part) == 2
 
 
 def test_a_glitch_spike_is_not_a_rep_that_counts() -> None:
