@@ -540,12 +540,12 @@ class ScreeningAnalyzer:
             )
         cut = [r for r in reps if not r.get("complete", True)]
         if cut:
-            which = "; ".join(f"rep {r['index']}: {r['incomplete_reason']}" for r in cut)
+            which = "; ".join(f"rep {r['index']}, {r['incomplete_reason']}" for r in cut)
             warnings.append(
                 QualityWarning(
                     "incomplete_reps",
-                    f"{len(cut)} rep{'s' if len(cut) > 1 else ''} cut off by the clip ({which}): shown, but not counted "
-                    "and left out of the flags and summaries; start filming standing and stop after the last rep",
+                    f"{len(cut)} incomplete rep{'s' if len(cut) > 1 else ''}, shown but not counted and left out of the "
+                    f"flags and summaries: {which}. Start filming standing and stop after the last rep",
                     float(len(cut)),
                 )
             )
