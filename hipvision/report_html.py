@@ -315,7 +315,7 @@ def _screening_numbers(report: dict[str, Any]) -> str:
     html.append(
         "<p>"
         f"Reps: <b>{sm.get('reps', len(reps))}</b>"
-        + (f" (plus {sm['reps_incomplete']} cut off by the clip, not counted: "
+        + (f" (plus {sm['reps_incomplete']} incomplete, not counted: "
            + escape("; ".join(f"rep {r['index']}, {r.get('incomplete_reason')}" for r in reps if not r.get("complete", True))) + ")"
            if sm.get("reps_incomplete") else "")
         + f". Valgus beyond {_f(thr.get('fppa_valgus_deg'))}: "

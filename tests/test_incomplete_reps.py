@@ -165,7 +165,7 @@ def test_summary_row_flatten_and_text_leave_the_cut_rep_out(cut_report: dict) ->
 
 def test_html_report_marks_the_cut_rep(cut_report: dict) -> None:
     html = render_report(cut_report)
-    assert "incomplete, not counted" in html and "Reps: <b>2</b> (plus 1 cut off by the clip" in html
+    assert "incomplete, not counted" in html and "Reps: <b>2</b> (plus 1 incomplete, not counted: rep 3" in html
 
 
 def test_dashboard_rep_table_shows_the_flag(cut_report: dict) -> None:

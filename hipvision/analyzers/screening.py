@@ -603,7 +603,7 @@ class ScreeningAnalyzer:
             w = s["worst_rep"]
             lines.append(f"  worst: rep {w['index']}, {w['side']} knee FPPA {w['fppa_deg']:.1f} deg")
         if s.get("reps_incomplete"):
-            lines.append(f"  * incomplete (cut off by the clip): not counted; complete reps: {s['reps']}")
+            lines.append(f"  * incomplete (the clip cuts it off, or a tracking jump): not counted; complete reps: {s['reps']}")
         if report["reps"]:
             lines.append(
                 f"  valgus reps: left {s['valgus_reps']['left']}, right {s['valgus_reps']['right']}; hip-shift reps: {s['hip_shift_reps']}; view: {s['view']}"

@@ -92,7 +92,7 @@ def _screening(rep: dict[str, Any], outcome: Outcome) -> None:
     thr = rep.get("thresholds") or {}
     c1, c2, c3, c4 = st.columns(4)
     n_cut = summary.get("reps_incomplete") or 0
-    c1.metric("Reps", summary.get("reps", len(rep.get("reps", []))), help=f"{n_cut} incomplete rep(s) cut off by the clip, not counted" if n_cut else None)
+    c1.metric("Reps", summary.get("reps", len(rep.get("reps", []))), help=f"{n_cut} incomplete rep(s) (cut off by the clip, or a tracking jump), not counted" if n_cut else None)
     vr = summary.get("valgus_reps") or {}
     c2.metric("Valgus reps (left knee)", vr.get("left", "–"))
     c3.metric("Valgus reps (right knee)", vr.get("right", "–"))
