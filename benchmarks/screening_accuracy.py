@@ -16,6 +16,11 @@ the absolute errors over all tests, rounded up (FPPA to 0.5 deg, shift to 1 %), 
 share of right flags among the clear cases. Target (issue #5): reps exact, FPPA MAE
 <= 1.5 deg, clear flags 100 %. ``--set`` overrides a ScreeningSettings field.
 
+Reps are the complete ones (``complete`` true); a full clip must have none marked
+incomplete ("incomplete reps in full clips"). ``--cut`` also cuts each clip mid-rep, at a
+random point of its last rep (end) and of its first rep (start), and prints how often the
+cut rep is marked incomplete with the other reps' count exact ("cut clips ok").
+
 2-D FPPA itself depends on where the camera stands: at the bottom of a deep squat the thighs
 point at the camera, and each degree the body is turned from it moves the 2-D FPPA by about
 2.5 deg (truth here is the squarely frontal view). ``--azimuth 5`` or ``8`` shows that effect.
@@ -32,7 +37,7 @@ import numpy as np
 
 from hipvision.api import analyze
 from hipvision.config import DEFAULT_SETTINGS, ScreeningSettings
-from hipvision.synthetic import Rep, frontal_camera, screening_clip
+from hipvision.synthetic import Rep, frontal_camera, screening_clip, time_window
 
 TESTS = ("squat", "single-leg-squat", "hinge", "single-leg-hinge")
 
@@ -70,6 +75,27 @@ def random_clip(rng: np.random.Generator, test: str, k: int, azimuth: float):
     return reps, seq, truth
 
 
+def cut_checks(rng: np.random.Generator, seq, truth, test: str, settings, n: int) -> tuple[int, int]:
+    """Cut ``seq`` at a random point of its last rep and from one of its first rep, from
+    60 % of the way (in time) down to the bottom to 40 % of the way up from it, where the
+    person is clearly mid-rep (near standing a rep counts as complete: the tolerance);
+    (right, tried): right = the cut rep listed as incomplete and the other ``n - 1`` reps
+    exact (a 2-D pelvis drop is a small share of a squat's depth early in the descent)."""
+    ok = 0
+    s, b, e = truth.rep_times[-1]
+    end_cut = float(rng.uniform(s + 0.6 * (b - s), b + 0.4 * (e - b)))
+    s0, b0, e0 = truth.rep_times[0]
+    start_cut = float(rng.uniform(s0 + 0.6 * (b0 - s0), b0 + 0.4 * (e0 - b0)))
+    for a, z, edge in ((None, end_cut, -1), (start_cut, None, 0)):
+        listed = analyze(time_window(seq, a, z), test, settings=settings)["reps"]
+        complete = [r for r in listed if r.get("complete", True)]
+        right = len(complete) == n - 1 and len(listed) == n and not listed[edge].get("complete", True)
+        if not right:
+            print(f"  {test} cut at {'end' if z else 'start'} {z or a:.2f} s: {len(complete)} complete of {len(listed)} listed, {n - 1} expected")
+        ok += right
+    return ok, 2
+
+
 def parse_set(items: list[str]) -> ScreeningSettings:
     ss = DEFAULT_SETTINGS.screening
     types = {f.name: f.type for f in fields(ScreeningSettings)}
@@ -87,6 +113,7 @@ def main() -> None:
     ap.add_argument("--clips", type=int, default=25, help="clips per test (default 25)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--azimuth", type=float, default=2.0, help="camera up to this far round the person (deg, default 2)")
+    ap.add_argument("--cut", action="store_true", help="also cut each clip mid-rep at the end and at the start")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a ScreeningSettings field")
     args = ap.parse_args()
     settings = replace(DEFAULT_SETTINGS, screening=parse_set(args.set))
@@ -96,12 +123,22 @@ def main() -> None:
     thr_v, thr_s = settings.screening.fppa_threshold(), settings.screening.hip_shift_threshold_pct
     flags: dict[str, list[tuple[float, bool | None]]] = {"fppa": [], "shift": []}  # (truth - thr, flag right)
     all_f, all_s, total_ok, total = [], [], 0, 0
+    cut_full, cut_ok, cut_total = 0, 0, 0  # incomplete reps in full clips; cut clips right
+    cut_rng = np.random.default_rng(args.seed + 1)  # the full clips stay those of a run without --cut
     for test in TESTS:
         count_ok = 0
         ferr, serr = [], []
         for k in range(args.clips):
             reps, seq, truth = random_clip(rng, test, k, args.azimuth)
-            got = analyze(seq, test, settings=settings)["reps"]
+            listed = analyze(seq, test, settings=settings)["reps"]
+            got = [r for r in listed if r.get("complete", True)]
+            if len(got) != len(listed):
+                cut_full += len(listed) - len(got)
+                print(f"  {test} clip {k}: {len(listed) - len(got)} rep(s) marked incomplete in a full clip")
+            if args.cut:
+                ok, n = cut_checks(cut_rng, seq, truth, test, settings, len(reps))
+                cut_ok += ok
+                cut_total += n
             count_ok += len(got) == len(reps)
             if len(got) != len(reps):
                 print(f"  {test} clip {k}: {len(got)} reps found, {len(reps)} done")
@@ -130,6 +167,7 @@ def main() -> None:
         f"all: reps exact in {total_ok}/{total} clips; FPPA MAE {fe.mean():.2f} deg (p95 {np.percentile(fe, 95):.2f}, "
         f"p99 {np.percentile(fe, 99):.2f}); hip shift MAE {se.mean():.2f} % (p95 {np.percentile(se, 95):.2f}, p99 {np.percentile(se, 99):.2f})"
     )
+    print(f"incomplete reps in full clips: {cut_full}" + (f"; cut clips ok: {cut_ok}/{cut_total}" if args.cut else ""))
     for key, margin, unit, thr in (("fppa", margin_f, "deg", thr_v), ("shift", margin_s, "%", thr_s)):
         clear = [ok for d, ok in flags[key] if d > margin]
         print(

@@ -202,6 +202,10 @@ class ScreeningSettings:
     min_rep_separation_s: float = 0.5
     #: a rep starts/ends where depth is within this share of its range from the baseline
     rep_return_fraction: float = 0.05
+    #: a rep is complete when it starts and ends within this share of its depth from
+    #: standing and its bottom lies inside the clip; reps the clip cuts off (it starts or
+    #: ends mid-rep) are listed but not counted, summarised or flagged
+    rep_complete_tolerance: float = 0.25
     #: the "bottom" of a rep: frames at or beyond this share of its peak depth
     bottom_fraction: float = 0.9
     #: FPPA and hip shift at the bottom come from the frames at or beyond this share of the

@@ -38,7 +38,8 @@ METRICS: dict[str, str] = {
     "knee_flexion_deg": "knee flexion at the bottom, side view (deg)",
     "trunk_lean_deg": "trunk lean at the bottom, side view (deg)",
     # screening, whole session (rep 0)
-    "reps": "number of reps",
+    "reps": "number of complete reps",
+    "reps_incomplete": "reps the clip cuts off (it starts or ends mid-rep): not counted or summarised",
     "valgus_reps": "reps with knee valgus beyond the threshold, per knee",
     "hip_shift_reps": "reps with a flagged hip shift",
     "fppa_mean_deg": "mean FPPA over the reps, per knee (deg)",
@@ -96,11 +97,15 @@ def flatten_screening(report: dict[str, Any]) -> list[ResultRow]:
     """Per rep: ``fppa_deg`` and ``valgus`` per knee, ``hip_shift_pct``, ``depth_pct`` (and
     ``knee_flexion_deg`` / ``trunk_lean_deg`` from side views); per session (rep 0):
     ``reps``, ``valgus_reps`` and ``fppa_mean_deg`` / ``fppa_sd_deg`` / ``fppa_max_deg`` per
-    knee, ``hip_shift_reps``, ``hip_shift_mean_pct``, ``fppa_left_minus_right_deg``."""
+    knee, ``hip_shift_reps``, ``hip_shift_mean_pct``, ``fppa_left_minus_right_deg``,
+    ``reps_incomplete``. Reps the clip cuts off (``complete`` false) give no per-rep rows and
+    count in nothing but ``reps_incomplete``, as in the report's summary."""
     rows: list[ResultRow] = []
     reps = report.get("reps") or []
     worst: dict[str, float] = {}
     for r in reps:
+        if not r.get("complete", True):
+            continue
         i = int(r["index"])
         for s in SIDES:
             d = r.get(s)
@@ -118,13 +123,15 @@ def flatten_screening(report: dict[str, Any]) -> list[ResultRow]:
         _add(rows, "trunk_lean_deg", "", i, r.get("trunk_lean_deg"))
     sm = report.get("summary") or {}
     _add(rows, "reps", "", 0, sm.get("reps", len(reps)))
+    if sm.get("reps_incomplete"):
+        _add(rows, "reps_incomplete", "", 0, sm["reps_incomplete"])
     for s in SIDES:
         if s in worst:  # a knee that was judged in at least one rep
             _add(rows, "valgus_reps", s, 0, (sm.get("valgus_reps") or {}).get(s))
         _add(rows, "fppa_mean_deg", s, 0, sm.get(f"{s}_fppa_mean_deg"))
         _add(rows, "fppa_sd_deg", s, 0, sm.get(f"{s}_fppa_sd_deg"))
         _add(rows, "fppa_max_deg", s, 0, worst.get(s))
-    if any(r.get("hip_shift_pct") is not None for r in reps):
+    if any(r.get("hip_shift_pct") is not None for r in reps if r.get("complete", True)):
         _add(rows, "hip_shift_reps", "", 0, sm.get("hip_shift_reps"))
     _add(rows, "hip_shift_mean_pct", "", 0, sm.get("hip_shift_mean_pct"))
     _add(rows, "fppa_left_minus_right_deg", "", 0, sm.get("fppa_left_minus_right_deg"))

@@ -7,7 +7,9 @@ each thigh's length), so no calibration pose is needed. Valgus and hip shift nee
 (or rear) view: a rep where the body is turned (world landmarks, as offline) is counted
 without them. A rep starts when the depth
 (the share of the standing leg, or the trunk for hinges, that has gone) passes
-``enter_depth`` and ends when it falls below ``exit_depth``. At the bottom (frames within
+``enter_depth`` and ends when it falls below ``exit_depth``: only then is it counted, so a
+rep the stream stops in is never counted (nor one it starts in: the person must first be
+seen standing, and depth is measured from the tallest height seen). At the bottom (frames within
 ``bottom_fraction`` of the rep's deepest, leaving out frames where the thigh no longer
 points down the image, as the offline analysis does) the medians of the knee FPPA per side (+ = valgus)
 and the hip shift (% of hip width, + = toward the person's left) are that rep's numbers.

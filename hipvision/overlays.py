@@ -60,7 +60,7 @@ def draw_rotation(image: np.ndarray, run: "RotationRun", frame: int) -> np.ndarr
 
 
 def draw_screening(image: np.ndarray, run, frame: int) -> np.ndarray:
-    """Rep counter; during each rep's bottom, the hip-knee-ankle lines per knee coloured by
+    """Rep counter (complete reps only); during each rep's bottom, the hip-knee-ankle lines per knee coloured by
     the valgus flag (red = valgus, green = not) with the FPPA, and a hip-shift arrow from
     the feet's midpoint to the pelvis midpoint (red when flagged)."""
     out = image.copy()
@@ -73,7 +73,7 @@ def draw_screening(image: np.ndarray, run, frame: int) -> np.ndarray:
     done = 0
     current = None
     for sp, rep in zip(run.spans, run.reps):
-        if k >= 0 and k >= sp.end:
+        if k >= 0 and k >= sp.end and rep.get("complete", True):  # cut-off reps do not count
             done += 1
         if k >= 0 and sp.start <= k <= sp.end:
             current = (sp, rep)

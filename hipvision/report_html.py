@@ -87,7 +87,7 @@ def key_frame_time(report: dict[str, Any]) -> float | None:
     if not reps:
         return None
     worst = ((report.get("summary") or {}).get("worst_rep") or {}).get("index")
-    rep = next((r for r in reps if r["index"] == worst), reps[0])
+    rep = next((r for r in reps if r["index"] == worst), next((r for r in reps if r.get("complete", True)), reps[0]))
     return rep.get("bottom_s")
 
 
@@ -291,7 +291,8 @@ def _screening_numbers(report: dict[str, Any]) -> str:
         header += ["Knee flexion", "Trunk lean"]
     rows, classes = [], []
     for r in reps:
-        cells = [str(r["index"]) + (" (worst)" if r["index"] == worst else ""), "#" + _f(r.get("depth_pct"), " %"), escape(str(r.get("view", "–")))]
+        cut = "" if r.get("complete", True) else f' <span class="flag" title="{escape(str(r.get("incomplete_reason") or ""))}">incomplete, not counted</span>'
+        cells = [str(r["index"]) + (" (worst)" if r["index"] == worst else "") + cut, "#" + _f(r.get("depth_pct"), " %"), escape(str(r.get("view", "–")))]
         for s in ("left", "right"):
             d = r.get(s)
             if not d or d.get("fppa_deg") is None:
@@ -313,7 +314,11 @@ def _screening_numbers(report: dict[str, Any]) -> str:
     vr = sm.get("valgus_reps") or {}
     html.append(
         "<p>"
-        f"Reps: <b>{sm.get('reps', len(reps))}</b>. Valgus beyond {_f(thr.get('fppa_valgus_deg'))}: "
+        f"Reps: <b>{sm.get('reps', len(reps))}</b>"
+        + (f" (plus {sm['reps_incomplete']} incomplete, not counted: "
+           + escape("; ".join(f"rep {r['index']}, {r.get('incomplete_reason')}" for r in reps if not r.get("complete", True))) + ")"
+           if sm.get("reps_incomplete") else "")
+        + f". Valgus beyond {_f(thr.get('fppa_valgus_deg'))}: "
         f"left knee in <b>{vr.get('left', 0)}</b>, right knee in <b>{vr.get('right', 0)}</b> reps. "
         f"Hip shift beyond {_f(thr.get('hip_shift_pct'), ' %', 0)} of hip width in <b>{sm.get('hip_shift_reps', 0)}</b> reps. "
         f"Mean FPPA left {_f(sm.get('left_fppa_mean_deg'))} (sd {_f(sm.get('left_fppa_sd_deg'))}), "

@@ -460,3 +460,15 @@ def _observe(
         world=world[keep], image_size=(cam.width, cam.height),
         num_people=np.where(np.arange(n)[keep] % 60 == 0, 1, -1), source=source,
     )
+
+
+def time_window(seq: PoseSequence, start_s: float | None = None, end_s: float | None = None) -> PoseSequence:
+    """The frames of ``seq`` from ``start_s`` to ``end_s`` (inclusive; None = the clip's own
+    start / end), times and frame numbers unchanged: a clip that starts or ends mid-rep."""
+    t = seq.time_s
+    keep = (t >= (-np.inf if start_s is None else start_s)) & (t <= (np.inf if end_s is None else end_s))
+    return PoseSequence(
+        frame=seq.frame[keep], time_s=t[keep], xy=seq.xy[keep], z=seq.z[keep], visibility=seq.visibility[keep],
+        presence=seq.presence[keep], world=seq.world[keep], image_size=seq.image_size,
+        num_people=seq.num_people[keep], source=seq.source,
+    )

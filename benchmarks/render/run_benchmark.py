@@ -199,7 +199,7 @@ def print_rotation(rows: list[dict]) -> None:
 # ------------------------------------------------------------------------ screening
 def screening_rows(spec: ClipSpec, truth: dict, rep: dict | None, model: dict[str, np.ndarray] | None) -> tuple[list[dict], dict]:
     true_reps = truth["reps"]
-    got = rep["reps"] if rep else []
+    got = [r for r in rep["reps"] if r.get("complete", True)] if rep else []  # cut-off reps do not count
     prog = np.asarray(truth["series"]["progress"])
     rows = []
     for tr in true_reps:

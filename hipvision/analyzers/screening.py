@@ -21,7 +21,9 @@ Conventions:
   real (Munro 2012).
 * Depth: how far the pelvis went down, as a share of its standing height above the ankles
   (squats); 1 - cos of the trunk's lean from standing, from the world landmarks (hinges).
-* Reps: :func:`hipvision.reps.segment_reps` on the depth signal.
+* Reps: :func:`hipvision.reps.segment_reps` on the depth signal. A rep the clip cuts off
+  (it starts or ends mid-rep) is listed with ``complete: false`` and a reason, but left out
+  of the rep count, the flag counts and every summary (``reps_incomplete`` counts them).
 * Valgus and hip shift need a frontal (or rear) view; a rep seen from the side gets depth,
   knee flexion and trunk lean instead.
 """
@@ -201,7 +203,7 @@ class ScreeningAnalyzer:
 
         spans = segment_reps(
             t, depth, min_depth=ss.min_rep_depth, min_separation_s=ss.min_rep_separation_s,
-            return_fraction=ss.rep_return_fraction,
+            return_fraction=ss.rep_return_fraction, complete_tolerance=ss.rep_complete_tolerance,
         )
         # how much the thigh still points down the image, as a share of its standing length:
         # deep in a squat it points at the camera or sideways and FPPA loses its meaning
@@ -372,6 +374,8 @@ class ScreeningAnalyzer:
             "bottom_s": clean_number(t[sp.bottom], 2),
             "end_s": clean_number(t[sp.end], 2),
             "depth_pct": clean_number(100 * peak, 1),
+            "complete": sp.complete,
+            "incomplete_reason": sp.incomplete_reason,
             "view": view,
             "body_yaw_deg": clean_number(body_yaw, 1),
         }
@@ -452,10 +456,13 @@ class ScreeningAnalyzer:
             "trunk_lean_deg": clean_number(float(np.nanmedian(lean)) if np.isfinite(lean).any() else None, 1),
         }
 
-    def _summary(self, reps: list[dict[str, Any]], spans, ss: ScreeningSettings) -> dict[str, Any]:
-        views = [r["view"] for r in reps]
+    def _summary(self, all_reps: list[dict[str, Any]], spans, ss: ScreeningSettings) -> dict[str, Any]:
+        """Counts, flags and per-knee / hip-shift summaries over the complete reps only."""
+        reps = [r for r in all_reps if r.get("complete", True)]
+        views = [r["view"] for r in all_reps]  # the view describes the whole clip
         out: dict[str, Any] = {
             "reps": len(reps),
+            "reps_incomplete": len(all_reps) - len(reps),
             "view": max(set(views), key=views.count) if views else None,
             "valgus_reps": {s: sum(bool(r[s] and r[s]["valgus"]) for r in reps) for s in SIDES},
             "hip_shift_reps": sum(bool(r.get("hip_shift")) for r in reps),
@@ -531,6 +538,17 @@ class ScreeningAnalyzer:
             warnings.append(
                 QualityWarning("multiple_people", "more than one person was in view; the measured person may have switched", float((seq.num_people > 1).sum()))
             )
+        cut = [r for r in reps if not r.get("complete", True)]
+        if cut:
+            which = "; ".join(f"rep {r['index']}, {r['incomplete_reason']}" for r in cut)
+            warnings.append(
+                QualityWarning(
+                    "incomplete_reps",
+                    f"{len(cut)} incomplete rep{'s' if len(cut) > 1 else ''}, shown but not counted and left out of the "
+                    f"flags and summaries: {which}. Start filming standing and stop after the last rep",
+                    float(len(cut)),
+                )
+            )
         if len(reps) > 30:
             warnings.append(QualityWarning("many_reps", f"{len(reps)} reps found; screening is meant for sets of 1-30", float(len(reps))))
 
@@ -550,12 +568,12 @@ class ScreeningAnalyzer:
         """The report's key numbers as flat columns for a batch summary (person's sides;
         FPPA + = valgus; worst = the highest FPPA of any rep; None = not measured)."""
         s = report["summary"]
-        row: dict[str, Any] = {"reps": s["reps"], "view": s["view"], "working_side": report["working_side"]}
+        row: dict[str, Any] = {"reps": s["reps"], "reps_incomplete": s.get("reps_incomplete", 0), "view": s["view"], "working_side": report["working_side"]}
         for side in SIDES:
             row[f"{side}_valgus_reps"] = s["valgus_reps"][side]
         row["hip_shift_reps"] = s["hip_shift_reps"]
         for side in SIDES:
-            vals = [r[side]["fppa_deg"] for r in report["reps"] if r.get(side) and r[side]["fppa_deg"] is not None]
+            vals = [r[side]["fppa_deg"] for r in report["reps"] if r.get(side) and r[side]["fppa_deg"] is not None and r.get("complete", True)]
             row[f"{side}_worst_fppa_deg"] = max(vals) if vals else None
             row[f"{side}_fppa_mean_deg"] = s[f"{side}_fppa_mean_deg"]
         row["hip_shift_mean_pct"] = s["hip_shift_mean_pct"]
@@ -578,11 +596,14 @@ class ScreeningAnalyzer:
                 return f"{d['fppa_deg']:6.1f}{' VALG' if d['valgus'] else '     '}"
 
             hs = "     -" if r["hip_shift_pct"] is None else f"{r['hip_shift_pct']:5.1f} % {r['hip_shift_toward'][0].upper()}{' SHIFT' if r['hip_shift'] else ''}"
-            lines.append(f"  {r['index']:>3}  {r['bottom_s']:6.2f}  {r['depth_pct']:5.1f} %  {r['view']:<8}  {knee(r['left'])}  {knee(r['right'])}  {hs}")
+            mark = "*" if not r.get("complete", True) else " "
+            lines.append(f"  {r['index']:>3}{mark} {r['bottom_s']:6.2f}  {r['depth_pct']:5.1f} %  {r['view']:<8}  {knee(r['left'])}  {knee(r['right'])}  {hs}")
         s = report["summary"]
         if s["worst_rep"]:
             w = s["worst_rep"]
             lines.append(f"  worst: rep {w['index']}, {w['side']} knee FPPA {w['fppa_deg']:.1f} deg")
+        if s.get("reps_incomplete"):
+            lines.append(f"  * incomplete (the clip cuts it off, or a tracking jump): not counted; complete reps: {s['reps']}")
         if report["reps"]:
             lines.append(
                 f"  valgus reps: left {s['valgus_reps']['left']}, right {s['valgus_reps']['right']}; hip-shift reps: {s['hip_shift_reps']}; view: {s['view']}"

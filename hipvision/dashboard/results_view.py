@@ -68,7 +68,8 @@ def _rotation(rep: dict[str, Any], outcome: Outcome) -> None:
 
 
 def rep_table(rep: dict[str, Any]) -> pd.DataFrame:
-    """One row per rep: timing, depth, view, FPPA and flags per knee (the person's), hip shift."""
+    """One row per rep: timing, depth, view, FPPA and flags per knee (the person's), hip shift,
+    and whether the rep is complete (the reason when the clip cuts it off)."""
     rows = []
     for r in rep.get("reps", []):
         row: dict[str, Any] = {"rep": r["index"], "bottom (s)": r["bottom_s"], "depth %": r.get("depth_pct"), "view": r.get("view")}
@@ -79,6 +80,8 @@ def rep_table(rep: dict[str, Any]) -> pd.DataFrame:
         row["hip shift %"] = r.get("hip_shift_pct")
         row["toward"] = r.get("hip_shift_toward")
         row["hip shift"] = r.get("hip_shift")
+        row["complete"] = r.get("complete", True)
+        row["not counted because"] = r.get("incomplete_reason") or ""
         rows.append(row)
     return pd.DataFrame(rows).set_index("rep") if rows else pd.DataFrame()
 
@@ -88,7 +91,8 @@ def _screening(rep: dict[str, Any], outcome: Outcome) -> None:
     summary = rep.get("summary") or {}
     thr = rep.get("thresholds") or {}
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Reps", len(rep.get("reps", [])))
+    n_cut = summary.get("reps_incomplete") or 0
+    c1.metric("Reps", summary.get("reps", len(rep.get("reps", []))), help=f"{n_cut} incomplete rep(s) (cut off by the clip, or a tracking jump), not counted" if n_cut else None)
     vr = summary.get("valgus_reps") or {}
     c2.metric("Valgus reps (left knee)", vr.get("left", "–"))
     c3.metric("Valgus reps (right knee)", vr.get("right", "–"))
