@@ -192,6 +192,50 @@ def test_saved_results_show_up_in_history_with_progress_and_can_be_deleted(
         assert [s.id for s in h.sessions()] == [1]
 
 
+def test_history_page_copes_with_a_missing_video_and_deletes_saved_ones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hipvision.api import analyze
+    from hipvision.history import History
+
+    monkeypatch.setenv("HIPVISION_DATA", str(tmp_path))
+    report = analyze(Path(APP).parent / "samples" / "seated_rotation.pose.csv", "seated")
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    gone, there, other = videos / "gone.mp4", videos / "there.mp4", videos / "other.mp4"
+    there.write_bytes(b"\0" * 100)
+    other.write_bytes(b"\0" * 100)
+    with History() as h:
+        pid = h.add_person("Mo")
+        s_gone = h.add_session(pid, report, recorded_at="2026-10-01", video_path=gone)
+        s_there = h.add_session(pid, report, recorded_at="2026-11-01", video_path=there)
+        h.add_session(h.add_person("Zed"), report, video_path=other)
+
+    page = AppTest.from_function(_history_page, default_timeout=60).run()
+    assert not page.exception and page.selectbox(key="history_person").value.startswith("Mo (2 sessions)")
+    assert page.selectbox(key="history_session").value == s_there  # newest first
+    assert not any("no longer on this computer" in i.value for i in page.info)
+    page.toggle(key=f"show_video_{s_there}").set_value(True).run()
+    assert any(el.type == "video" for el in page.main)
+
+    page.selectbox(key="history_session").set_value(s_gone).run()
+    assert not page.exception and not page.error
+    assert any("no longer on this computer (gone.mp4" in i.value for i in page.info)
+    assert {"Printable report (HTML)", "Report (JSON)"} <= {b.proto.label for b in page.get("download_button")}
+
+    page.selectbox(key="history_session").set_value(s_there).run()
+    page.checkbox(key=f"sure_session_{s_there}").check().run()
+    page.button(key=f"del_session_{s_there}").click().run()
+    assert not page.exception
+    assert any(f"Deleted session {s_there} with 1 annotated video." == s.value for s in page.success)
+    assert not there.exists() and other.exists()
+
+    page.checkbox(key="sure_person_1").check().run()
+    page.button(key="del_person_1").click().run()
+    assert not page.exception and any(s.value == "Deleted Mo." for s in page.success)
+    assert other.exists()
+    with History() as h:
+        assert [p.name for p in h.people()] == ["Zed"]
+
+
 def test_exports_of_a_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import json
     import xml.etree.ElementTree as ET
