@@ -439,6 +439,8 @@ class DashboardSettings:
     workdir_marker: str = ".hipvision-app-session"
     #: session folders unused for longer than this (hours) are deleted when the app starts
     stale_workdir_hours: float = 24.0
+    #: a running dashboard sweeps again at most this often (hours)
+    sweep_interval_hours: float = 1.0
 
     def upload_limit_mb(self) -> float:
         v = os.environ.get(ENV_MAX_UPLOAD_MB)

@@ -80,6 +80,28 @@ def test_bad_upload_is_a_message_not_a_traceback() -> None:
     assert any("missing required column" in e.value for e in at.error)
 
 
+def test_a_new_upload_or_a_sample_replaces_the_last_upload(tmp_path: Path) -> None:
+    from hipvision.dashboard import workdirs
+
+    seq, _ = screening_clip("squat", [Rep(), Rep()], seed=2)
+    first = write_pose_csv(seq, tmp_path / "first.csv").read_bytes()
+    at = _upload(_app(), "first.csv", first, "squat")
+    assert not at.exception and len(at.table) == 1
+    work = Path(at.session_state["workdir"])
+    assert workdirs.is_ours(work)
+    (old,) = work.glob("uploads/*/first.csv")
+    at.file_uploader[0].set_value(("second.csv", first + b"", "text/csv"))
+    at.run()
+    assert not at.exception and len(at.table) == 1
+    (new,) = work.glob("uploads/*/second.csv")
+    assert not old.exists() and not old.parent.exists()  # replaced, folder and all
+    assert [k[0] for k in at.session_state["poses"]] == [str(new)]  # the old result is forgotten
+    at.radio[0].set_value("Squat (sample)").run()
+    assert not at.exception and len(at.table) == 1
+    assert not new.exists() and list(work.glob("uploads/*")) == []
+    assert (Path(APP).parent / "samples" / "demo_squat_front.pose.csv").is_file()  # samples are never removed
+
+
 # --------------------------------------------------------------------------- video uploads
 
 from shared_paths import MEDIA, find_model  # noqa: E402
