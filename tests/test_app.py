@@ -102,6 +102,30 @@ def test_a_new_upload_or_a_sample_replaces_the_last_upload(tmp_path: Path) -> No
     assert (Path(APP).parent / "samples" / "demo_squat_front.pose.csv").is_file()  # samples are never removed
 
 
+def test_leaving_an_uploaded_video_deletes_it_and_its_annotated_video(tmp_path: Path) -> None:
+    from hipvision.synthetic import Move
+    from hipvision.tracking.synthetic_frames import write_rotation_video
+
+    video = tmp_path / "prone.mp4"
+    write_rotation_video(video, "prone", [Move("left", 30.0)], width=480)
+    at = _app()
+    at.radio[0].set_value("Upload a video").run()
+    at.selectbox(key="test").set_value("prone").run()
+    at.file_uploader[0].set_value((video.name, video.read_bytes(), "video/mp4")).run()
+    at.selectbox(key="track_prone_Upload a video").set_value("stickers").run()
+    next(b for b in at.button if b.label == "Analyse video").click().run(timeout=120)
+    assert not at.exception and not at.error
+    work = Path(at.session_state["workdir"])
+    (upload,) = work.glob("uploads/*/prone.mp4")
+    (annotated,) = work.glob("result-*/prone.prone.annotated.mp4")
+    assert any(el.type == "video" for el in at.main)
+    at.radio[0].set_value("Upload a pose CSV").run()
+    assert not at.exception
+    assert not upload.exists() and not annotated.parent.exists()
+    assert sorted(p.name for p in work.iterdir()) == [".hipvision-app-session", "uploads"]
+    assert not at.session_state["outcomes"] and not at.session_state["poses"]
+
+
 # --------------------------------------------------------------------------- video uploads
 
 from shared_paths import MEDIA, find_model  # noqa: E402
