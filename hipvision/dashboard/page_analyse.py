@@ -15,7 +15,7 @@ import streamlit as st
 
 from .. import __version__, analyzers, export
 from ..atomicfile import commit, temp_beside
-from ..config import DASHBOARD, DEFAULT_SETTINGS, Settings, default_data_dir
+from ..config import DASHBOARD, DEFAULT_SETTINGS, Settings, default_videos_dir
 from ..history import History
 from ..report_html import key_frame_image, key_frame_time, render_report
 from ..errors import AnalysisError, HipvisionError
@@ -420,7 +420,7 @@ def _save_to_history(outcome: jobs.Outcome) -> None:
             video = None
             try:
                 if outcome.annotated_video is not None and outcome.annotated_video.exists():
-                    keep = default_data_dir() / "videos"
+                    keep = default_videos_dir()  # deleting the session deletes the copy
                     keep.mkdir(parents=True, exist_ok=True)
                     video = keep / f"{datetime.now():%Y%m%d-%H%M%S}-{outcome.annotated_video.name}"
                     tmp = temp_beside(video)
