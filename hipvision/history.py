@@ -7,10 +7,11 @@ in one SQLite file on this machine (stdlib :mod:`sqlite3`, nothing leaves the co
   to date when it is opened (in one transaction). A file from a newer hipvision, or a
   SQLite file of another program, is refused rather than touched.
 * Foreign keys ON with ``ON DELETE CASCADE`` (deleting a person deletes their sessions and
-  results). Deleting sessions also deletes their annotated video files, after the deletion
-  is committed, and only files inside the videos folder (:func:`~hipvision.config.default_videos_dir`)
-  that no remaining session points to; files elsewhere (``analyze --save-video``) are kept. WAL journal; every write is one ``BEGIN IMMEDIATE`` ... ``COMMIT`` transaction,
-  so a process killed mid-write leaves the database as it was before that write.
+  results). Deleting sessions also deletes their annotated video files once the deletion is
+  committed: only files inside the videos folder (:func:`~hipvision.config.default_videos_dir`)
+  that no remaining session points to; files elsewhere (``analyze --save-video``) are kept.
+  WAL journal; every write is one ``BEGIN IMMEDIATE`` ... ``COMMIT`` transaction, so a
+  process killed mid-write leaves the database as it was before that write.
 
 Tables: ``people(id, name UNIQUE NOCASE, notes, created)``; ``sessions(id, person_id, test,
 recorded_at, created, source, hipvision_version, report_json, series_csv, series_path,

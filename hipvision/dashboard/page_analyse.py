@@ -78,6 +78,7 @@ def _forget_previous_input(path: Path | None) -> None:
             workdirs.remove_inside(video.parent, folder)  # its result-XXXX folder
     for name in ("marks", "first_frames"):
         st.session_state.get(name, {}).pop(previous, None)
+    st.session_state.pop("last_outcome", None)
     old = Path(previous)
     if (folder / "uploads") in old.parents:
         workdirs.remove_inside(old.parent, folder)  # uploads/<file id>/
@@ -92,12 +93,12 @@ def _save_upload(up: Any) -> Path | None:
             "(a phone's editor does it) or lower its resolution, then upload again."
         )
         return None
-    uploads = _workdir() / "uploads"
-    folder = uploads / up.file_id
+    work = _workdir()
+    folder = work / "uploads" / up.file_id
     folder.mkdir(parents=True, exist_ok=True)
-    for old in uploads.iterdir():  # one upload at a time: a new one replaces the last
+    for old in folder.parent.iterdir():  # one upload at a time: a new one replaces the last
         if old != folder:
-            workdirs.remove_inside(old, _workdir())
+            workdirs.remove_inside(old, work)
     path = folder / Path(up.name).name
     if not path.exists():
         up.seek(0)
