@@ -102,6 +102,28 @@ def test_a_new_upload_or_a_sample_replaces_the_last_upload(tmp_path: Path) -> No
     assert (Path(APP).parent / "samples" / "demo_squat_front.pose.csv").is_file()  # samples are never removed
 
 
+def test_starting_the_app_sweeps_stale_session_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import tempfile
+    import time
+
+    from hipvision.config import DASHBOARD
+    from hipvision.dashboard import workdirs
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the app's temporary folder
+    monkeypatch.setattr(workdirs, "_last_sweep", [])  # a freshly started app
+    stale, fresh = workdirs.create(), workdirs.create()
+    old = time.time() - DASHBOARD.stale_workdir_hours * 3600 - 60
+    os.utime(stale / DASHBOARD.workdir_marker, (old, old))
+    unmarked = tmp_path / f"{DASHBOARD.workdir_prefix}unmarked"
+    unmarked.mkdir()
+    os.utime(unmarked, (old, old))
+    at = _app()
+    assert not at.exception
+    assert not stale.exists() and fresh.exists() and unmarked.exists()
+    assert Path(at.session_state["workdir"]).parent == tmp_path  # this session's own folder
+
+
 def test_leaving_an_uploaded_video_deletes_it_and_its_annotated_video(tmp_path: Path) -> None:
     from hipvision.synthetic import Move
     from hipvision.tracking.synthetic_frames import write_rotation_video
