@@ -8,7 +8,9 @@ from __future__ import annotations
 import streamlit as st
 
 from hipvision import __version__
-from hipvision.dashboard import page_analyse, page_history, page_live
+from hipvision.dashboard import page_analyse, page_history, page_live, workdirs
+
+workdirs.sweep_if_due()  # session folders unused for a day go (at start, then hourly)
 
 st.set_page_config(page_title="hipvision", layout="wide")
 st.title("hipvision")

@@ -445,16 +445,27 @@ def cmd_history(args: argparse.Namespace) -> int:
             else:
                 sys.stdout.write(text)
         elif args.action == "delete-session":
-            h.delete_session(args.id)
+            done = h.delete_session(args.id)
             print(f"hipvision: deleted session {args.id}", file=sys.stderr)
+            _say_deleted_files(done)
         elif args.action == "delete-person":
             pid = person_id(args.name)
             n = h.person(pid).sessions
             if not args.yes:
                 raise HistoryError(f"this deletes {args.name} and {n} session(s); repeat with --yes to confirm")
-            h.delete_person(pid)
+            done = h.delete_person(pid)
             print(f"hipvision: deleted {args.name} and {n} session(s)", file=sys.stderr)
+            _say_deleted_files(done)
     return 0
+
+
+def _say_deleted_files(done: Any) -> None:
+    """The video files a history deletion removed, and those it left (outside hipvision's
+    videos folder, e.g. written with ``analyze --save-video``)."""
+    for p in done.removed:
+        print(f"hipvision: deleted video {p}", file=sys.stderr)
+    for p in done.kept:
+        print(f"hipvision: kept {p} (not in hipvision's videos folder; delete it yourself if you want it gone)", file=sys.stderr)
 
 
 def _emit_list(items: list[dict[str, Any]]) -> None:
@@ -678,9 +689,13 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--person", metavar="NAME")
     x.add_argument("--test", metavar="T")
     x.add_argument("-o", "--output", metavar="OUT.csv", help="file to write (default: stdout)")
-    x = hs.add_parser("delete-session", parents=[common], help="delete one session and its results")
+    deleting = ("Annotated videos the dashboard saved with the sessions (in the data folder's videos/) "
+                "are deleted too; video files elsewhere (analyze --save-video) are kept and listed.")
+    x = hs.add_parser("delete-session", parents=[common], help="delete one session, its results and its saved video",
+                      description="Delete one session and its results. " + deleting)
     x.add_argument("id", type=int, metavar="ID")
-    x = hs.add_parser("delete-person", parents=[common], help="delete a person with all their sessions")
+    x = hs.add_parser("delete-person", parents=[common], help="delete a person with all their sessions and saved videos",
+                      description="Delete a person with all their sessions and results. " + deleting)
     x.add_argument("name", metavar="NAME")
     x.add_argument("--yes", action="store_true", help="confirm the deletion")
     hi.set_defaults(func=cmd_history)

@@ -27,6 +27,9 @@ DEFAULT_DATA_SUBDIR = ".local/share"
 DATA_APP_DIR = "hipvision"
 #: File name of the history database inside the data folder.
 HISTORY_FILENAME = "history.sqlite3"
+#: Folder inside the data folder for the annotated videos the dashboard saves with sessions;
+#: deleting a session deletes its video only when the file is inside this folder.
+VIDEOS_DIRNAME = "videos"
 
 #: Official MediaPipe model storage. Version pinned to /1/ (not /latest/) so results are
 #: reproducible. ``{v}`` is the variant.
@@ -453,6 +456,15 @@ class DashboardSettings:
     max_upload_mb: float = 1024.0
     #: video containers the upload box accepts
     video_types: tuple[str, ...] = tuple(sorted(s.lstrip(".") for s in VIDEO_SUFFIXES))
+    #: each browser session's uploads and annotated videos go to a temporary folder named
+    #: with this prefix and holding :attr:`workdir_marker`; only such folders are swept
+    workdir_prefix: str = "hipvision-app-"
+    #: the marker file of a session folder (its modification time = the folder's last use)
+    workdir_marker: str = ".hipvision-app-session"
+    #: session folders unused for longer than this (hours) are deleted when the app starts
+    stale_workdir_hours: float = 24.0
+    #: a running dashboard sweeps again at most this often (hours)
+    sweep_interval_hours: float = 1.0
 
     def upload_limit_mb(self) -> float:
         v = os.environ.get(ENV_MAX_UPLOAD_MB)
@@ -480,6 +492,12 @@ def default_data_dir(environ: dict[str, str] | None = None) -> Path:
 def default_history_path(environ: dict[str, str] | None = None) -> Path:
     """The history database used when no path is given (see :func:`default_data_dir`)."""
     return default_data_dir(environ) / HISTORY_FILENAME
+
+
+def default_videos_dir(environ: dict[str, str] | None = None) -> Path:
+    """Where the dashboard keeps the annotated videos of saved sessions (``videos`` in
+    :func:`default_data_dir`); the only folder whose files a history deletion removes."""
+    return default_data_dir(environ) / VIDEOS_DIRNAME
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,11 @@ in one SQLite file on this machine (stdlib :mod:`sqlite3`, nothing leaves the co
   to date when it is opened (in one transaction). A file from a newer hipvision, or a
   SQLite file of another program, is refused rather than touched.
 * Foreign keys ON with ``ON DELETE CASCADE`` (deleting a person deletes their sessions and
-  results); WAL journal; every write is one ``BEGIN IMMEDIATE`` ... ``COMMIT`` transaction,
-  so a process killed mid-write leaves the database as it was before that write.
+  results). Deleting sessions also deletes their annotated video files once the deletion is
+  committed: only files inside the videos folder (:func:`~hipvision.config.default_videos_dir`)
+  that no remaining session points to; files elsewhere (``analyze --save-video``) are kept.
+  WAL journal; every write is one ``BEGIN IMMEDIATE`` ... ``COMMIT`` transaction, so a
+  process killed mid-write leaves the database as it was before that write.
 
 Tables: ``people(id, name UNIQUE NOCASE, notes, created)``; ``sessions(id, person_id, test,
 recorded_at, created, source, hipvision_version, report_json, series_csv, series_path,
@@ -28,7 +31,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from . import __version__
-from .config import DEFAULT_SETTINGS, HistorySettings, default_history_path
+from .config import DEFAULT_SETTINGS, HistorySettings, default_history_path, default_videos_dir
 from .errors import HistoryError
 from .flatten import ResultRow, flatten_report
 
@@ -159,6 +162,50 @@ class ResultRecord:
     value: float
 
 
+@dataclass(frozen=True)
+class Deleted:
+    """What a deletion did: the sessions deleted, the video files removed, and the existing
+    files the sessions pointed to that were kept (outside the videos folder, or not
+    removable). A file another session still points to is neither."""
+
+    sessions: int
+    removed: tuple[Path, ...] = ()
+    kept: tuple[Path, ...] = ()
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """``path`` is an absolute path whose real parent folder is ``folder`` or inside it (a
+    symlink named in ``folder`` counts as inside: removing it never touches its target)."""
+    if not path.is_absolute() or path.name in ("", ".", ".."):
+        return False
+    try:
+        parent, root = path.parent.resolve(), folder.resolve()
+    except OSError:
+        return False
+    return parent == root or root in parent.parents
+
+
+def remove_owned_files(paths: list[str], videos_dir: Path) -> Deleted:
+    """Remove those of ``paths`` that are inside ``videos_dir`` (files only, never folders);
+    missing files are skipped silently. Returns what was removed and what was kept."""
+    removed: list[Path] = []
+    kept: list[Path] = []
+    for text in paths:
+        p = Path(text)
+        if not _inside(p, videos_dir) or (p.is_dir() and not p.is_symlink()):
+            if p.exists():
+                kept.append(p)
+            continue
+        try:
+            p.unlink()
+            removed.append(p)
+        except FileNotFoundError:
+            pass  # already gone: nothing to do
+        except OSError:
+            kept.append(p)
+    return Deleted(0, tuple(removed), tuple(kept))
+
+
 def _session_filter(person_id: int | None, test: str | None) -> tuple[str, list[Any]]:
     """A ``WHERE`` clause (or "") on the sessions table ``s`` for a person and/or a test."""
     conds, args = [], []
@@ -203,9 +250,17 @@ class History:
     Safe to share between threads (one lock around the connection); several processes may
     use the same file at once (SQLite locking, ``busy_timeout_s``)."""
 
-    def __init__(self, path: str | Path | None = None, settings: HistorySettings = DEFAULT_SETTINGS.history) -> None:
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        settings: HistorySettings = DEFAULT_SETTINGS.history,
+        *,
+        videos_dir: str | Path | None = None,
+    ) -> None:
         p = path if path is not None else settings.path
         self.path = Path(p).expanduser() if p is not None else default_history_path()
+        #: the only folder whose files deletions remove (default: ``videos`` in the data folder)
+        self.videos_dir = Path(videos_dir).expanduser() if videos_dir is not None else default_videos_dir()
         if self.path.is_dir():
             raise HistoryError(f"{self.path}: is a folder; give a file name for the history database")
         try:
@@ -347,11 +402,33 @@ class History:
             if con.execute("UPDATE people SET notes = ? WHERE id = ?", (notes, person_id)).rowcount == 0:
                 raise HistoryError(f"no person with id {person_id}")
 
-    def delete_person(self, person_id: int) -> None:
-        """Delete a person with all their sessions and results (files on disk are kept)."""
+    def delete_person(self, person_id: int) -> Deleted:
+        """Delete a person with all their sessions and results, then their sessions' video
+        files inside :attr:`videos_dir` (see :meth:`delete_session`)."""
         with self._tx() as con:
+            n = con.execute("SELECT count(*) FROM sessions WHERE person_id = ?", (person_id,)).fetchone()[0]
+            files = self._videos_of(con, "person_id = ?", person_id)
             if con.execute("DELETE FROM people WHERE id = ?", (person_id,)).rowcount == 0:
                 raise HistoryError(f"no person with id {person_id}")
+            orphans = self._unreferenced(con, files)
+        return self._remove_files(int(n), orphans)
+
+    # -------------------------------------------------------------- files of sessions
+    @staticmethod
+    def _videos_of(con: sqlite3.Connection, where: str, arg: int) -> list[str]:
+        rows = con.execute(f"SELECT DISTINCT video_path FROM sessions WHERE video_path IS NOT NULL AND {where}", (arg,))
+        return [r[0] for r in rows.fetchall() if r[0]]
+
+    @staticmethod
+    def _unreferenced(con: sqlite3.Connection, files: list[str]) -> list[str]:
+        """Those of ``files`` no remaining session points to (two sessions may share one)."""
+        return [f for f in files if not con.execute("SELECT 1 FROM sessions WHERE video_path = ?", (f,)).fetchone()]
+
+    def _remove_files(self, sessions: int, files: list[str]) -> Deleted:
+        """Called after the deletion is committed: a crash before this leaves files without a
+        session (harmless), never a session pointing to a deleted file."""
+        done = remove_owned_files(files, self.videos_dir)
+        return Deleted(sessions, done.removed, done.kept)
 
     # -------------------------------------------------------------- sessions
     def add_session(
@@ -425,11 +502,16 @@ class History:
             results=[ResultRow(*r) for r in res],
         )
 
-    def delete_session(self, session_id: int) -> None:
-        """Delete a session and its results (files on disk are kept)."""
+    def delete_session(self, session_id: int) -> Deleted:
+        """Delete a session and its results; once that is committed, also its annotated video
+        file if it is inside :attr:`videos_dir` and no other session points to it. Files
+        elsewhere (``analyze --save-video PATH``) are the user's and are kept."""
         with self._tx() as con:
+            files = self._videos_of(con, "id = ?", session_id)
             if con.execute("DELETE FROM sessions WHERE id = ?", (session_id,)).rowcount == 0:
                 raise HistoryError(f"no session with id {session_id}")
+            orphans = self._unreferenced(con, files)
+        return self._remove_files(1, orphans)
 
     # -------------------------------------------------------------- queries
     def metrics(self, person_id: int | None = None, test: str | None = None) -> list[str]:

@@ -80,6 +80,74 @@ def test_bad_upload_is_a_message_not_a_traceback() -> None:
     assert any("missing required column" in e.value for e in at.error)
 
 
+def test_a_new_upload_or_a_sample_replaces_the_last_upload(tmp_path: Path) -> None:
+    from hipvision.dashboard import workdirs
+
+    seq, _ = screening_clip("squat", [Rep(), Rep()], seed=2)
+    first = write_pose_csv(seq, tmp_path / "first.csv").read_bytes()
+    at = _upload(_app(), "first.csv", first, "squat")
+    assert not at.exception and len(at.table) == 1
+    work = Path(at.session_state["workdir"])
+    assert workdirs.is_ours(work)
+    (old,) = work.glob("uploads/*/first.csv")
+    at.file_uploader[0].set_value(("second.csv", first + b"", "text/csv"))
+    at.run()
+    assert not at.exception and len(at.table) == 1
+    (new,) = work.glob("uploads/*/second.csv")
+    assert not old.exists() and not old.parent.exists()  # replaced, folder and all
+    assert [k[0] for k in at.session_state["poses"]] == [str(new)]  # the old result is forgotten
+    at.radio[0].set_value("Squat (sample)").run()
+    assert not at.exception and len(at.table) == 1
+    assert not new.exists() and list(work.glob("uploads/*")) == []
+    assert (Path(APP).parent / "samples" / "demo_squat_front.pose.csv").is_file()  # samples are never removed
+
+
+def test_starting_the_app_sweeps_stale_session_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import tempfile
+    import time
+
+    from hipvision.config import DASHBOARD
+    from hipvision.dashboard import workdirs
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the app's temporary folder
+    monkeypatch.setattr(workdirs, "_last_sweep", [])  # a freshly started app
+    stale, fresh = workdirs.create(), workdirs.create()
+    old = time.time() - DASHBOARD.stale_workdir_hours * 3600 - 60
+    os.utime(stale / DASHBOARD.workdir_marker, (old, old))
+    unmarked = tmp_path / f"{DASHBOARD.workdir_prefix}unmarked"
+    unmarked.mkdir()
+    os.utime(unmarked, (old, old))
+    at = _app()
+    assert not at.exception
+    assert not stale.exists() and fresh.exists() and unmarked.exists()
+    assert Path(at.session_state["workdir"]).parent == tmp_path  # this session's own folder
+
+
+def test_leaving_an_uploaded_video_deletes_it_and_its_annotated_video(tmp_path: Path) -> None:
+    from hipvision.synthetic import Move
+    from hipvision.tracking.synthetic_frames import write_rotation_video
+
+    video = tmp_path / "prone.mp4"
+    write_rotation_video(video, "prone", [Move("left", 30.0)], width=480)
+    at = _app()
+    at.radio[0].set_value("Upload a video").run()
+    at.selectbox(key="test").set_value("prone").run()
+    at.file_uploader[0].set_value((video.name, video.read_bytes(), "video/mp4")).run()
+    at.selectbox(key="track_prone_Upload a video").set_value("stickers").run()
+    next(b for b in at.button if b.label == "Analyse video").click().run(timeout=120)
+    assert not at.exception and not at.error
+    work = Path(at.session_state["workdir"])
+    (upload,) = work.glob("uploads/*/prone.mp4")
+    (annotated,) = work.glob("result-*/prone.prone.annotated.mp4")
+    assert any(el.type == "video" for el in at.main)
+    at.radio[0].set_value("Upload a pose CSV").run()
+    assert not at.exception
+    assert not upload.exists() and not annotated.parent.exists()
+    assert sorted(p.name for p in work.iterdir()) == [".hipvision-app-session", "uploads"]
+    assert not at.session_state["outcomes"] and not at.session_state["poses"]
+
+
 # --------------------------------------------------------------------------- video uploads
 
 from shared_paths import MEDIA, find_model  # noqa: E402
@@ -190,6 +258,50 @@ def test_saved_results_show_up_in_history_with_progress_and_can_be_deleted(
     assert not page.exception
     with History(tmp_path / "history.sqlite3") as h:
         assert [s.id for s in h.sessions()] == [1]
+
+
+def test_history_page_copes_with_a_missing_video_and_deletes_saved_ones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hipvision.api import analyze
+    from hipvision.history import History
+
+    monkeypatch.setenv("HIPVISION_DATA", str(tmp_path))
+    report = analyze(Path(APP).parent / "samples" / "seated_rotation.pose.csv", "seated")
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    gone, there, other = videos / "gone.mp4", videos / "there.mp4", videos / "other.mp4"
+    there.write_bytes(b"\0" * 100)
+    other.write_bytes(b"\0" * 100)
+    with History() as h:
+        pid = h.add_person("Mo")
+        s_gone = h.add_session(pid, report, recorded_at="2026-10-01", video_path=gone)
+        s_there = h.add_session(pid, report, recorded_at="2026-11-01", video_path=there)
+        h.add_session(h.add_person("Zed"), report, video_path=other)
+
+    page = AppTest.from_function(_history_page, default_timeout=60).run()
+    assert not page.exception and page.selectbox(key="history_person").value.startswith("Mo (2 sessions)")
+    assert page.selectbox(key="history_session").value == s_there  # newest first
+    assert not any("no longer on this computer" in i.value for i in page.info)
+    page.toggle(key=f"show_video_{s_there}").set_value(True).run()
+    assert any(el.type == "video" for el in page.main)
+
+    page.selectbox(key="history_session").set_value(s_gone).run()
+    assert not page.exception and not page.error
+    assert any("no longer on this computer (gone.mp4" in i.value for i in page.info)
+    assert {"Printable report (HTML)", "Report (JSON)"} <= {b.proto.label for b in page.get("download_button")}
+
+    page.selectbox(key="history_session").set_value(s_there).run()
+    page.checkbox(key=f"sure_session_{s_there}").check().run()
+    page.button(key=f"del_session_{s_there}").click().run()
+    assert not page.exception
+    assert any(f"Deleted session {s_there} with 1 annotated video." == s.value for s in page.success)
+    assert not there.exists() and other.exists()
+
+    page.checkbox(key="sure_person_1").check().run()
+    page.button(key="del_person_1").click().run()
+    assert not page.exception and any(s.value == "Deleted Mo." for s in page.success)
+    assert other.exists()
+    with History() as h:
+        assert [p.name for p in h.people()] == ["Zed"]
 
 
 def test_exports_of_a_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

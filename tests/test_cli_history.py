@@ -108,6 +108,31 @@ def test_history_uses_hipvision_data_by_default(tmp_path: Path, capsys, monkeypa
     assert [p["name"] for p in json.loads(out)] == ["Jo"]
 
 
+def test_history_deletions_remove_the_saved_videos_and_say_so(tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HIPVISION_DATA", str(tmp_path / "data"))
+    videos = tmp_path / "data" / "videos"
+    videos.mkdir(parents=True)
+    v1, v2, v3 = (videos / f"v{i}.mp4" for i in (1, 2, 3))
+    mine = tmp_path / "my-own-copy.mp4"  # e.g. analyze --save-video: the user's file
+    for p in (v1, v2, v3, mine):
+        p.write_bytes(b"video")
+    report = json.loads(cli(capsys, "analyze", SQUAT, "--test", "squat", "--json", "-q")[1])
+    with History() as h:
+        ida, jo = h.add_person("Ida"), h.add_person("Jo")
+        s1 = h.add_session(ida, report, video_path=v1)
+        h.add_session(ida, report, video_path=v2)
+        h.add_session(ida, report, video_path=mine)
+        h.add_session(jo, report, video_path=v3)
+    rc, _, err = cli(capsys, "history", "delete-session", str(s1))
+    assert rc == 0 and f"deleted video {v1}" in err
+    assert not v1.exists() and v2.exists() and v3.exists()
+    rc, _, err = cli(capsys, "history", "delete-person", "Ida", "--yes")
+    assert rc == 0 and "deleted Ida and 2 session(s)" in err and f"deleted video {v2}" in err
+    assert f"kept {mine}" in err and mine.exists() and not v2.exists() and v3.exists()
+    rc, out, _ = cli(capsys, "history", "sessions")
+    assert [line.split("\t")[2] for line in out.splitlines()] == ["Jo"]
+
+
 CLIP = MEDIA / "squat_front_bodyweight_wide_goodform_01.mp4"
 
 

@@ -255,6 +255,12 @@ def test_each_result_keeps_its_own_annotated_video(tmp_path: Path) -> None:
     assert plain.report["tracking"]["mode"] == "markers"
     assert plain.report["sides"]["left"]["peak_ir_deg"] == pytest.approx(30.0, abs=2.0)
     assert mirrored.report["sides"]["right"]["peak_ir_deg"] == pytest.approx(30.0, abs=2.0)  # sides swapped
+    # a failed analysis leaves no result folder behind
+    from hipvision.errors import HipvisionError
+
+    with pytest.raises(HipvisionError):
+        jobs.analyse(video, seq, "squat", workdir=tmp_path)
+    assert sorted(tmp_path.glob("result-*")) == sorted({plain.annotated_video.parent, mirrored.annotated_video.parent})
 
 
 def test_progress_chart_colours_whole_body_values() -> None:

@@ -266,3 +266,95 @@ def test_progress_values_equal_the_reports_of_known_clips(tmp_path: Path) -> Non
         assert counts == {s: float(rep["summary"]["valgus_reps"][s]) for s in ("left", "right")} == {"left": 1.0, "right": 1.0}
         worst = {r.side: r.value for r in h.progress(pid, "squat", "fppa_max_deg")}
         assert worst["left"] == max(r["left"]["fppa_deg"] for r in rep["reps"])
+
+
+# --------------------------------------------------------------------------- video files of deleted sessions
+
+
+def _video(folder: Path, name: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    p = folder / name
+    p.write_bytes(b"not really a video, " + name.encode())
+    return p
+
+
+def test_deleting_a_session_removes_its_video_and_only_its_video(tmp_path: Path, seated_report: dict) -> None:
+    videos = tmp_path / "data" / "videos"
+    mine, other, shared = _video(videos, "mine.mp4"), _video(videos, "other.mp4"), _video(videos, "shared.mp4")
+    elsewhere = _video(tmp_path / "Desktop", "saved-by-cli.mp4")  # analyze --save-video
+    with History(tmp_path / "h.sqlite3", videos_dir=videos) as h:
+        a, b = h.add_person("A"), h.add_person("B")
+        s_mine = h.add_session(a, seated_report, video_path=mine)
+        s_other = h.add_session(b, seated_report, video_path=other)
+        s_shared1 = h.add_session(a, seated_report, video_path=shared)
+        s_shared2 = h.add_session(b, seated_report, video_path=shared)
+        s_cli = h.add_session(a, seated_report, video_path=elsewhere)
+
+        done = h.delete_session(s_mine)
+        assert done.sessions == 1 and done.removed == (mine,) and done.kept == ()
+        assert not mine.exists() and other.exists() and shared.exists() and elsewhere.exists()
+        assert h.delete_session(s_shared1).removed == ()  # session 2 still shows it
+        assert shared.exists()
+        assert h.delete_session(s_shared2).removed == (shared,) and not shared.exists()
+        done = h.delete_session(s_cli)
+        assert done.removed == () and done.kept == (elsewhere,) and elsewhere.exists()  # the user's file
+        assert other.exists() and [s.id for s in h.sessions()] == [s_other]
+        # a session whose file is already gone is deleted all the same
+        other.unlink()
+        assert h.delete_session(s_other) == type(done)(1, (), ())
+        assert h.integrity_ok()
+
+
+def test_deleting_a_person_removes_all_their_videos(tmp_path: Path, seated_report: dict, squat_report: dict) -> None:
+    videos = tmp_path / "videos"
+    theirs = [_video(videos, f"a{i}.mp4") for i in range(3)]
+    kept = _video(videos, "b.mp4")
+    stray = _video(videos, "not-in-history.mp4")
+    with History(tmp_path / "h.sqlite3", videos_dir=videos) as h:
+        a, b = h.add_person("A"), h.add_person("B")
+        for v, rep in zip(theirs, (seated_report, squat_report, seated_report)):
+            h.add_session(a, rep, video_path=v)
+        h.add_session(a, squat_report)  # no video
+        h.add_session(b, squat_report, video_path=kept)
+        done = h.delete_person(a)
+        assert done.sessions == 4 and sorted(done.removed) == sorted(theirs)
+        assert not any(v.exists() for v in theirs) and kept.exists() and stray.exists()
+        assert [p.name for p in h.people()] == ["B"]
+
+
+def test_deletion_never_removes_anything_outside_the_videos_folder(tmp_path: Path, seated_report: dict) -> None:
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    outside = _video(tmp_path / "docs", "thesis.mp4")
+    escape = videos / ".." / "docs" / "thesis.mp4"  # textually inside, really outside
+    (videos / "link").symlink_to(tmp_path / "docs")  # a folder link leading outside
+    through_link = videos / "link" / "thesis.mp4"
+    sub = _video(videos / "2026", "inside-subfolder.mp4")
+    folder = videos / "a-folder.mp4"
+    folder.mkdir()
+    with History(tmp_path / "h.sqlite3", videos_dir=videos) as h:
+        pid = h.add_person("A")
+        for p in (escape, through_link, "relative/thesis.mp4", folder, sub):
+            h.add_session(pid, seated_report, video_path=p)
+        done = h.delete_person(pid)
+    assert outside.exists() and folder.is_dir()
+    assert done.removed == (sub,) and not sub.exists()
+    assert set(done.kept) == {escape, through_link, folder}
+
+
+def test_a_failed_deletion_removes_no_file(tmp_path: Path, seated_report: dict) -> None:
+    videos = tmp_path / "videos"
+    v = _video(videos, "v.mp4")
+    with History(tmp_path / "h.sqlite3", videos_dir=videos) as h:
+        sid = h.add_session(h.add_person("A"), seated_report, video_path=v)
+        with pytest.raises(HistoryError, match="no session with id"):
+            h.delete_session(sid + 1)
+        with pytest.raises(HistoryError, match="no person with id"):
+            h.delete_person(99)
+        assert v.exists() and h.session(sid).video_path == str(v)
+
+
+def test_the_default_videos_folder_is_in_the_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HIPVISION_DATA", str(tmp_path / "d"))
+    with History(tmp_path / "elsewhere.sqlite3") as h:
+        assert h.videos_dir == tmp_path / "d" / "videos"

@@ -8,6 +8,7 @@ a browser.
 from __future__ import annotations
 
 import hashlib
+import shutil
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -120,7 +121,12 @@ def analyse(
         folder = Path(tempfile.mkdtemp(prefix="result-", dir=workdir))
         out_video = folder / f"{Path(source_name or path.name).stem}.{test}.annotated.mp4"
     say("Analysing", 0.0)
-    run = run_analysis(path, test, settings=settings, pose=seq, video_path=out_video, render_progress=render_progress)
+    try:
+        run = run_analysis(path, test, settings=settings, pose=seq, video_path=out_video, render_progress=render_progress)
+    except BaseException:
+        if out_video is not None:  # a failed result leaves no folder behind
+            shutil.rmtree(out_video.parent, ignore_errors=True)
+        raise
     if tracking is not None:
         run.report["tracking"] = tracking
     say("Done", 1.0)

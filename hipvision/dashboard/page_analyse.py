@@ -15,13 +15,13 @@ import streamlit as st
 
 from .. import __version__, analyzers, export
 from ..atomicfile import commit, temp_beside
-from ..config import DASHBOARD, DEFAULT_SETTINGS, Settings, default_data_dir
+from ..config import DASHBOARD, DEFAULT_SETTINGS, Settings, default_videos_dir
 from ..history import History
 from ..report_html import key_frame_image, key_frame_time, render_report
 from ..errors import AnalysisError, HipvisionError
 from ..quality import summarize
 from ..suggest import suggest_test
-from . import jobs, results_view
+from . import jobs, results_view, workdirs
 from .instructions import illustration, instructions
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
@@ -47,10 +47,41 @@ UPLOAD_CSV = "Upload a pose CSV"
 
 
 def _workdir() -> Path:
-    """A private folder for this browser session's uploads and annotated videos."""
+    """A private folder for this browser session's uploads and annotated videos, marked as
+    used now (stale ones are swept: :mod:`hipvision.dashboard.workdirs`)."""
     if "workdir" not in st.session_state:
-        st.session_state.workdir = tempfile.mkdtemp(prefix="hipvision-app-")
-    return Path(st.session_state.workdir)
+        st.session_state.workdir = str(workdirs.create())
+    folder = Path(st.session_state.workdir)
+    workdirs.touch(folder)
+    return folder
+
+
+def _forget_previous_input(path: Path | None) -> None:
+    """When the input changes (a new upload, another sample, the upload removed), delete the
+    previous upload and the annotated videos made from it, and forget its results. Only
+    files inside this session's folder are deleted (never the samples)."""
+    current = None if path is None else str(path)
+    previous = st.session_state.get("_input")
+    st.session_state._input = current
+    if previous is None or previous == current:
+        return
+    folder = _workdir()
+    poses: dict[Any, Any] = st.session_state.get("poses", {})
+    for k in [k for k in poses if k[0] == previous]:
+        del poses[k]
+    outcomes: dict[Any, jobs.Outcome] = st.session_state.get("outcomes", {})
+    reports: dict[Any, str] = st.session_state.get("html_reports", {})
+    for k in [k for k in outcomes if k[0][0] == previous]:
+        video = outcomes.pop(k).annotated_video
+        reports.pop(k, None)
+        if video is not None:
+            workdirs.remove_inside(video.parent, folder)  # its result-XXXX folder
+    for name in ("marks", "first_frames"):
+        st.session_state.get(name, {}).pop(previous, None)
+    st.session_state.pop("last_outcome", None)
+    old = Path(previous)
+    if (folder / "uploads") in old.parents:
+        workdirs.remove_inside(old.parent, folder)  # uploads/<file id>/
 
 
 def _save_upload(up: Any) -> Path | None:
@@ -62,8 +93,12 @@ def _save_upload(up: Any) -> Path | None:
             "(a phone's editor does it) or lower its resolution, then upload again."
         )
         return None
-    folder = _workdir() / "uploads" / up.file_id
+    work = _workdir()
+    folder = work / "uploads" / up.file_id
     folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.parent.iterdir():  # one upload at a time: a new one replaces the last
+        if old != folder:
+            workdirs.remove_inside(old, work)
     path = folder / Path(up.name).name
     if not path.exists():
         up.seek(0)
@@ -144,6 +179,7 @@ def render() -> None:
         up = st.file_uploader("Pose CSV (frame,time_s,landmark,x_px,y_px,...)", type=["csv"], key="csv_upload")
         if up is not None:
             path, name = _save_upload(up), up.name
+    _forget_previous_input(path)
     if path is None:
         return
 
@@ -391,7 +427,7 @@ def _save_to_history(outcome: jobs.Outcome) -> None:
             video = None
             try:
                 if outcome.annotated_video is not None and outcome.annotated_video.exists():
-                    keep = default_data_dir() / "videos"
+                    keep = default_videos_dir()  # deleting the session deletes the copy
                     keep.mkdir(parents=True, exist_ok=True)
                     video = keep / f"{datetime.now():%Y%m%d-%H%M%S}-{outcome.annotated_video.name}"
                     tmp = temp_beside(video)

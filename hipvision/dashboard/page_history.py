@@ -3,6 +3,7 @@ exports and deletions. Reads and writes the local SQLite history (hipvision.hist
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -11,7 +12,7 @@ import streamlit as st
 from .. import export
 from ..errors import HipvisionError
 from ..flatten import METRICS
-from ..history import History
+from ..history import Deleted, History, Session
 from ..report_html import render_session_report
 from . import charts
 
@@ -37,6 +38,8 @@ def _render() -> None:
         return
     with h:
         st.caption(f"History file: {h.path} (local; set HIPVISION_DATA to keep it elsewhere)")
+        if msg := st.session_state.pop("history_deleted", None):
+            st.success(msg)
         people = h.people()
         if not people:
             st.info("No one saved yet. Analyse a recording and use **Save to history** under the result.")
@@ -56,12 +59,36 @@ def _render() -> None:
             "text/csv",
         )
         with st.expander(f"Delete {person.name} and all their sessions"):
-            st.caption("Annotated videos saved with their sessions stay in the data folder's videos/ (delete them there).")
+            st.caption(
+                "Deletes their sessions, results and the annotated videos saved with them (in the data "
+                "folder's videos/). Video files saved elsewhere (e.g. `hipvision analyze --save-video`) are kept."
+            )
             sure = st.checkbox(f"Yes, delete {person.name} for good", key=f"sure_person_{person.id}")
             if st.button("Delete person", disabled=not sure, key=f"del_person_{person.id}"):
-                h.delete_person(person.id)
-                st.success(f"Deleted {person.name}.")
+                done = h.delete_person(person.id)
+                st.session_state.history_deleted = f"Deleted {person.name}{_files_text(done)}."
                 st.rerun()
+
+
+def _files_text(done: Deleted) -> str:
+    """", with 2 annotated videos" and the files kept, for a deletion message."""
+    n = len(done.removed)
+    text = f" with {n} annotated video{'s' if n != 1 else ''}" if n else ""
+    if done.kept:
+        text += "; kept (not in hipvision's videos folder): " + ", ".join(str(p) for p in done.kept)
+    return text
+
+
+def _video(session: Session) -> None:
+    """The session's annotated video, or a plain word when its file is gone."""
+    if not session.video_path:
+        return
+    path = Path(session.video_path)
+    if not path.is_file():
+        st.info(f"The annotated video of this session is no longer on this computer ({path.name} was moved or deleted).")
+        return
+    if st.toggle("Show the annotated video", key=f"show_video_{session.id}"):
+        st.video(str(path))  # a path: Streamlit reads the file itself (see docs/DESIGN.md)
 
 
 def _progress(h: History, person_id: int, sessions: list[Any]) -> None:
@@ -93,12 +120,13 @@ def _sessions(h: History, sessions: list[Any]) -> None:
     ids = [s.id for s in reversed(sessions)]
     sid = st.selectbox("Session", ids, key="history_session", format_func=lambda i: f"session {i}")
     session = h.session(sid)
+    _video(session)
     c1, c2, c3 = st.columns(3)
     c1.download_button("Printable report (HTML)", render_session_report(session), f"session-{sid}.report.html", "text/html", key=f"rep_{sid}")
     c2.download_button("Report (JSON)", export.report_json(session.report), f"session-{sid}.json", "application/json", key=f"json_{sid}")
     with c3:
-        sure = st.checkbox("Delete this session", key=f"sure_session_{sid}")
+        sure = st.checkbox("Delete this session", key=f"sure_session_{sid}", help="Its results and its saved annotated video go too.")
         if st.button("Delete", disabled=not sure, key=f"del_session_{sid}"):
-            h.delete_session(sid)
-            st.success(f"Deleted session {sid}.")
+            done = h.delete_session(sid)
+            st.session_state.history_deleted = f"Deleted session {sid}{_files_text(done)}."
             st.rerun()
