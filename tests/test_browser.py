@@ -145,11 +145,14 @@ def test_dashboard_in_a_real_browser(server: str, browser: DevTools, tmp_path: P
     _wait(lambda: "Worst rep" in browser.text(), 90, "the squat sample's rep table")
     text = browser.text()
     assert "Squat screening" in text and "Traceback" not in text
-    table = browser.js("(document.querySelector('[data-testid=stTable]') || {}).textContent || ''")
+    def table() -> str:
+        return browser.js("(document.querySelector('[data-testid=stTable]') || {}).textContent || ''") or ""
+
+    _wait(lambda: "FPPA left" in table(), 60, "the rep table")
     from hipvision.api import analyze
 
     first = analyze(ROOT / "samples" / "demo_squat_front.pose.csv", "squat")["reps"][0]
-    assert "FPPA left" in table and f"{first['left']['fppa_deg']:.1f}" in table  # the rep table's numbers
+    assert f"{first['left']['fppa_deg']:.1f}" in table()  # the rep table's numbers
     _wait(lambda: (browser.js("document.querySelectorAll('.vega-embed canvas, .vega-embed svg').length") or 0) >= 2, 30, "both screening charts")
     time.sleep(1.0)  # let the charts finish drawing before the screenshot
 

@@ -188,6 +188,7 @@ CRASH_WRITER = textwrap.dedent(
         pid = h.get_or_create_person("Crash Test")
         for k in range(1000):
             print("writing", k, flush=True)
+            sys.stdin.readline()  # the test says when: a slow kill can never let two more through
             h.add_session(pid, report, series_csv=series)
     """
 )
@@ -205,11 +206,14 @@ def test_killed_mid_write_leaves_a_consistent_database(tmp_path: Path, squat_rep
     expected_rows = len(flatten_report(rep))
     committed_before = 0
     for kill_after in (1, 3):
-        p = subprocess.Popen([sys.executable, str(script), str(db), str(rep_file)], stdout=subprocess.PIPE, text=True)
-        assert p.stdout is not None
+        p = subprocess.Popen([sys.executable, str(script), str(db), str(rep_file)], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
+        assert p.stdout is not None and p.stdin is not None
         started = 0
         for line in p.stdout:  # kill while the next session is being written
             started += 1
+            p.stdin.write("go\n")
+            p.stdin.flush()
             if started > kill_after:
                 break
         os.kill(p.pid, signal.SIGKILL)
