@@ -123,7 +123,7 @@ def _add_tracking_options(p: argparse.ArgumentParser) -> None:
         action="append",
         metavar="NAME=X,Y",
         help="assisted: a point on the --mark-frame frame in pixels, NAME one of left_knee, left_ankle, "
-        "right_knee, right_ankle (the person's sides); repeat for each point",
+        "right_knee, right_ankle (the person's sides); give all four (both legs)",
     )
     g.add_argument("--mark-frame", type=int, default=0, metavar="N", help="assisted: frame number the marks are on (default: 0)")
     g.add_argument(

@@ -403,6 +403,10 @@ class TrackingSettings:
     #: two shins whose strips overlap by more than this share are not measured (NaN), and a
     #: lost shin is never found again where the other one is
     max_overlap_frac: float = 0.25
+    #: a shin lost while crossing the other is taken to be hidden where it was last seen for
+    #: this many frames (masked from the other's alignment, its place not taken): after that,
+    #: frames count as lost, not crossed
+    crossing_memory_frames: int = 90
     #: the other shin is hidden from a shin's alignment by its strip widened by this share of
     #: its length on every side (its foot sticks out)
     mask_grow_frac: float = 0.1

@@ -146,6 +146,20 @@ def test_crossing_shins_are_not_measured() -> None:
     assert np.max(np.abs(ang[ok] - true[ok])) < 2.0
 
 
+def test_both_legs_marked_on_the_same_shin_are_refused() -> None:
+    pt = ShinTracker({**LEFT, "right_knee": (122.0, 160.0), "right_ankle": (121.0, 92.0)}, 0, S)
+    with pytest.raises(InputError, match="same shin"):
+        pt.update(texture(), 0)
+
+
+def test_grey_frames_are_accepted() -> None:
+    base = texture()[..., 0]
+    pt = ShinTracker(LEFT, 0, S)
+    pt.update(base, 0)
+    out = pt.update(moved(base, 1.0, 0), 1)
+    assert np.allclose(out["left_knee"][0], (121, 160), atol=0.3)
+
+
 def test_marks_too_close_are_refused() -> None:
     pt = ShinTracker({"left_knee": (100.0, 100.0), "left_ankle": (100.0, 90.0)}, 0, S)
     with pytest.raises(InputError, match="less than 20 px apart"):
@@ -173,8 +187,10 @@ def test_ncc() -> None:
 
 
 def test_parse_marks() -> None:
-    m = parse_marks(["left_knee=10,20", "left_ankle=10.5,80"])
-    assert m == {"left_knee": (10.0, 20.0), "left_ankle": (10.5, 80.0)}
+    m = parse_marks(["left_knee=10,20", "left_ankle=10.5,80", "right_knee=60,20", "right_ankle=60,80"])
+    assert m["left_knee"] == (10.0, 20.0) and m["left_ankle"] == (10.5, 80.0) and len(m) == 4
+    with pytest.raises(InputError, match="needs both legs marked"):
+        parse_marks(["left_knee=10,20", "left_ankle=10.5,80"])
     with pytest.raises(InputError, match="needs --mark left_ankle"):
         parse_marks(["left_knee=10,20"])
     with pytest.raises(InputError, match="NAME one of"):
@@ -183,3 +199,47 @@ def test_parse_marks() -> None:
         parse_marks(["left_knee=10"])
     with pytest.raises(InputError, match="needs the knee and ankle"):
         parse_marks([])
+
+
+# -- crossing bookkeeping (from the review of the strip tracker) -----------------------------
+CROSS_THEN_IR = [Move("both", -20, ramp_s=0.8, hold_s=1.0, rest_s=0.8), Move("both", 30, ramp_s=0.8, hold_s=1.0, rest_s=0.8)]
+
+
+def test_a_shin_does_not_take_the_other_leg_after_a_crossing() -> None:
+    """The right shin is lost while the shins cross; the left one must not follow the right
+    leg afterwards (it did: 41 deg while the truth was 0)."""
+    clip = rotation_video("prone", CROSS_THEN_IR, color=None, blur_px=0.8, noise_sd=3.0, seed=6)
+    pt = ShinTracker({p: tuple(v[0]) for p, v in clip.points.items()}, 0, S)
+    truth = np.degrees(np.arctan2(*(clip.points["left_ankle"] - clip.points["left_knee"]).T * [[1], [-1]]))
+    worst = 0.0
+    for k, _, img in clip.frames():
+        pt.update(img, k)
+        sh = pt.shins["left"]
+        if k >= 125 and sh.lost_at is None:  # apart again: whatever is followed must be right
+            d = sh.ends()[1] - sh.ends()[0]
+            worst = max(worst, abs(float(np.degrees(np.arctan2(d[0], -d[1]))) - truth[k]))
+    assert worst < 3.0
+
+
+def test_frames_after_a_crossing_are_not_counted_as_crossed() -> None:
+    clip = rotation_video("prone", CROSS_THEN_IR, color=None, blur_px=0.8, noise_sd=3.0, seed=6)
+    pt, got = run(clip, {p: tuple(v[0]) for p, v in clip.points.items()})
+    assert pt.crossed_frames and max(pt.crossed_frames) < 130  # the IR move: feet far apart
+    assert np.isfinite(shin_angles(got, "left")[150:]).mean() > 0.8
+
+
+def test_both_legs_gone_after_a_crossing_is_an_error(tmp_path) -> None:
+    from hipvision.tracking import track_video
+    from hipvision.videowriter import H264Writer
+
+    clip = rotation_video("prone", [Move("both", -30, ramp_s=0.8, hold_s=1.0, rest_s=0.8),
+                                    Move("both", 30, ramp_s=0.8, hold_s=1.0, rest_s=0.8)],
+                          color=None, blur_px=0.8, noise_sd=3.0, seed=5)
+    for side in ("left", "right"):
+        clip.shown[side][clip.truth.time_s >= 2.6] = False  # both legs put down, never back
+    path = tmp_path / "gone.mp4"
+    with H264Writer(path, clip.width, clip.height, clip.fps, crf=18) as w:
+        for _, t, img in clip.frames():
+            w.write(img, t)
+    with pytest.raises(InputError, match="re-mark"):
+        track_video(path, "prone", "assisted", marks={p: tuple(v[0]) for p, v in clip.points.items()})

@@ -72,6 +72,12 @@ def parse_marks(specs: list[str] | None) -> dict[str, tuple[float, float]]:
         if len(got) == 1:
             missing = f"{side}_ankle" if got[0].endswith("knee") else f"{side}_knee"
             raise InputError(f"--mark {got[0]} needs --mark {missing} too (two points per shin)")
+    if marks and len(marks) < len(POINTS):
+        raise InputError(
+            "assisted tracking needs both legs marked (knee and ankle of each): an unmarked leg in view "
+            "can drag the marked shin's strip; add --mark for the other leg (test one leg at a time with "
+            "the other leg still in view, or use stickers)"
+        )
     if not marks:
         raise InputError(
             "assisted tracking needs the knee and ankle of each leg on one frame: "
@@ -237,6 +243,7 @@ class ShinTracker:
         self.prev: np.ndarray | None = None
         self.lost: list[TrackingLost] = []
         self.started = False
+        self.frame = mark_frame
         #: frames not measured because the shins crossed
         self.crossed_frames: list[int] = []
 
@@ -280,6 +287,11 @@ class ShinTracker:
             if float(shin.reference.std()) < self.s.min_strip_contrast:
                 self._lose(shin, frame, "no texture along the marked shin: the leg does not stand out from its "
                                         "surroundings (plain clothing on a plain background?)")
+        if len(self.shins) == 2:
+            a, b = self.shins["left"], self.shins["right"]
+            if overlap(a.polygon(), b.polygon()) > self.s.max_overlap_frac:
+                raise InputError("the left and right marks are on the same shin (or the shins overlap on the "
+                                 "mark frame): mark each leg's own knee and ankle, on a frame where the shins are apart")
         self.started = True
 
     def _mask(self, gray: np.ndarray, side: str, ahead: bool = True) -> np.ndarray | None:
@@ -291,10 +303,15 @@ class ShinTracker:
             return None
         m = np.full(gray.shape, 255, np.uint8)
         for o in others:
-            knee, _ = o.ends()
-            for wp in (o.warp, turned_about(o.warp, knee, o.turn_rate)) if ahead else (o.warp,):
+            knee, _ = o.ends(o.last_good)
+            for wp in (o.last_good, turned_about(o.last_good, knee, o.turn_rate)) if ahead else (o.last_good,):
                 cv2.fillConvexPoly(m, o.polygon(wp, self.s.mask_grow_frac).astype(np.int32), 0)
         return m
+
+    def _behind(self, shin: Shin) -> bool:
+        """A shin lost while touching the other one, recently: probably still there, hidden."""
+        return shin.lost_at is not None and shin.lost_crossing and \
+            self.frame - shin.lost_at <= self.s.crossing_memory_frames
 
     # -- one frame
     def _follow(self, shin: Shin, gray: np.ndarray, prev: np.ndarray, mask: np.ndarray | None,
@@ -345,7 +362,7 @@ class ShinTracker:
         if got is None or got[0] < s.reacquire_min_cc:
             return None
         for o in self.shins.values():  # never where the other shin is (or was, when lost crossing)
-            if o is not shin and (o.lost_at is None or o.lost_crossing) and \
+            if o is not shin and (o.lost_at is None or self._behind(o)) and \
                     overlap(shin.polygon(got[1]), o.polygon(o.last_good)) > s.max_overlap_frac:
                 return None
         return got[1], 0.5
@@ -357,7 +374,9 @@ class ShinTracker:
         out = {p: (nan, 0.0) for p in POINTS}
         if frame < self.mark_frame:
             return out
-        gray = cv2.cvtColor(image_rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
+        self.frame = frame
+        img = image_rgb if image_rgb.ndim == 3 else image_rgb[..., None].repeat(3, axis=2)
+        gray = cv2.cvtColor(np.ascontiguousarray(img[..., :3]), cv2.COLOR_RGB2GRAY).astype(np.float32)
         conf: dict[str, float] = {}
         if not self.started:
             self._start(gray, frame)
@@ -391,10 +410,15 @@ class ShinTracker:
             # crossing shins: each is aligned on what the other leaves visible, but where
             # they overlap that much neither reading is safe (which leg is in front is unknown)
             # (a shin lost while touching the other counts where it was last seen)
-            near = [sh for sh in self.shins.values() if sh.lost_at is None or sh.lost_crossing]
+            near = [sh for sh in self.shins.values() if sh.lost_at is None or self._behind(sh)]
             if len(near) == 2 and overlap(*(sh.polygon(sh.last_good) for sh in near)) > self.s.max_overlap_frac:
                 self.crossed_frames.append(frame)
                 conf = {}
+                # a shin that moves onto one lost in the crossing may have taken the other
+                # leg: it must be found again by its own look once they are apart
+                for sh in near:
+                    if sh.lost_at is None and any(self._behind(o) for o in near if o is not sh):
+                        self._lose(sh, frame, "crossed the other shin, which was lost there")
         self.prev = gray
         for side, c in conf.items():
             knee, ankle = self.shins[side].ends()
