@@ -281,6 +281,7 @@ def run_analysis(
         run = analyzer.run(seq, settings)
     if tracking is not None:
         run.report["tracking"] = tracking.to_dict()
+        _note_crossing(run.report, tracking.checks.get("crossed_frames") or 0)
     run.report["processing_s"] = round(time.perf_counter() - t0, 3)
     if series_path is not None:
         write_series_csv(run, analyzer.series_columns, series_path)
@@ -289,6 +290,20 @@ def run_analysis(
         draw_seq = seq.mirrored() if settings.rotation.mirrored and test in ("seated", "prone") else seq
         render_annotated(input, draw_seq, run, video_path, settings=settings, progress=render_progress)  # type: ignore[arg-type]
     return run
+
+
+def _note_crossing(report: dict[str, Any], crossed: int) -> None:
+    """Assisted tracking left out ``crossed`` frames where the shins crossed (feet turned in):
+    say so, and do not let "only IR was tested" suggest ER was never tried."""
+    if not crossed:
+        return
+    warnings = report.setdefault("warnings", [])
+    for w in warnings:
+        if w.get("code") == "one_direction_only" and w.get("message", "").endswith("no ER"):
+            w["message"] = w["message"].replace("was tested, no ER", "was measured; ER may be hidden where the shins crossed")
+    warnings.append({"code": "shins_crossed", "value": float(crossed), "message": (
+        f"the shins crossed in {crossed} frames (feet turned in): not measured there, so external rotation "
+        "may be missing or read low; test external rotation one leg at a time")})
 
 
 def analyze(

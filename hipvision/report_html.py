@@ -37,6 +37,7 @@ FIXES = {
     "sides_assumed": "Place the camera as the test instructions show (in front for seated, at the feet for prone).",
     "no_neutral_start": "Start with both shins relaxed and hanging still for about a second, then rotate.",
     "no_movement": "Rotate each leg as far as it goes in both directions and hold each end position for about a second.",
+    "shins_crossed": "Test external rotation one leg at a time, the other leg kept out of the way.",
     "one_direction_only": "Test both directions on each side: foot out (internal) and foot in (external).",
     "side_not_tested": "Rotate that leg too; hold each end position for about a second.",
     "left_frame": "Step back or widen the view so the whole body stays in the picture for every rep.",

@@ -145,3 +145,20 @@ def test_auto_falls_back_to_markers_then_asks_for_stickers_or_marks(tmp_path, ca
     assert main(["analyze", str(tmp_path / "b.mp4"), "--test", "prone", "-q"]) == 1
     err = capsys.readouterr().err
     assert "pose model is not usable" in err and "--track assisted --mark" in err
+
+
+def test_er_hidden_by_crossing_is_reported_as_such(tmp_path, capsys) -> None:
+    """Both feet turned in far enough for the shins to cross: the report says the shins
+    crossed, not that ER was never tested."""
+    clip = write_rotation_video(tmp_path / "x.mp4", "prone", [Move("both", 30, ramp_s=0.6, hold_s=1.0, rest_s=0.5),
+                                                              Move("both", -40, ramp_s=0.6, hold_s=1.0, rest_s=0.5)],
+                                color=None, seed=5)
+    marks = [f"--mark={p}={v[0][0]:.1f},{v[0][1]:.1f}" for p, v in clip.points.items()]
+    rep = report(capsys, str(tmp_path / "x.mp4"), "--test", "prone", "--track", "assisted", *marks)
+    codes = {w["code"]: w for w in rep["warnings"]}
+    assert rep["tracking"]["checks"]["crossed_frames"] > 0 and "shins_crossed" in codes
+    assert all("no ER" not in w["message"] for w in rep["warnings"])
+    for side in ("left", "right"):  # what is reported is right: IR, and ER missing or not above the truth
+        assert abs(rep["sides"][side]["peak_ir_deg"] - 30) <= 3.0
+        er = rep["sides"][side]["peak_er_deg"]
+        assert er is None or er <= 40 + 3.0
