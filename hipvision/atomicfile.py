@@ -2,6 +2,7 @@
 
 A crash or a kill at any moment leaves either the old file or the complete new one under
 the final name, never a partial one (batch mode relies on this to resume safely).
+Also the guard used before deleting files hipvision owns (:func:`is_inside`).
 """
 
 from __future__ import annotations
@@ -43,3 +44,16 @@ def commit(tmp: Path, target: Path) -> None:
     except OSError as e:
         tmp.unlink(missing_ok=True)
         raise InputError(f"cannot write {target}: {e.strerror}") from None
+
+
+def is_inside(path: Path, folder: Path) -> bool:
+    """``path`` lies inside ``folder`` (never ``folder`` itself), judged by where its parent
+    folder really is: ``folder/../x`` or a folder link leading out does not count, while a
+    link named inside ``folder`` does (deleting it never touches its target)."""
+    if path.name in ("", ".", ".."):
+        return False
+    try:
+        parent, root = path.parent.resolve(), folder.resolve()
+    except OSError:
+        return False
+    return parent == root or root in parent.parents

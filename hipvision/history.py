@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from . import __version__
+from .atomicfile import is_inside
 from .config import DEFAULT_SETTINGS, HistorySettings, default_history_path, default_videos_dir
 from .errors import HistoryError
 from .flatten import ResultRow, flatten_report
@@ -173,18 +174,6 @@ class Deleted:
     kept: tuple[Path, ...] = ()
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    """``path`` is an absolute path whose real parent folder is ``folder`` or inside it (a
-    symlink named in ``folder`` counts as inside: removing it never touches its target)."""
-    if not path.is_absolute() or path.name in ("", ".", ".."):
-        return False
-    try:
-        parent, root = path.parent.resolve(), folder.resolve()
-    except OSError:
-        return False
-    return parent == root or root in parent.parents
-
-
 def remove_owned_files(paths: list[str], videos_dir: Path) -> Deleted:
     """Remove those of ``paths`` that are inside ``videos_dir`` (files only, never folders);
     missing files are skipped silently. Returns what was removed and what was kept."""
@@ -192,7 +181,7 @@ def remove_owned_files(paths: list[str], videos_dir: Path) -> Deleted:
     kept: list[Path] = []
     for text in paths:
         p = Path(text)
-        if not _inside(p, videos_dir) or (p.is_dir() and not p.is_symlink()):
+        if not p.is_absolute() or not is_inside(p, videos_dir) or (p.is_dir() and not p.is_symlink()):
             if p.exists():
                 kept.append(p)
             continue

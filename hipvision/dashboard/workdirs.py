@@ -20,6 +20,7 @@ import threading
 import time
 from pathlib import Path
 
+from ..atomicfile import is_inside
 from ..config import DASHBOARD, DashboardSettings
 
 _lock = threading.Lock()
@@ -112,12 +113,9 @@ def sweep_if_due(root: Path | str | None = None, settings: DashboardSettings = D
 def remove_inside(path: Path, folder: Path) -> bool:
     """Delete ``path`` (a file or a folder) if it lies inside ``folder``; True when deleted.
     The guard keeps shared files (the bundled samples) out of reach."""
-    try:
-        real, base = path.parent.resolve() / path.name, folder.resolve()  # a link itself, not its target
-    except OSError:
+    if not is_inside(path, folder):
         return False
-    if path.name in ("", ".", "..") or base not in real.parents:
-        return False
+    real = path.parent.resolve() / path.name  # a link itself, not its target
     try:
         if real.is_dir() and not real.is_symlink():
             shutil.rmtree(real)

@@ -136,6 +136,8 @@ class Shin:
     probation: int = 0
     #: lost while touching the other shin's strip: it is probably still there, behind it
     lost_crossing: bool = False
+    #: refused on the marked frame (no texture): never searched for
+    refused: bool = False
     last_good: np.ndarray = field(default_factory=lambda: np.zeros((2, 3), np.float32))
 
     @classmethod
@@ -285,6 +287,7 @@ class ShinTracker:
             shin = Shin.from_marks(side, gray, knee, ankle, self.s)
             self.shins[side] = shin
             if float(shin.reference.std()) < self.s.min_strip_contrast:
+                shin.refused = True
                 self._lose(shin, frame, "no texture along the marked shin: the leg does not stand out from its "
                                         "surroundings (plain clothing on a plain background?)")
         if len(self.shins) == 2:
@@ -399,8 +402,7 @@ class ShinTracker:
                     shin.warp = warp
                     shin.last_good = warp.copy()
             for side, shin in self.shins.items():
-                if shin.lost_at is not None and shin.lost_at < frame and not any(
-                        x.point == f"{side}_shin" and x.reason.startswith("no texture") for x in self.lost):
+                if shin.lost_at is not None and shin.lost_at < frame and not shin.refused:
                     res2 = self._reacquire(shin, gray, masks[side])
                     if res2 is not None:
                         shin.warp = res2[0]
