@@ -743,5 +743,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
-if __name__ == "__main__":
+def run() -> None:
+    """The ``hipvision`` command: native libraries' fd-2 output is routed away for the whole
+    process (see :mod:`hipvision.quiet`), then :func:`main`."""
+    from .quiet import route_native_stderr_away
+
+    route_native_stderr_away()
     raise SystemExit(main())
+
+
+if __name__ == "__main__":
+    run()

@@ -376,6 +376,34 @@ def test_bad_input_fails_with_one_line_and_no_output(tmp_path: Path, build: Buil
     assert leftovers(out_dir) == [], "no output and no temporary (*.part) file may be left"
 
 
+NATIVE_NOISE = ("INFO:", "WARNING: All log messages", "W0000", "I0000", "E0000", "[accelerator_registry")
+
+
+@pytest.mark.model
+@pytest.mark.skipif(MODEL is None, reason="no pose model: set HIPVISION_MODEL or provide ../shared/models")
+def test_successful_video_commands_print_only_their_own_lines(tmp_path: Path) -> None:
+    """mediapipe prints INFO/glog lines to fd 2 when landmarkers are torn down at exit (1.2.3:
+    ``DestroyAccelerator``); the command must not let them through, while HIPVISION_DEBUG=1
+    keeps them visible."""
+    from hipvision.videowriter import H264Writer
+
+    video = tmp_path / "empty_room.mp4"
+    with H264Writer(video, 160, 120, 10.0, 23) as w:
+        for i in range(12):
+            w.write(np.full((120, 160, 3), 40 + 10 * i, np.uint8), i / 10.0)
+    r = run_cli("extract", video, "-o", tmp_path / "o.pose.csv", "-q", env=cli_env(tmp_path))
+    assert r.returncode == 0, r.stderr
+    lines = r.stderr.strip("\n").split("\n")
+    assert len(lines) == 2, f"stderr:\n{r.stderr}"
+    assert lines[0] == "hipvision: warning: no person found in 12 frames"
+    assert lines[1].startswith("12 frames, person found in 0 ")
+    assert not any(n in r.stderr for n in NATIVE_NOISE)
+    # with the debug switch the native output is shown again (whatever it is in this release)
+    d = run_cli("extract", video, "-o", tmp_path / "o2.pose.csv", "-q", env=cli_env(tmp_path, HIPVISION_DEBUG="1"))
+    assert d.returncode == 0 and "12 frames, person found in 0 " in d.stderr
+    assert any(n in d.stderr for n in NATIVE_NOISE), "the debug run shows what was silenced"
+
+
 def test_output_path_that_is_a_folder_is_an_error(tmp_path: Path) -> None:
     img = write_image(tmp_path / "person.png")
     out_dir = tmp_path / "results"

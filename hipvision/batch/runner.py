@@ -128,6 +128,10 @@ def run_batch(
     disc: Discovery = discover(input, test, bs, out)
     workers = workers or bs.workers or os.cpu_count() or 1
 
+    # the engine is checked before the model: "Dask is not installed" must not hide behind
+    # a missing model (constructing an engine starts nothing)
+    _engine(engine, workers, scheduler, bs.dask_threads_per_worker, dask_processes)
+
     has_video = any(not is_pose_csv(c.file) for c in disc.clips)
     model_sha = model_variant = None
     if has_video and not reuse_pose:
