@@ -202,6 +202,18 @@ def test_an_upload_over_the_limit_is_refused_with_advice(monkeypatch: pytest.Mon
     assert not at.button  # nothing to analyse
 
 
+def test_the_upload_limit_is_streamlits_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The uploader tells the browser hipvision's limit (the browser and Streamlit's server
+    refuse larger files before the app sees them: tests/test_privacy_server.py)."""
+    monkeypatch.setenv("HIPVISION_MAX_UPLOAD_MB", "5")
+    at = _app()
+    at.radio[0].set_value("Upload a video").run()
+    assert at.file_uploader[0].proto.max_upload_size_mb == 5
+    monkeypatch.setenv("HIPVISION_MAX_UPLOAD_MB", "2.5")  # whole MB, rounded up
+    at.run()
+    assert at.file_uploader[0].proto.max_upload_size_mb == 3
+
+
 # --------------------------------------------------------------------------- history and exports
 
 
