@@ -484,8 +484,16 @@ class DashboardSettings:
         the browser and the server refuse larger files before the app sees them."""
         return max(1, math.ceil(self.upload_limit_mb()))
 
+    def password(self) -> str:
+        """The dashboard's password from ``HIPVISION_DASHBOARD_PASSWORD`` ('' = none). Set, it
+        is asked for on any address; unset, the dashboard runs on loopback only
+        (:mod:`hipvision.dashboard.access`)."""
+        return os.environ.get(ENV_DASHBOARD_PASSWORD, "")
+
 
 ENV_MAX_UPLOAD_MB = "HIPVISION_MAX_UPLOAD_MB"
+#: Environment variable holding the dashboard's password (needed off loopback).
+ENV_DASHBOARD_PASSWORD = "HIPVISION_DASHBOARD_PASSWORD"
 DASHBOARD = DashboardSettings()
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import tomllib
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.util import patch_config_options
 
 from hipvision.posecsv import write_pose_csv
 from hipvision.synthetic import Rep, screening_clip
@@ -15,6 +18,16 @@ from hipvision.synthetic import Rep, screening_clip
 from synthetic import make_sequence, standing_pose
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
+STREAMLIT_CONFIG = Path(APP).parent / ".streamlit" / "config.toml"
+
+
+@pytest.fixture(autouse=True)
+def _server_address_as_configured() -> Iterator[None]:
+    """AppTest reads .streamlit/config.toml only when run from the checkout; the app sees the
+    server address `streamlit run app.py` would use (loopback: no password asked)."""
+    address = tomllib.loads(STREAMLIT_CONFIG.read_text())["server"]["address"]
+    with patch_config_options({"server.address": address}):
+        yield
 
 
 def _app() -> AppTest:
