@@ -6,6 +6,7 @@ override fields with :func:`dataclasses.replace`. Nothing here is mutated at run
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -455,8 +456,9 @@ DEFAULT_SETTINGS = Settings()
 class DashboardSettings:
     """The Streamlit dashboard (``app.py``)."""
 
-    #: largest upload accepted (MB); ``HIPVISION_MAX_UPLOAD_MB`` overrides it. Keep
-    #: ``server.maxUploadSize`` in ``.streamlit/config.toml`` at least this large.
+    #: largest upload accepted (MB as Streamlit counts them: 1 MB = 2**20 bytes);
+    #: ``HIPVISION_MAX_UPLOAD_MB`` overrides it. app.py sets Streamlit's own
+    #: ``server.maxUploadSize`` from it (:meth:`streamlit_upload_limit_mb`).
     max_upload_mb: float = 1024.0
     #: video containers the upload box accepts
     video_types: tuple[str, ...] = tuple(sorted(s.lstrip(".") for s in VIDEO_SUFFIXES))
@@ -477,8 +479,21 @@ class DashboardSettings:
         except ValueError:
             return self.max_upload_mb
 
+    def streamlit_upload_limit_mb(self) -> int:
+        """Streamlit's ``server.maxUploadSize`` (whole MB, at least 1) for :meth:`upload_limit_mb`:
+        the browser and the server refuse larger files before the app sees them."""
+        return max(1, math.ceil(self.upload_limit_mb()))
+
+    def password(self) -> str:
+        """The dashboard's password from ``HIPVISION_DASHBOARD_PASSWORD`` ('' = none). Set, it
+        is asked for on any address; unset, the dashboard runs on loopback only
+        (:mod:`hipvision.dashboard.access`)."""
+        return os.environ.get(ENV_DASHBOARD_PASSWORD, "")
+
 
 ENV_MAX_UPLOAD_MB = "HIPVISION_MAX_UPLOAD_MB"
+#: Environment variable holding the dashboard's password (needed off loopback).
+ENV_DASHBOARD_PASSWORD = "HIPVISION_DASHBOARD_PASSWORD"
 DASHBOARD = DashboardSettings()
 
 

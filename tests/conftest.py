@@ -43,5 +43,6 @@ def _no_network_for_the_model(tmp_path_factory: pytest.TempPathFactory) -> Itera
 @pytest.fixture(autouse=True)
 def _private_data_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never touch the user's history database: HIPVISION_DATA points to a temporary
-    folder unless a test sets its own."""
+    folder unless a test sets its own. A dashboard password in the environment is ignored."""
     monkeypatch.setenv("HIPVISION_DATA", str(tmp_path_factory.mktemp("hipvision-data")))
+    monkeypatch.delenv("HIPVISION_DASHBOARD_PASSWORD", raising=False)  # the dashboard asks for none

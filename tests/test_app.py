@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import tomllib
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.util import patch_config_options
 
 from hipvision.posecsv import write_pose_csv
 from hipvision.synthetic import Rep, screening_clip
@@ -15,6 +18,16 @@ from hipvision.synthetic import Rep, screening_clip
 from synthetic import make_sequence, standing_pose
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
+STREAMLIT_CONFIG = Path(APP).parent / ".streamlit" / "config.toml"
+
+
+@pytest.fixture(autouse=True)
+def _server_address_as_configured() -> Iterator[None]:
+    """AppTest reads .streamlit/config.toml only when run from the checkout; the app sees the
+    server address `streamlit run app.py` would use (loopback: no password asked)."""
+    address = tomllib.loads(STREAMLIT_CONFIG.read_text())["server"]["address"]
+    with patch_config_options({"server.address": address}):
+        yield
 
 
 def _app() -> AppTest:
@@ -200,6 +213,18 @@ def test_an_upload_over_the_limit_is_refused_with_advice(monkeypatch: pytest.Mon
     assert not at.exception
     assert any("the limit is 0.001 MB" in e.value and "Trim" in e.value for e in at.error)
     assert not at.button  # nothing to analyse
+
+
+def test_the_upload_limit_is_streamlits_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The uploader tells the browser hipvision's limit (the browser and Streamlit's server
+    refuse larger files before the app sees them: tests/test_privacy_server.py)."""
+    monkeypatch.setenv("HIPVISION_MAX_UPLOAD_MB", "5")
+    at = _app()
+    at.radio[0].set_value("Upload a video").run()
+    assert at.file_uploader[0].proto.max_upload_size_mb == 5
+    monkeypatch.setenv("HIPVISION_MAX_UPLOAD_MB", "2.5")  # whole MB, rounded up
+    at.run()
+    assert at.file_uploader[0].proto.max_upload_size_mb == 3
 
 
 # --------------------------------------------------------------------------- history and exports

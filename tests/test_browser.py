@@ -53,6 +53,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = _free_port()
     log = open(tmp_path_factory.mktemp("streamlit") / "server.log", "w")
     env = {**os.environ, "HIPVISION_DATA": str(tmp_path_factory.mktemp("data"))}
+    env.pop("HIPVISION_DASHBOARD_PASSWORD", None)  # loopback, no password asked
     proc = subprocess.Popen(
         [
             sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),

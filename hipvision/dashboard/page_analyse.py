@@ -86,10 +86,10 @@ def _forget_previous_input(path: Path | None) -> None:
 
 def _save_upload(up: Any) -> Path | None:
     """Write an upload to the session folder (in chunks); None with a message when too big."""
-    limit = DASHBOARD.upload_limit_mb()
-    if up.size > limit * 1e6:
+    limit = DASHBOARD.upload_limit_mb()  # in MB as Streamlit counts them (2**20 bytes)
+    if up.size > limit * (1 << 20):
         st.error(
-            f"{up.name} is {up.size / 1e6:.0f} MB; the limit is {limit:g} MB. Trim the clip to the test "
+            f"{up.name} is {up.size / (1 << 20):.0f} MB; the limit is {limit:g} MB. Trim the clip to the test "
             "(a phone's editor does it) or lower its resolution, then upload again."
         )
         return None
