@@ -16,6 +16,21 @@ from synthetic import make_sequence, standing_pose
 HEADER = ",".join(REQUIRED_COLUMNS)
 
 
+@pytest.fixture(autouse=True, params=["csv-module", "pyarrow"])
+def reader_path(request, monkeypatch) -> str:
+    """Every test here runs against both readers: the csv-module one (small files) and the
+    pyarrow one (big files), which must give the same sequences and the same messages."""
+    from hipvision import posecsv
+
+    if request.param == "pyarrow":
+        pytest.importorskip("pyarrow.csv")
+        monkeypatch.setattr(posecsv, "ARROW_MIN_BYTES", 0)
+        yield request.param
+    else:
+        monkeypatch.setattr(posecsv, "ARROW_MIN_BYTES", 1 << 62)
+        yield request.param
+
+
 def _seq(n: int = 5):
     base = standing_pose()
     xy = np.stack([base + k for k in range(n)])
@@ -127,3 +142,92 @@ def test_binary_file_is_rejected(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(PoseCsvError, match="cannot open"):
         read_pose_csv(tmp_path / "nope.csv")
+
+
+# ---------------------------------------------------------------- streamed reading in blocks
+
+
+def _reference(rows: list[tuple[int, float, str, float, float, str]]) -> dict[int, dict[str, tuple]]:
+    """What a reader must return, built the slow, obvious way."""
+    out: dict[int, dict[str, tuple]] = {}
+    for f, t, name, x, y, npeople in rows:
+        out.setdefault(f, {})[name] = (t, x, y, npeople)
+    return out
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 7, 50_000])
+def test_blocks_of_any_size_read_the_same_rows_in_any_order(tmp_path: Path, chunk: int, monkeypatch) -> None:
+    from hipvision import posecsv
+
+    monkeypatch.setattr(posecsv, "CHUNK_ROWS", chunk)
+    rng = np.random.default_rng(chunk)
+    names = ["left_knee", "right_knee", "left_ankle", "nose"]
+    rows = []
+    for f in [0, 1, 2, 5, 9, 10, 11, 40]:  # gaps: frames without a detection
+        for name in rng.permutation(names)[: rng.integers(1, 5)]:
+            rows.append((f, round(0.04 * f + 0.5, 6), str(name), float(rng.integers(0, 640)), float(rng.integers(0, 480)),
+                         str(rng.choice(["", "1", "2"]))))
+    order = rng.permutation(len(rows))  # rows of a frame need not be together, nor frames in order
+    p = tmp_path / "p.csv"
+    p.write_text(
+        HEADER + ",num_people\n"
+        + "".join(f"{rows[i][0]},{rows[i][1]}, {rows[i][2]} ,{rows[i][3]},{rows[i][4]},,0.9,640,480,{rows[i][5]}\n" for i in order)
+    )
+    seq = read_pose_csv(p)
+    ref = _reference([rows[i] for i in order])
+    assert seq.frame.tolist() == sorted(ref)
+    for k, f in enumerate(seq.frame.tolist()):
+        assert seq.time_s[k] == pytest.approx(next(iter(ref[f].values()))[0])
+        for name in names:
+            got = seq.point(name)[k]
+            if name in ref[f]:
+                assert got.tolist() == [ref[f][name][1], ref[f][name][2]]
+            else:
+                assert np.isnan(got).all()
+        given = [v[3] for v in ref[f].values() if v[3] != ""]
+        assert seq.num_people[k] == (int(given[-1]) if given else -1)  # the last value given wins
+
+
+@pytest.mark.parametrize(
+    "rows, expected",
+    [
+        # the clash is in a later block than the row it clashes with
+        (["0,0.0,left_knee", "1,0.1,left_knee", "2,0.2,left_knee", "0,0.0,left_knee"], "line 5: landmark 'left_knee' appears twice in frame 0"),
+        (["0,0.0,left_knee", "1,0.1,left_knee", "2,0.2,left_knee", "1,0.3,left_ankle"], "line 5: frame 1 has time_s 0.3 here but 0.1"),
+        (["0,0.0,left_knee", "1,0.1,left_knee", "2,0.2,left_knee", "3,0.3,left_knee,x"], "line 5: 10 fields, the header has 9"),
+        (["0,0.0,left_knee", "1,0.1,left_knee", "2,0.2,left_knee", "3,0.3,left_knee", "4,inf,left_knee"], "line 6: time_s 'inf' is not a finite number"),
+    ],
+)
+def test_errors_in_later_blocks_name_their_line(tmp_path: Path, rows: list[str], expected: str, monkeypatch) -> None:
+    from hipvision import posecsv
+
+    monkeypatch.setattr(posecsv, "CHUNK_ROWS", 2)
+    p = tmp_path / "bad.csv"
+    tail = ",100,200,,0.9,640,480"
+    p.write_text(HEADER + "\n" + "".join(r.replace(",x", "") + tail + (",x" if r.endswith(",x") else "") + "\n" for r in rows))
+    with pytest.raises(PoseCsvError) as e:
+        read_pose_csv(p)
+    assert expected in str(e.value)
+
+
+def test_z_and_world_written_as_nan_are_refused_but_empty_is_missing(tmp_path: Path) -> None:
+    p = tmp_path / "p.csv"
+    p.write_text(HEADER + ",world_x\n0,0.0,left_knee,100,200,,0.9,640,480,\n1,0.1,left_knee,100,200,,0.9,640,480,nan\n")
+    with pytest.raises(PoseCsvError, match="line 3: world_x 'nan' is not a finite number"):
+        read_pose_csv(p)
+
+
+def test_big_files_take_the_pyarrow_path_and_read_the_same(tmp_path: Path, reader_path: str, monkeypatch) -> None:
+    pytest.importorskip("pyarrow.csv")
+    from hipvision import posecsv
+
+    seq = _seq(40)
+    out = write_pose_csv(seq, tmp_path / "p.csv")
+    monkeypatch.setattr(posecsv, "ARROW_MIN_BYTES", 0)
+    fast = posecsv._read_arrow(out)
+    assert fast is not None
+    monkeypatch.setattr(posecsv, "ARROW_MIN_BYTES", 1 << 62)
+    slow = read_pose_csv(out)
+    for name in ("frame", "time_s", "xy", "z", "visibility", "presence", "world", "num_people"):
+        np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name), err_msg=name)
+    assert fast.image_size == slow.image_size and fast.source == slow.source
