@@ -545,6 +545,16 @@ class SuggestSettings:
     squat_min_depth: float = 0.10
     #: hinge: the shoulders come down at least this share of the trunk length
     hinge_min_depth: float = 0.15
+    #: clearly standing (an upright body, checked before telling a rotation-test user that a
+    #: clip shows a standing test): the person found in at least this share of the frames ...
+    standing_min_detected: float = 0.5
+    #: ... and in the median frame, in shin lengths straight down the picture: the shoulders
+    #: above the hips by at least this much (seated ~1, lying on the side ~0) ...
+    standing_min_trunk: float = 0.6
+    #: ... the hips above the knees (seated or lying ~0 or below) ...
+    standing_min_thigh: float = 0.5
+    #: ... and the knees above the ankles (the shins hang down)
+    standing_min_shin: float = 0.6
 
 
 LIVE_SCREENING = LiveScreeningSettings()
