@@ -559,3 +559,20 @@ class SuggestSettings:
 
 LIVE_SCREENING = LiveScreeningSettings()
 SUGGEST = SuggestSettings()
+
+
+@dataclass(frozen=True)
+class TempFileSettings:
+    """Temporary files of atomic outputs (hipvision.atomicfile): ``.NAME.hv-HOST-PID-XXXX.part``
+    beside the output, renamed to NAME when complete. A killed run leaves its own behind;
+    the next output written into that folder removes them (see :func:`~hipvision.atomicfile.sweep_stale`)."""
+
+    #: marks hipvision's temporary files (with the writer's host and process id)
+    tag: str = "hv"
+    #: a temporary file written on another computer (whose process cannot be checked), or
+    #: one named by an older hipvision (no process id), counts as left behind once it has
+    #: not been modified for this many hours
+    stale_hours: float = 24.0
+
+
+TEMP_FILES = TempFileSettings()
