@@ -336,8 +336,8 @@ def _check_history_and_report(args: argparse.Namespace) -> None:
         from .history import History, normalize_time
 
         normalize_time(args.recorded_at)
-        with History(args.history):  # opens (creates, migrates) the database now
-            pass
+        with History(args.history) as h:  # opens (creates, migrates) the database now
+            h.require_writable()
 
 
 def _save_history_and_report(args: argparse.Namespace, run: Any, settings: Settings) -> None:

@@ -560,7 +560,34 @@ class SuggestSettings:
     squat_min_depth: float = 0.10
     #: hinge: the shoulders come down at least this share of the trunk length
     hinge_min_depth: float = 0.15
+    #: clearly standing (an upright body, checked before telling a rotation-test user that a
+    #: clip shows a standing test): the person found in at least this share of the frames ...
+    standing_min_detected: float = 0.5
+    #: ... and in the median frame, in shin lengths straight down the picture: the shoulders
+    #: above the hips by at least this much (seated ~1, lying on the side ~0) ...
+    standing_min_trunk: float = 0.6
+    #: ... the hips above the knees (seated or lying ~0 or below) ...
+    standing_min_thigh: float = 0.5
+    #: ... and the knees above the ankles (the shins hang down)
+    standing_min_shin: float = 0.6
 
 
 LIVE_SCREENING = LiveScreeningSettings()
 SUGGEST = SuggestSettings()
+
+
+@dataclass(frozen=True)
+class TempFileSettings:
+    """Temporary files of atomic outputs (hipvision.atomicfile): ``.NAME.hv-HOST-PID-XXXX.part``
+    beside the output, renamed to NAME when complete. A killed run leaves its own behind;
+    the next output written into that folder removes them (see :func:`~hipvision.atomicfile.sweep_stale`)."""
+
+    #: marks hipvision's temporary files (with the writer's host and process id)
+    tag: str = "hv"
+    #: a temporary file written on another computer (whose process cannot be checked), or
+    #: one named by an older hipvision (no process id), counts as left behind once it has
+    #: not been modified for this many hours
+    stale_hours: float = 24.0
+
+
+TEMP_FILES = TempFileSettings()

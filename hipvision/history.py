@@ -12,6 +12,8 @@ in one SQLite file on this machine (stdlib :mod:`sqlite3`, nothing leaves the co
   that no remaining session points to; files elsewhere (``analyze --save-video``) are kept.
   WAL journal; every write is one ``BEGIN IMMEDIATE`` ... ``COMMIT`` transaction, so a
   process killed mid-write leaves the database as it was before that write.
+* A history whose folder (or file) this user cannot write is opened read-only: reading
+  works, a write fails naming what is not writable (see :class:`History`).
 
 Tables: ``people(id, name UNIQUE NOCASE, notes, created)``; ``sessions(id, person_id, test,
 recorded_at, created, source, hipvision_version, report_json, series_csv, series_path,
@@ -22,6 +24,7 @@ video_path)``; ``results(session_id, metric, side, rep, value)`` = the rows of
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -207,6 +210,22 @@ def _session_filter(person_id: int | None, test: str | None) -> tuple[str, list[
     return (" WHERE " + " AND ".join(conds)) if conds else "", args
 
 
+def unwritable(path: Path) -> str | None:
+    """Why the history file ``path`` cannot be written by this user (its folder, where SQLite
+    keeps the WAL files, or the file or its WAL files), or None when it can."""
+    folder = path.parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"the folder {folder} is not writable"
+    for p in (path, _beside(path, "-wal"), _beside(path, "-shm")):
+        if p.exists() and not os.access(p, os.W_OK):
+            return f"the file {p} is not writable"
+    return None
+
+
+def _beside(path: Path, suffix: str) -> Path:
+    return path.with_name(path.name + suffix)
+
+
 def now_utc() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -237,7 +256,15 @@ class History:
     """A history database. Use as a context manager or call :meth:`close`.
 
     Safe to share between threads (one lock around the connection); several processes may
-    use the same file at once (SQLite locking, ``busy_timeout_s``)."""
+    use the same file at once (SQLite locking, ``busy_timeout_s``).
+
+    When this user cannot write the file's folder or the file (:func:`unwritable`), an
+    existing, up-to-date history is opened read-only (:attr:`read_only`): the reading
+    methods work, the writing ones raise :class:`HistoryError` naming what is not writable.
+    SQLite's WAL mode needs a writable folder for its index file, so when SQLite cannot open
+    the file read-only and no changes wait in its ``-wal`` file (every committed write is in
+    the file itself) it is opened as immutable; a ``-wal`` file with changes it cannot read
+    is an error."""
 
     def __init__(
         self,
@@ -257,15 +284,18 @@ class History:
         except OSError as e:
             raise HistoryError(f"{self.path}: cannot create its folder ({e.strerror})") from None
         self._lock = threading.RLock()
+        #: why the history cannot be written (None: it can); then it is open read-only
+        self.read_only_reason = unwritable(self.path)
+        if self.read_only_reason is not None and not self.path.exists():
+            raise HistoryError(f"{self.path}: no history database there, and one cannot be created: {self.read_only_reason}")
         try:
-            self._con = sqlite3.connect(
-                self.path, timeout=settings.busy_timeout_s, isolation_level=None, check_same_thread=False
-            )
+            self._con = self._connect(settings.busy_timeout_s)
         except sqlite3.Error as e:
             raise HistoryError(f"{self.path}: cannot open the history database ({e})") from None
         try:
             self._con.execute("PRAGMA foreign_keys = ON")
-            self._con.execute("PRAGMA journal_mode = WAL")
+            if not self.read_only:
+                self._con.execute("PRAGMA journal_mode = WAL")
             self._migrate()
         except sqlite3.DatabaseError as e:
             self._con.close()
@@ -273,6 +303,37 @@ class History:
         except BaseException:
             self._con.close()
             raise
+
+    @property
+    def read_only(self) -> bool:
+        """The history is open read-only (this user cannot write it, see :func:`unwritable`)."""
+        return self.read_only_reason is not None
+
+    def require_writable(self) -> None:
+        """Raise :class:`HistoryError` (naming the folder or file) unless the history can be
+        changed (saving, deleting)."""
+        if self.read_only_reason is not None:
+            raise HistoryError(f"{self.path}: cannot change the history: {self.read_only_reason}")
+
+    def _connect(self, timeout: float) -> sqlite3.Connection:
+        kw: dict[str, Any] = {"timeout": timeout, "isolation_level": None, "check_same_thread": False}
+        if not self.read_only:
+            return sqlite3.connect(self.path, **kw)
+        uri = self.path.resolve().as_uri()
+        con = sqlite3.connect(f"{uri}?mode=ro", uri=True, **kw)
+        try:
+            con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return con
+        except sqlite3.OperationalError:
+            con.close()  # WAL mode and no writable folder for its index file
+        wal = _beside(self.path, "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise HistoryError(
+                f"{self.path}: cannot be read read-only: {wal.name} holds changes not yet written into it "
+                f"and {self.read_only_reason}; open it once where it can be written"
+            )
+        # no pending changes: the file holds every committed write, nothing to recover
+        return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, **kw)
 
     # -------------------------------------------------------------- plumbing
     def __enter__(self) -> "History":
@@ -287,7 +348,10 @@ class History:
 
     @contextmanager
     def _tx(self, mode: str = "IMMEDIATE") -> Iterator[sqlite3.Connection]:
-        """One transaction: everything inside is committed together or not at all."""
+        """One transaction: everything inside is committed together or not at all. Only
+        ``DEFERRED`` transactions (reads) on a read-only history."""
+        if mode != "DEFERRED":
+            self.require_writable()
         with self._lock:
             try:
                 self._con.execute(f"BEGIN {mode}")
@@ -305,7 +369,7 @@ class History:
                 raise HistoryError(f"{self.path}: could not save ({e})") from None
 
     def _migrate(self) -> None:
-        with self._tx() as con:
+        with self._tx("DEFERRED" if self.read_only else "IMMEDIATE") as con:
             version = con.execute("PRAGMA user_version").fetchone()[0]
             app = con.execute("PRAGMA application_id").fetchone()[0]
             tables = con.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
@@ -315,6 +379,11 @@ class History:
                 raise HistoryError(
                     f"{self.path}: written by a newer hipvision (history schema {version}, this version "
                     f"reads up to {SCHEMA_VERSION}); upgrade hipvision"
+                )
+            if self.read_only and version != SCHEMA_VERSION:
+                raise HistoryError(
+                    f"{self.path}: cannot be read: it needs updating to history schema {SCHEMA_VERSION} "
+                    f"(it has {version}) and {self.read_only_reason}"
                 )
             for v in range(version, SCHEMA_VERSION):
                 MIGRATIONS[v](con)

@@ -63,3 +63,26 @@ def suggest_test(seq: PoseSequence, cfg: SuggestSettings = SUGGEST) -> tuple[str
     if trunk_depth >= cfg.hinge_min_depth:
         return f"{prefix}hinge", f"standing{one_leg}; the shoulders come down {100 * trunk_depth:.0f} % of the trunk length with little knee bend (hinging)"
     return None, "standing without a clear squat or hinge"
+
+
+def standing_test(seq: PoseSequence, cfg: SuggestSettings = SUGGEST) -> tuple[str, str] | None:
+    """``(test, reason)`` when ``seq`` clearly shows a person standing and the guess is a
+    standing test (squat, hinge or a single-leg variant), else None. Stricter than
+    :func:`suggest_test`: the body must also be upright in the median frame (shoulders above
+    hips above knees above ankles, each by a margin), which a person lying or sitting is not."""
+    ok = seq.detected
+    if ok.sum() < cfg.min_frames or ok.mean() < cfg.standing_min_detected:
+        return None
+    guess, why = suggest_test(seq, cfg)
+    if guess is None or guess in ("prone", "seated"):
+        return None
+    with np.errstate(invalid="ignore"):
+        shin = np.nanmedian(np.concatenate(
+            [np.linalg.norm(seq.point(f"{s}_ankle")[ok] - seq.point(f"{s}_knee")[ok], axis=1) for s in SIDES]))
+        y = {p: _mean_sides(seq, p)[ok, 1] for p in ("shoulder", "hip", "knee", "ankle")}
+        drops = [np.nanmedian(y[lower] - y[upper]) / shin
+                 for upper, lower in (("shoulder", "hip"), ("hip", "knee"), ("knee", "ankle"))]
+    need = (cfg.standing_min_trunk, cfg.standing_min_thigh, cfg.standing_min_shin)
+    if not all(np.isfinite(d) and d >= n for d, n in zip(drops, need)):
+        return None
+    return guess, why

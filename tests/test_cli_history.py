@@ -174,3 +174,125 @@ def test_extract_blur_faces_on_a_real_clip(tmp_path: Path, capsys) -> None:
         assert np.abs(a[far] - b[far]).mean() < 2.0
         checked += 1
     assert checked >= 3
+
+
+# --------------------------------------------------------------------------- read-only history
+# chmod does not stop root: as root the command runs without the capabilities that let root
+# ignore file permissions (setpriv), so the folder is genuinely read-only for it.
+
+def _as_reader() -> list[str]:
+    """Command prefix under which a folder of mode 555 and a file of mode 444 are read-only."""
+    import os
+    import shutil
+
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv: cannot make a folder read-only for the command")
+    return ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner,-linux_immutable"]
+
+
+def _run_reader(tmp_path: Path, *args: str):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT), HIPVISION_DATA=str(tmp_path / "data"), HIPVISION_MODEL_URL="http://127.0.0.1:9/")
+    return subprocess.run([*_as_reader(), sys.executable, "-m", "hipvision", *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+def _one_line(stderr: str) -> str:
+    lines = stderr.strip("\n").split("\n")
+    assert len(lines) == 1 and lines[0].startswith("hipvision: error: "), stderr
+    return lines[0]
+
+
+@pytest.fixture
+def ro_history(tmp_path: Path):
+    """A history with one session in a folder of mode 555 (made writable again afterwards)."""
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    db = folder / "history.sqlite3"
+    with History(db) as h:
+        h.add_session(h.get_or_create_person("Ida"), {"test": "seated", "source": "a.mp4"}, recorded_at="2026-10-01")
+    assert sorted(p.name for p in folder.iterdir()) == ["history.sqlite3"]  # WAL merged on close
+    db.chmod(0o444)
+    folder.chmod(0o555)
+    yield db
+    folder.chmod(0o755)
+    db.chmod(0o644)
+
+
+def test_a_read_only_history_can_be_read_but_not_changed(tmp_path: Path, ro_history: Path) -> None:
+    db = str(ro_history)
+    r = _run_reader(tmp_path, "history", "people", "--history", db)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("Ida\t1 session(s)") and r.stderr == ""
+    r = _run_reader(tmp_path, "history", "show", "1", "--history", db, "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)["test"] == "seated", r.stderr
+    # a write names the folder, and loses nothing
+    r = _run_reader(tmp_path, "history", "delete-session", "1", "--history", db)
+    assert r.returncode == 1
+    assert _one_line(r.stderr) == f"hipvision: error: {db}: cannot change the history: the folder {ro_history.parent} is not writable"
+    # saving fails before the analysis, with the same line
+    r = _run_reader(tmp_path, "analyze", SEATED, "--test", "seated", "--person", "Ida", "--history", db, "--json")
+    assert r.returncode == 1 and r.stdout == ""
+    assert "cannot change the history: the folder" in _one_line(r.stderr)
+    assert sorted(p.name for p in ro_history.parent.iterdir()) == ["history.sqlite3"]  # nothing created
+    assert [s.id for s in History(db).sessions()] == [1]
+
+
+def test_a_read_only_history_file_in_a_writable_folder_names_the_file(tmp_path: Path, ro_history: Path) -> None:
+    ro_history.parent.chmod(0o755)
+    r = _run_reader(tmp_path, "history", "sessions", "--history", str(ro_history))
+    assert r.returncode == 0 and r.stdout.startswith("1\t2026-"), r.stderr
+    r = _run_reader(tmp_path, "history", "delete-session", "1", "--history", str(ro_history))
+    assert r.returncode == 1
+    assert _one_line(r.stderr).endswith(f"cannot change the history: the file {ro_history} is not writable")
+
+
+def test_no_history_in_a_read_only_folder_is_one_line(tmp_path: Path, ro_history: Path) -> None:
+    missing = ro_history.parent / "other.sqlite3"
+    r = _run_reader(tmp_path, "history", "people", "--history", str(missing))
+    assert r.returncode == 1
+    line = _one_line(r.stderr)
+    assert "no history database there" in line and f"the folder {ro_history.parent} is not writable" in line
+
+
+def _wal_copy(tmp_path: Path, with_index: bool) -> tuple[Path, "sqlite3.Connection"]:
+    """A history whose second session is only in its -wal file (an open writer that has not
+    merged it yet), copied into a folder of its own; the writer connection is returned open."""
+    import shutil
+    import sqlite3
+
+    src = tmp_path / "src" / "history.sqlite3"
+    src.parent.mkdir()
+    with History(src) as h:
+        h.add_session(h.get_or_create_person("Ida"), {"test": "seated"}, recorded_at="2026-10-01")
+    writer = sqlite3.connect(src, isolation_level=None)
+    writer.execute("PRAGMA wal_autocheckpoint = 0")
+    pid = writer.execute("SELECT id FROM people").fetchone()[0]
+    writer.execute("INSERT INTO sessions(person_id, test, recorded_at, created, report_json) VALUES (?, 'prone', '2026-10-02', '', '{}')", (pid,))
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    for suffix in ("", "-wal") + (("-shm",) if with_index else ()):
+        shutil.copyfile(f"{src}{suffix}", folder / f"history.sqlite3{suffix}")
+        (folder / f"history.sqlite3{suffix}").chmod(0o444)
+    folder.chmod(0o555)
+    return folder / "history.sqlite3", writer
+
+
+@pytest.mark.parametrize("with_index", [True, False])
+def test_a_read_only_history_with_unmerged_changes_is_read_fully_or_refused(tmp_path: Path, with_index: bool) -> None:
+    db, writer = _wal_copy(tmp_path, with_index)
+    try:
+        r = _run_reader(tmp_path, "history", "sessions", "--history", str(db))
+        if with_index:  # SQLite reads the -wal through its index: both sessions
+            assert r.returncode == 0, r.stderr
+            assert [line.split("\t")[3] for line in r.stdout.splitlines()] == ["seated", "prone"]
+        else:  # never the file alone, which would silently miss the second session
+            assert r.returncode == 1 and r.stdout == ""
+            assert "history.sqlite3-wal holds changes not yet written into it" in _one_line(r.stderr)
+    finally:
+        writer.close()
+        db.parent.chmod(0o755)

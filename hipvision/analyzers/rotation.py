@@ -326,6 +326,25 @@ class RotationAnalyzer:
 
     def _check_test_type(self, seq: PoseSequence, present: dict[str, bool]) -> None:
         """Refuse clips that do not show this test (e.g. a squat analysed as seated)."""
+        problem = self._test_type_problem(seq, present)
+        if problem is not None:
+            raise AnalysisError(problem[1])
+
+    def wrong_test(self, seq: PoseSequence) -> str | None:
+        """Why ``seq`` (a raw pose) does not show this test, in a few words (e.g. "the
+        ankles are not above the knees (...)"), or None when it might. The same check as
+        :meth:`run`'s refusal, for a pose that is not analysed (tracking's fallback)."""
+        present = {
+            s: bool(all(np.isfinite(seq.point(f"{s}_{p}")).all(axis=1).mean() >= 0.2 for p in ("knee", "ankle")))
+            for s in SIDES
+        }
+        if len(seq) == 0 or not any(present.values()):
+            return None
+        problem = self._test_type_problem(seq, present)
+        return None if problem is None else problem[0]
+
+    def _test_type_problem(self, seq: PoseSequence, present: dict[str, bool]) -> tuple[str, str] | None:
+        """``(finding, full refusal)`` when the clip does not show this test, else None."""
         shin_len, ankle_side, thigh_drop = [], [], []
         for side in SIDES:
             if not present[side]:
@@ -342,18 +361,18 @@ class RotationAnalyzer:
         other = "prone" if self.name == "seated" else "seated"
         where = "below" if self.name == "seated" else "above"
         if not np.isfinite(along) or along < 0.3 * L:
-            raise AnalysisError(
-                f"no {self.name} rotation test found: the ankles are not {where} the knees "
-                f"(shin along the vertical {along / L if L else 0:.2f} shin lengths); "
-                f"is this the {other} test, or another exercise?"
-            )
+            finding = (f"the ankles are not {where} the knees "
+                       f"(shin along the vertical {along / L if L else 0:.2f} shin lengths)")
+            return finding, (f"no {self.name} rotation test found: {finding}; "
+                             f"is this the {other} test, or another exercise?")
         if thigh_drop:
             drop = float(np.nanmedian(thigh_drop)) / L
             if drop > 0.6:
-                raise AnalysisError(
-                    f"no {self.name} rotation test found: the hips are {drop:.1f} shin lengths "
-                    f"{'above' if self.name == 'seated' else 'away from'} the knees in the image, "
-                    "so the thighs do not point at the camera (a standing exercise such as a "
+                finding = (f"the hips are {drop:.1f} shin lengths "
+                           f"{'above' if self.name == 'seated' else 'away from'} the knees in the image, "
+                           "so the thighs do not point at the camera")
+                return finding, (
+                    f"no {self.name} rotation test found: {finding} (a standing exercise such as a "
                     "squat?). Film the test as described: "
                     + (
                         "seated, camera in front at knee height"
@@ -361,6 +380,7 @@ class RotationAnalyzer:
                         else "lying face down, camera at the foot end at table height"
                     )
                 )
+        return None
 
     # ----------------------------------------------------------------- vertical
     def _neutral_references(

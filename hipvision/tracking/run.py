@@ -3,7 +3,8 @@ choice of mode. The CLI and the Streamlit app call :func:`track_video`.
 
 Modes: ``markers`` (stickers), ``assisted`` (shins marked on one frame, followed as rigid strips),
 ``model`` (MediaPipe + the plausibility gate), ``auto`` (model + gate if it passes, else
-markers, else an error asking for stickers or marks). ``auto`` runs the model and the
+markers, else an error asking for stickers or marks, or saying that the clip shows a
+standing exercise when the model's pose clearly does). ``auto`` runs the model and the
 marker tracker in the same pass, so the video is decoded once.
 """
 
@@ -17,7 +18,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..config import DEFAULT_SETTINGS, TRACK_MODES, Settings
-from ..errors import HipvisionError, InputError
+from ..errors import AnalysisError, HipvisionError, InputError
 from ..sequence import PoseFrame, PoseSequence
 from ..sources import open_source, prefetch
 from .assisted import ShinTracker
@@ -126,14 +127,17 @@ def track_video(
                 progress(n, source.frame_count)
     fps = n / max(time.perf_counter() - t0, 1e-9)
     name = source.name
+    model_seq: PoseSequence | None = None
 
     if points is not None:
         return _assisted_result(p_out.sequence(size, name), points, mark_frame, n, fps, settings)
 
     if backend is not None:
-        mseq = PoseSequence.from_frames(model_frames, size, source=name)
+        model_seq = mseq = PoseSequence.from_frames(model_frames, size, source=name)
         g = gate_legs(mseq, test, ts, neutral_start_within_s=settings.rotation.neutral_start_within_s)
         checks = {"gate": [c.to_dict() for c in g.checks], "passed": g.passed}
+        if mode == "model" and not g.passed:
+            _refuse_other_test(mseq, test)
         if mode == "model" or g.passed:
             reason = ("requested" if mode == "model" else "the pose model's legs passed the plausibility gate")
             if mode == "model" and not g.passed:
@@ -154,6 +158,9 @@ def track_video(
             s: _median_conf(seq, s) for s in SIDES
         },
     }
+    enough = all(usable[s] >= ts.min_usable_fraction for s in SIDES)
+    if mode == "auto" and not enough and model_seq is not None:
+        _refuse_other_test(model_seq, test)
     if markers.init_frame is None:
         msg = (f"no tracking possible: no four {color} stickers forming two near-vertical shins were "
                f"found in {n} frames")
@@ -161,7 +168,6 @@ def track_video(
             why = "; ".join(a["reason"] for a in attempts)
             raise InputError(f"{msg}, and the pose model is not usable ({why}): {STICKER_HINT}")
         raise InputError(f"{msg}: {STICKER_HINT}")
-    enough = all(usable[s] >= ts.min_usable_fraction for s in SIDES)
     if mode == "auto" and not enough:
         why = "; ".join(a["reason"] for a in attempts)
         raise InputError(
@@ -171,6 +177,26 @@ def track_video(
         )
     reason = "requested" if mode == "markers" else "fallback: " + "; ".join(a["reason"] for a in attempts)
     return TrackResult(seq, TrackingInfo("markers", mode, reason, n, usable, [], details, attempts, fps))
+
+
+def _refuse_other_test(seq: PoseSequence, test: str) -> None:
+    """Before explaining why no tracker worked: when the pose the model found clearly shows
+    a standing exercise (:func:`~hipvision.suggest.standing_test`) that the rotation
+    analyzer's own check refuses for ``test``, say that, in one short line."""
+    from ..analyzers import get
+    from ..suggest import standing_test
+
+    standing = standing_test(seq)
+    if standing is None:
+        return
+    finding = get(test).wrong_test(seq)  # type: ignore[attr-defined]
+    if finding is None:
+        return
+    guess, why = standing
+    raise AnalysisError(
+        f"no {test} rotation test found: {finding}, and the pose model sees a person {why}: "
+        f"is this the {guess} test (--test {guess})?"
+    )
 
 
 def _median_conf(seq: PoseSequence, side: str) -> float | None:
