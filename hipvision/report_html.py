@@ -356,7 +356,7 @@ def _screening_plots(report: dict[str, Any], series: tuple[Sequence[str], Sequen
     f_thr = thr.get("fppa_valgus_deg")
     charts.append(line_chart(
         [Line("left knee", t, _column(cols, rows, "left_fppa_deg"), rs.left_color), Line("right knee", t, _column(cols, rows, "right_fppa_deg"), rs.right_color)],
-        title="Knee FPPA over time (+ = valgus); shaded = reps, orange = worst rep",
+        title="Knee FPPA over time (+ = valgus); shaded = reps, orange = worst rep; gaps = thigh foreshortened, no FPPA",
         x_label="time (s)", y_label="FPPA (°)", vspans=spans, width=w, height=h,
         hlines=[HLine(f_thr, "#b00020", f"valgus {f_thr:g}°")] if f_thr is not None else [],
     ))

@@ -85,11 +85,23 @@ def _held_peaks(report: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def gapped(long: pd.DataFrame, value: str, by: str) -> pd.DataFrame:
+    """``long`` without the rows where ``value`` is missing, and a ``stretch`` column naming
+    each unbroken run per ``by`` group: drawn as ``detail``, a line stops at a gap instead of
+    joining its two ends."""
+    missing = long[value].isna()
+    stretch = missing.groupby(long[by]).cumsum()
+    out = long.assign(stretch=long[by].astype(str) + "-" + stretch.astype(str))
+    return out[~missing]
+
+
 def screening_time_chart(report: dict[str, Any], series: pd.DataFrame) -> alt.LayerChart:
-    """FPPA per knee over time (+ = valgus) with the valgus threshold and each rep's bottom."""
+    """FPPA per knee over time (+ = valgus) with the valgus threshold and each rep's bottom.
+    The series has no FPPA where it has no meaning (thigh foreshortened, see
+    :func:`hipvision.analyzers.screening.fppa_measurable`): the lines break there."""
     long = series.melt("time_s", ["left_fppa_deg", "right_fppa_deg"], var_name="side", value_name="fppa_deg")
     long["side"] = long["side"].str.replace("_fppa_deg", "", regex=False)
-    long = long.dropna()
+    long = gapped(long, "fppa_deg", "side")
     thr = float(report.get("thresholds", {}).get("fppa_valgus_deg", DEFAULT_SETTINGS.screening.fppa_threshold()))
     layers: list[alt.Chart] = [
         alt.Chart(long)
@@ -98,6 +110,7 @@ def screening_time_chart(report: dict[str, Any], series: pd.DataFrame) -> alt.La
             x=alt.X("time_s:Q", title="time (s)"),
             y=alt.Y("fppa_deg:Q", title="knee FPPA (°, + = valgus)"),
             color=alt.Color("side:N", scale=_SIDE_SCALE, title="knee (person's)"),
+            detail="stretch:N",
             tooltip=["side", alt.Tooltip("time_s", format=".2f"), alt.Tooltip("fppa_deg", format=".1f")],
         ),
         alt.Chart(pd.DataFrame({"y": [thr], "label": [f"valgus threshold {thr:g}°"]}))

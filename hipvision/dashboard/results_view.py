@@ -119,4 +119,5 @@ def _screening(rep: dict[str, Any], outcome: Outcome) -> None:
     if bars is not None:
         st.altair_chart(bars, width="stretch")
     st.subheader("Knee angle over time")
+    st.caption("FPPA per knee, + = valgus. The lines break where the thigh is foreshortened (deep in a squat) and the 2-D angle has no meaning.")
     st.altair_chart(charts.screening_time_chart(rep, outcome.series), width="stretch")
