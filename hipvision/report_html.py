@@ -21,6 +21,7 @@ import numpy as np
 from .config import DEFAULT_SETTINGS, Settings
 from .flatten import ROTATION_TESTS, SCREENING_TESTS
 from .svgplot import HBand, HLine, Line, Segment, VSpan, line_chart
+from .wording import FPPA_CAVEAT_LEGEND, fppa_caveat, has_fppa_caveat
 
 TITLES = {
     "seated": "Seated hip rotation",
@@ -300,7 +301,8 @@ def _screening_numbers(report: dict[str, Any]) -> str:
                 cells.append("#–")
                 continue
             flag = ' <span class="flag">valgus</span>' if d.get("valgus") else ""
-            cells.append("#" + _f(d["fppa_deg"]) + flag)
+            caveat = fppa_caveat(d)
+            cells.append("#" + _f(d["fppa_deg"]) + flag + (f'<br><span class="small">{escape(caveat)}</span>' if caveat else ""))
         hs = r.get("hip_shift_pct")
         if hs is None:
             cells.append("#–")
@@ -312,6 +314,8 @@ def _screening_numbers(report: dict[str, Any]) -> str:
         rows.append(cells)
         classes.append("worst" if r["index"] == worst else "")
     html.append(_table(header, rows, classes))
+    if has_fppa_caveat(report):
+        html.append(f'<p class="small">{escape(FPPA_CAVEAT_LEGEND)}</p>')
     vr = sm.get("valgus_reps") or {}
     html.append(
         "<p>"

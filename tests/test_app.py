@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 import tomllib
 from pathlib import Path
 from typing import Iterator
@@ -72,6 +73,21 @@ def test_uploaded_screening_csv_is_analysed(tmp_path: Path) -> None:
     assert not at.exception
     table = at.table[0].value
     assert list(table["valgus left"]) == [True, False]
+
+
+def test_uploaded_deep_squat_says_where_fppa_was_read(tmp_path: Path) -> None:
+    """Deep squats (thigh foreshortened at the bottom): the rep table's FPPA says where it was
+    read, with the legend beside the table; the shallow rep's does not."""
+    from hipvision.wording import FPPA_CAVEAT_LEGEND
+
+    seq, _ = screening_clip("squat", [Rep(depth=1.4), Rep(depth=0.6)], noise_px=1.0, seed=3)
+    csv = write_pose_csv(seq, tmp_path / "deep.csv")
+    at = _upload(_app(), "deep.csv", csv.read_bytes(), "squat")
+    assert not at.exception
+    table = at.table[0].value
+    assert all(re.fullmatch(r"-?\d+\.\d° \(read at \d+ % depth: thigh foreshortened below\)", c) for c in table.iloc[0][["FPPA left", "FPPA right"]])
+    assert all(re.fullmatch(r"-?\d+\.\d°", c) for c in table.iloc[1][["FPPA left", "FPPA right"]])
+    assert any(c.value == FPPA_CAVEAT_LEGEND for c in at.caption)
 
 
 def test_uploaded_csv_with_a_hidden_knee_gets_a_plain_warning(tmp_path: Path) -> None:

@@ -1,7 +1,11 @@
-"""Deep squats: where the thigh is foreshortened the per-frame FPPA (and the charts drawn from
-it) has no value, as the 2-D angle has no meaning there. Synthetic clips with known geometry."""
+"""Deep squats: where the thigh is foreshortened at the bottom, every view of a rep's FPPA
+says where it was read, and the per-frame FPPA (and the charts drawn from it) has no value
+where the 2-D angle has no meaning. Synthetic clips with known geometry."""
 
 from __future__ import annotations
+
+import re
+from html import escape
 
 import numpy as np
 import pytest
@@ -10,8 +14,11 @@ from hipvision.analyzers import get
 from hipvision.api import run_analysis
 from hipvision.config import DEFAULT_SETTINGS
 from hipvision.dashboard import charts
+from hipvision.dashboard.results_view import rep_table
 from hipvision.landmarks import LANDMARK_INDEX
+from hipvision.report_html import render_report
 from hipvision.synthetic import Rep, screening_clip
+from hipvision.wording import FPPA_CAVEAT_LEGEND, fppa_caveat, fppa_with_caveat
 
 DEEP, SHALLOW = 1.4, 0.6  # knee flexion 140 deg (thigh foreshortened) and 60 deg (not)
 MIN_RATIO = DEFAULT_SETTINGS.screening.min_thigh_ratio
@@ -32,6 +39,62 @@ def _image_truth(seq) -> tuple[np.ndarray, np.ndarray]:
     thigh = np.minimum(*[(y[f"{s}_knee"] - y[f"{s}_hip"]) / np.median((y[f"{s}_knee"] - y[f"{s}_hip"])[stand]) for s in ("left", "right")])
     height = (y["left_ankle"] + y["right_ankle"]) / 2 - (y["left_hip"] + y["right_hip"]) / 2
     return thigh, 100 * (1 - height / np.median(height[stand]))
+
+
+def test_deep_reps_say_fppa_was_read_where_the_thigh_still_points_down(deep) -> None:
+    seq, run = deep
+    thigh, drop = _image_truth(seq)
+    reps = run.report["reps"]
+    assert [r["index"] for r in reps] == [1, 2, 3]
+    # the deepest pelvis drop at which the thigh still shows half its standing length
+    known = float(np.max(drop[thigh >= MIN_RATIO]))
+    for r in (reps[0], reps[2]):
+        assert thigh[np.argmin(np.abs(seq.time_s - r["bottom_s"]))] < 0.4  # truly foreshortened at the bottom
+        for s in ("left", "right"):
+            at = r[s]["fppa_at_depth_pct"]
+            assert 0.85 * known <= at <= known + 1.0 < r["depth_pct"]
+            assert fppa_caveat(r[s]) == f"read at {at:.0f} % depth: thigh foreshortened below"
+    assert fppa_caveat(reps[1]["left"]) == fppa_caveat(reps[1]["right"]) == ""  # a shallow rep: read at the bottom
+
+
+def test_text_summary_shows_the_caveat_beside_each_deep_reps_fppa(deep) -> None:
+    _, run = deep
+    text = get("squat").summary_text(run.report)
+    rows = {int(m.group(1)): line for line in text.splitlines() if (m := re.match(r"\s+(\d+)[ *] ", line))}
+    for r in run.report["reps"]:
+        shown = re.findall(r"(-?\d+\.\d)(?: VALG)?(?: \(read at (\d+) % depth\))?", rows[r["index"]].split("frontal", 1)[1])
+        want = [(f"{r[s]['fppa_deg']:.1f}", f"{r[s]['fppa_at_depth_pct']:.0f}" if "fppa_at_depth_pct" in r[s] else "") for s in ("left", "right")]
+        assert shown[:2] == want
+    assert FPPA_CAVEAT_LEGEND in text
+    w = run.report["summary"]["worst_rep"]
+    caveat = fppa_caveat(run.report["reps"][w["index"] - 1][w["side"]])
+    assert f"  worst: rep {w['index']}, {w['side']} knee FPPA {w['fppa_deg']:.1f} deg" + (f" ({caveat})" if caveat else "") in text.splitlines()
+
+
+def test_text_summary_of_shallow_squats_has_no_caveat() -> None:
+    seq, _ = screening_clip("squat", [Rep(), Rep()], noise_px=1.0, seed=3)
+    text = get("squat").summary_text(run_analysis(seq, "squat").report)
+    assert "read at" not in text and FPPA_CAVEAT_LEGEND not in text
+
+
+def test_dashboard_rep_table_shows_the_caveat_beside_the_number(deep) -> None:
+    _, run = deep
+    table = rep_table(run.report)
+    for r in run.report["reps"]:
+        for s in ("left", "right"):
+            cell = table.loc[r["index"], f"FPPA {s}"]
+            assert cell == fppa_with_caveat(r[s])
+            assert ("(read at " in cell) == (r["index"] != 2)
+
+
+def test_html_report_shows_the_caveat_and_its_legend(deep) -> None:
+    _, run = deep
+    html = render_report(run.report)
+    for r in (run.report["reps"][0], run.report["reps"][2]):
+        for s in ("left", "right"):
+            assert f"{r[s]['fppa_deg']:.1f}°<br><span class=\"small\">{fppa_caveat(r[s])}</span>" in html
+    assert html.count("thigh foreshortened below") == 4  # two deep reps x two knees, not the shallow one
+    assert escape(FPPA_CAVEAT_LEGEND) in html  # as the page shows it
 
 
 def test_fppa_series_has_no_value_where_the_thigh_is_foreshortened(deep) -> None:

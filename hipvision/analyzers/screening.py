@@ -43,6 +43,7 @@ from ..landmarks import LANDMARK_INDEX
 from ..reps import RepSpan, segment_reps
 from ..results import QualityWarning, clean_number, provenance
 from ..sequence import PoseSequence
+from ..wording import FPPA_CAVEAT_LEGEND, fppa_caveat, has_fppa_caveat, worst_knee
 from . import register
 
 SIDES = ("left", "right")
@@ -602,33 +603,42 @@ class ScreeningAnalyzer:
         if report.get("working_side"):
             lines[0] += f", working leg: {report['working_side']}"
         thr = report["thresholds"]
+
+        def knee(d: dict[str, Any] | None) -> str:
+            if d is None or d["fppa_deg"] is None:
+                return "     -"
+            caveat = fppa_caveat(d, short=True)
+            return f"{d['fppa_deg']:6.1f}{' VALG' if d['valgus'] else ''}" + (f" ({caveat})" if caveat else "")
+
+        cells = [(knee(r["left"]), knee(r["right"])) for r in report["reps"]]
+        w = max([11] + [len(c) for pair in cells for c in pair])  # a caveat widens the FPPA columns
         if not report["reps"]:
             lines.append(f"  no reps: {report.get('no_reps_reason', '')}")
         else:
-            lines.append(f"  rep  bottom   depth  view      FPPA left   FPPA right  hip shift   (valgus > {thr['fppa_valgus_deg']:g} deg, shift > {thr['hip_shift_pct']:g} %)")
-        for r in report["reps"]:
-            def knee(d):
-                if d is None or d["fppa_deg"] is None:
-                    return "     -     "
-                return f"{d['fppa_deg']:6.1f}{' VALG' if d['valgus'] else '     '}"
-
+            lines.append(
+                f"  rep  bottom   depth  view      {'FPPA left':<{w}}  {'FPPA right':<{w}}  hip shift   "
+                f"(valgus > {thr['fppa_valgus_deg']:g} deg, shift > {thr['hip_shift_pct']:g} %)"
+            )
+        for r, (left, right) in zip(report["reps"], cells):
             hs = "     -" if r["hip_shift_pct"] is None else f"{r['hip_shift_pct']:5.1f} % {r['hip_shift_toward'][0].upper()}{' SHIFT' if r['hip_shift'] else ''}"
             mark = "*" if not r.get("complete", True) else " "
-            lines.append(f"  {r['index']:>3}{mark} {r['bottom_s']:6.2f}  {r['depth_pct']:5.1f} %  {r['view']:<8}  {knee(r['left'])}  {knee(r['right'])}  {hs}")
+            lines.append(f"  {r['index']:>3}{mark} {r['bottom_s']:6.2f}  {r['depth_pct']:5.1f} %  {r['view']:<8}  {left:<{w}}  {right:<{w}}  {hs}")
         s = report["summary"]
         if s["worst_rep"]:
-            w = s["worst_rep"]
-            lines.append(f"  worst: rep {w['index']}, {w['side']} knee FPPA {w['fppa_deg']:.1f} deg")
+            wr = s["worst_rep"]
+            caveat = fppa_caveat(worst_knee(report))
+            lines.append(f"  worst: rep {wr['index']}, {wr['side']} knee FPPA {wr['fppa_deg']:.1f} deg" + (f" ({caveat})" if caveat else ""))
+        if has_fppa_caveat(report):
+            lines.append(f"  {FPPA_CAVEAT_LEGEND}")
         if s.get("reps_incomplete"):
             lines.append(f"  * incomplete (the clip cuts it off, or a tracking jump): not counted; complete reps: {s['reps']}")
         if report["reps"]:
             lines.append(
                 f"  valgus reps: left {s['valgus_reps']['left']}, right {s['valgus_reps']['right']}; hip-shift reps: {s['hip_shift_reps']}; view: {s['view']}"
             )
-        for w in report["warnings"]:
-            lines.append(f"  warning [{w['code']}]: {w['message']}")
+        for warning in report["warnings"]:
+            lines.append(f"  warning [{warning['code']}]: {warning['message']}")
         return "\n".join(lines)
-
 
 for _t in TESTS:
     register(ScreeningAnalyzer(_t))

@@ -12,6 +12,7 @@ import altair as alt
 import pandas as pd
 
 from ..config import DEFAULT_SETTINGS
+from ..wording import fppa_caveat
 
 SIDE_COLORS = {
     "left": "#%02x%02x%02x" % DEFAULT_SETTINGS.render.left_color,
@@ -130,7 +131,8 @@ def screening_rep_chart(report: dict[str, Any]) -> alt.LayerChart | None:
         for side in ("left", "right"):
             d = r.get(side)
             if d and d.get("fppa_deg") is not None:
-                rows.append({"rep": r["index"], "side": side, "fppa_deg": d["fppa_deg"], "valgus": bool(d.get("valgus"))})
+                rows.append({"rep": r["index"], "side": side, "fppa_deg": d["fppa_deg"], "valgus": bool(d.get("valgus")),
+                             "read": fppa_caveat(d) or "at the bottom"})
     if not rows:
         return None
     thr = float(report.get("thresholds", {}).get("fppa_valgus_deg", DEFAULT_SETTINGS.screening.fppa_threshold()))
@@ -140,11 +142,11 @@ def screening_rep_chart(report: dict[str, Any]) -> alt.LayerChart | None:
         .encode(
             x=alt.X("rep:O", title="rep"),
             xOffset="side:N",
-            y=alt.Y("fppa_deg:Q", title="FPPA at the bottom (°, + = valgus)"),
+            y=alt.Y("fppa_deg:Q", title="FPPA per rep (°, + = valgus)"),
             color=alt.Color("side:N", scale=_SIDE_SCALE, title="knee (person's)"),
             stroke=alt.condition("datum.valgus", alt.value("#c62828"), alt.value(None)),
             strokeWidth=alt.value(2),
-            tooltip=["rep", "side", alt.Tooltip("fppa_deg", format=".1f"), "valgus"],
+            tooltip=["rep", "side", alt.Tooltip("fppa_deg", format=".1f"), "read", "valgus"],
         )
     )
     rule = alt.Chart(pd.DataFrame({"y": [thr]})).mark_rule(color="#c62828", strokeDash=[6, 4]).encode(y="y:Q")
