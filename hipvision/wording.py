@@ -49,3 +49,23 @@ def worst_knee(report: Mapping[str, Any]) -> Mapping[str, Any] | None:
     rep = next((r for r in report.get("reps") or [] if r.get("index") == w["index"]), None)
     return (rep or {}).get(w["side"])
 
+
+def asymmetry_sentence(a: Mapping[str, Any]) -> str:
+    """A rotation asymmetry entry (``left_minus_right_deg``, ``verdict``, ``equal_within_deg``,
+    ``measurement_error_deg``, ``lower_side``) as a sentence a person understands."""
+    diff = abs(a["left_minus_right_deg"])
+    within, err = a["equal_within_deg"], a["measurement_error_deg"]
+    head = f"left and right differ by {diff:.1f}°"
+    if a["verdict"] == "equal":
+        return f"{head}: within the {within:g}° usually called equal"
+    if a.get("lower_side"):
+        head += f" ({a['lower_side']} lower)"
+    if a["verdict"] == "borderline":
+        return (
+            f"{head}: more than the {within:g}° usually called equal, but within hipvision's "
+            f"{err:g}° measurement error of it, so not a clear difference"
+        )
+    return (
+        f"{head}: more than the {within:g}° usually called equal even allowing for hipvision's "
+        f"{err:g}° measurement error, so a clear difference"
+    )

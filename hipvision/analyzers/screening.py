@@ -599,7 +599,7 @@ class ScreeningAnalyzer:
         return row
 
     def summary_text(self, report: dict[str, Any]) -> str:
-        lines = [f"{self.name} screening: {report['source']} ({report['duration_s']} s)"]
+        lines = [f"{self.name} screening: {report['source']} (clip {report['duration_s']} s)"]
         if report.get("working_side"):
             lines[0] += f", working leg: {report['working_side']}"
         thr = report["thresholds"]

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from ..wording import FPPA_CAVEAT_LEGEND, fppa_with_caveat, has_fppa_caveat, worst_knee
+from ..wording import FPPA_CAVEAT_LEGEND, asymmetry_sentence, fppa_with_caveat, has_fppa_caveat, worst_knee
 from . import charts
 from .jobs import Outcome
 
@@ -54,10 +54,7 @@ def _rotation(rep: dict[str, Any], outcome: Outcome) -> None:
     lines = []
     for key, a in rep.get("asymmetry", {}).items():
         if a:
-            lines.append(
-                f"- **{key.upper()}** left − right {a['left_minus_right_deg']:+.1f}° → **{a['verdict']}** "
-                f"(equal within {a['equal_within_deg']:g}°; measurement error about ±{a['measurement_error_deg']:g}°)"
-            )
+            lines.append(f"- **{key.upper()}**: {asymmetry_sentence(a)}")
     if lines:
         st.markdown("**Left vs right**\n" + "\n".join(lines))
     v = rep.get("vertical_reference") or {}
