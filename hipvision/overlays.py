@@ -9,6 +9,7 @@ import numpy as np
 
 from .config import DEFAULT_SETTINGS
 from .render import draw_label
+from .wording import fppa_caveat
 
 if TYPE_CHECKING:
     from .analyzers.rotation import RotationRun
@@ -85,6 +86,7 @@ def draw_screening(image: np.ndarray, run, frame: int) -> np.ndarray:
     if not near_bottom:
         return out
     P = run.clean
+    labels = []
     for s in ("left", "right"):
         d = rep.get(s)
         if not d or d.get("fppa_deg") is None:
@@ -95,7 +97,14 @@ def draw_screening(image: np.ndarray, run, frame: int) -> np.ndarray:
         color = red if d["valgus"] else green
         cv2.line(out, _pt(pts[0]), _pt(pts[1]), color, 3 * scale, cv2.LINE_AA)
         cv2.line(out, _pt(pts[1]), _pt(pts[2]), color, 3 * scale, cv2.LINE_AA)
-        draw_label(out, f"FPPA {d['fppa_deg']:.0f}", (_pt(pts[1])[0] + 8 * scale, _pt(pts[1])[1]))
+        caveat = fppa_caveat(d, short=True)  # not read at this (the bottom) frame: say where
+        labels.append(([f"FPPA {d['fppa_deg']:.0f}"] + ([caveat] if caveat else []), _pt(pts[1])))
+    if len(labels) == 2:  # each knee's label on its outer side
+        labels.sort(key=lambda lab: lab[1][0])
+    for n, (texts, (x, y)) in enumerate(labels):  # after the lines, so no knee's lines cover a label
+        right = len(labels) == 2 and n == 0
+        for text in texts:
+            y += draw_label(out, text, (x - 8 * scale if right else x + 8 * scale, y), right=right)
     if rep.get("hip_shift_pct") is not None:
         pelvis = (P.point("left_hip")[k] + P.point("right_hip")[k]) / 2
         if run.reps and run.report.get("working_side"):

@@ -44,15 +44,19 @@ def draw_pose(image: np.ndarray, pose: PoseFrame, settings: RenderSettings) -> n
     return out
 
 
-def draw_label(image: np.ndarray, text: str, org: tuple[int, int] = (10, 10)) -> None:
-    """Draw ``text`` on a dark box, top-left corner at ``org`` (in place)."""
+def draw_label(image: np.ndarray, text: str, org: tuple[int, int] = (10, 10), *, right: bool = False) -> int:
+    """Draw ``text`` on a dark box, top-left corner at ``org`` (top-right with ``right``), in
+    place; returns the box's height."""
     h = image.shape[0]
     fs = max(0.5, h / 900)
     th = max(1, round(fs * 2))
     (tw, tht), base = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, fs, th)
     x, y = org
+    if right:
+        x -= tw + 10
     cv2.rectangle(image, (x, y), (x + tw + 10, y + tht + base + 10), (0, 0, 0), -1)
     cv2.putText(
         image, text, (x + 5, y + tht + 5), cv2.FONT_HERSHEY_SIMPLEX, fs, (255, 255, 255), th,
         cv2.LINE_AA,
     )
+    return tht + base + 10

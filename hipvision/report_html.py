@@ -21,6 +21,7 @@ import numpy as np
 from .config import DEFAULT_SETTINGS, Settings
 from .flatten import ROTATION_TESTS, SCREENING_TESTS
 from .svgplot import HBand, HLine, Line, Segment, VSpan, line_chart
+from .wording import FPPA_CAVEAT_LEGEND, asymmetry_sentence, fppa_caveat, has_fppa_caveat
 
 TITLES = {
     "seated": "Seated hip rotation",
@@ -228,7 +229,7 @@ def _rotation_numbers(report: dict[str, Any], settings: Settings) -> str:
         verdict = a.get("verdict", "")
         cls = "ok" if verdict == "equal" else "flag"
         arows.append([
-            label, "#" + _f(a["left_minus_right_deg"]), f'<span class="{cls}">{escape(verdict)}</span>',
+            label, "#" + _f(a["left_minus_right_deg"]), f'<span class="{cls}">{escape(asymmetry_sentence(a))}</span>',
             escape(str(a.get("lower_side") or "–")),
         ])
     err = next((a.get("measurement_error_deg") for a in asym.values() if a), settings.rotation.measurement_error_deg)
@@ -236,8 +237,8 @@ def _rotation_numbers(report: dict[str, Any], settings: Settings) -> str:
     html.append("<h2>Left–right comparison</h2>")
     html.append(_table(["", "Left − right", "Verdict", "Lower side"], arows))
     html.append(
-        f'<p class="small">Sides within {within:g}° count as equal; hipvision\'s own measurement error is about '
-        f"±{err:g}°, so differences near the limit are called borderline.</p>"
+        f'<p class="small">Sides within {within:g}° are usually called equal; hipvision\'s own measurement error is about '
+        f"±{err:g}°, so a difference up to {within + err:g}° is not called a clear difference.</p>"
     )
     sources = "; ".join(b.source for t, k, b in settings.rotation.norms if t == report["test"])
     html.append(f'<p class="small">Norms: {escape(sources)}.</p>')
@@ -300,7 +301,8 @@ def _screening_numbers(report: dict[str, Any]) -> str:
                 cells.append("#–")
                 continue
             flag = ' <span class="flag">valgus</span>' if d.get("valgus") else ""
-            cells.append("#" + _f(d["fppa_deg"]) + flag)
+            caveat = fppa_caveat(d)
+            cells.append("#" + _f(d["fppa_deg"]) + flag + (f'<br><span class="small">{escape(caveat)}</span>' if caveat else ""))
         hs = r.get("hip_shift_pct")
         if hs is None:
             cells.append("#–")
@@ -312,6 +314,8 @@ def _screening_numbers(report: dict[str, Any]) -> str:
         rows.append(cells)
         classes.append("worst" if r["index"] == worst else "")
     html.append(_table(header, rows, classes))
+    if has_fppa_caveat(report):
+        html.append(f'<p class="small">{escape(FPPA_CAVEAT_LEGEND)}</p>')
     vr = sm.get("valgus_reps") or {}
     html.append(
         "<p>"
@@ -356,7 +360,7 @@ def _screening_plots(report: dict[str, Any], series: tuple[Sequence[str], Sequen
     f_thr = thr.get("fppa_valgus_deg")
     charts.append(line_chart(
         [Line("left knee", t, _column(cols, rows, "left_fppa_deg"), rs.left_color), Line("right knee", t, _column(cols, rows, "right_fppa_deg"), rs.right_color)],
-        title="Knee FPPA over time (+ = valgus); shaded = reps, orange = worst rep",
+        title="Knee FPPA over time (+ = valgus); shaded = reps, orange = worst rep; gaps = thigh foreshortened, no FPPA",
         x_label="time (s)", y_label="FPPA (°)", vspans=spans, width=w, height=h,
         hlines=[HLine(f_thr, "#b00020", f"valgus {f_thr:g}°")] if f_thr is not None else [],
     ))
@@ -396,7 +400,7 @@ def render_report(
     body = [f"<h1>{escape(title)}</h1>"]
     meta = [f"<b>{escape(person)}</b>" if person else None, escape(when), f"source: {escape(str(report.get('source', '–')))}"]
     if report.get("duration_s") is not None:
-        meta.append(f"{report['duration_s']:.1f} s")
+        meta.append(f"clip {report['duration_s']:.1f} s")
     body.append('<p class="meta">' + " · ".join(m for m in meta if m) + "</p>")
 
     body.append('<section><h2>Results</h2>')

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 import tomllib
 from pathlib import Path
 from typing import Iterator
@@ -52,7 +53,8 @@ def test_app_shows_the_seated_sample_result() -> None:
     irs = [m.value for m in at.metric if m.label == "IR"]
     # the sample was generated with left IR 36, right IR 24 (samples/make_samples.py)
     assert [float(v.rstrip("°")) for v in irs] == pytest.approx([36.0, 24.0], abs=1.0)
-    assert any("borderline" in m.value or "not equal" in m.value for m in at.markdown)
+    # left IR 36 vs right 24: 12 deg apart, within the measurement error of "equal"
+    assert any("**IR**: left and right differ by 12" in m.value and "so not a clear difference" in m.value for m in at.markdown)
     assert any(el.type == "arrow_vega_lite_chart" or "vega" in el.type for el in at.main)
 
 
@@ -72,6 +74,21 @@ def test_uploaded_screening_csv_is_analysed(tmp_path: Path) -> None:
     assert not at.exception
     table = at.table[0].value
     assert list(table["valgus left"]) == [True, False]
+
+
+def test_uploaded_deep_squat_says_where_fppa_was_read(tmp_path: Path) -> None:
+    """Deep squats (thigh foreshortened at the bottom): the rep table's FPPA says where it was
+    read, with the legend beside the table; the shallow rep's does not."""
+    from hipvision.wording import FPPA_CAVEAT_LEGEND
+
+    seq, _ = screening_clip("squat", [Rep(depth=1.4), Rep(depth=0.6)], noise_px=1.0, seed=3)
+    csv = write_pose_csv(seq, tmp_path / "deep.csv")
+    at = _upload(_app(), "deep.csv", csv.read_bytes(), "squat")
+    assert not at.exception
+    table = at.table[0].value
+    assert all(re.fullmatch(r"-?\d+\.\d° \(read at \d+ % depth: thigh foreshortened below\)", c) for c in table.iloc[0][["FPPA left", "FPPA right"]])
+    assert all(re.fullmatch(r"-?\d+\.\d°", c) for c in table.iloc[1][["FPPA left", "FPPA right"]])
+    assert any(c.value == FPPA_CAVEAT_LEGEND for c in at.caption)
 
 
 def test_uploaded_csv_with_a_hidden_knee_gets_a_plain_warning(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ faststart annotated video with one frame per input frame; an exact pose-CSV roun
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import struct
 import subprocess
@@ -434,6 +435,37 @@ def test_good_form_front_squats_raise_no_flags(front_squat_pose: PoseSequence) -
     for r in rep["reps"]:
         assert r["left"]["fppa_deg"] < 0 and r["right"]["fppa_deg"] < 0  # knees outside: varus look
         assert abs(r["hip_shift_pct"]) < 10
+
+
+def test_good_form_front_squats_say_where_fppa_was_read(front_squat_pose: PoseSequence) -> None:
+    """The wide good-form squats go deep: the thighs point at the camera at the bottom, so
+    every rep's FPPA is read higher up. The text summary, the dashboard's rep table and the
+    HTML report say so beside each number, and the per-frame FPPA (the charts) has no value
+    where the thigh is foreshortened: the 2-D angle there read +95...+110 deg."""
+    from html import escape
+
+    from hipvision.analyzers import get
+    from hipvision.api import run_analysis
+    from hipvision.dashboard.results_view import rep_table
+    from hipvision.report_html import render_report
+    from hipvision.wording import FPPA_CAVEAT_LEGEND, fppa_caveat, fppa_with_caveat
+
+    run = run_analysis(front_squat_pose, "squat")
+    rep = run.report
+    knees = [(r, s) for r in rep["reps"] for s in ("left", "right")]
+    assert knees and all(r[s]["fppa_at_depth_pct"] < r["depth_pct"] - 15 for r, s in knees)
+    text = get("squat").summary_text(rep)
+    html = render_report(rep, series=(get("squat").series_columns, run.series_rows()))
+    table = rep_table(rep)
+    for r, s in knees:
+        caveat = fppa_caveat(r[s], short=True)
+        assert re.search(rf"^ +{r['index']}\*? .*{r[s]['fppa_deg']:.1f} \({re.escape(caveat)}\)", text, re.M)
+        assert f"{r[s]['fppa_deg']:.1f}°<br><span class=\"small\">{fppa_caveat(r[s])}</span>" in html
+        assert table.loc[r["index"], f"FPPA {s}"] == fppa_with_caveat(r[s])
+    assert FPPA_CAVEAT_LEGEND in text and escape(FPPA_CAVEAT_LEGEND) in html
+    fppa = np.array([[np.nan if v is None else v for v in row[2:4]] for row in run.series_rows()])
+    assert np.isfinite(fppa).mean() > 0.4  # standing and the way down are still drawn
+    assert np.nanmax(fppa) < 20  # no spikes at the bottoms
 
 
 @pytest.mark.parametrize("name", ["squat_side_goodform_labelled_perfect.mp4", "squat_side_fault_knee_over_toes.mp4"])

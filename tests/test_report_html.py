@@ -79,7 +79,11 @@ def test_rotation_report_has_the_numbers_norms_and_a_valid_plot(rotation_run) ->
         for key in ("peak_ir_deg", "peak_er_deg", "total_arc_deg"):
             assert f"{d[key]:.1f}°" in html
     assert f"{rep['asymmetry']['ir']['left_minus_right_deg']:.1f}°" in html
-    assert rep["asymmetry"]["ir"]["verdict"] == "not equal" and "not equal" in html  # 38 vs 20
+    # 38 vs 20: said in words, the lower side named
+    assert rep["asymmetry"]["ir"]["verdict"] == "not equal"
+    assert f"left and right differ by {abs(rep['asymmetry']['ir']['left_minus_right_deg']):.1f}° (right lower)" in html
+    assert "measurement error, so a clear difference" in html and "borderline" not in html
+    assert f"clip {rep['duration_s']:.1f} s" in html
     assert "30–45°" in html and "50–90°" in html  # seated norm bands from the settings
     (chart,) = svgs(html)
     assert chart.tag == "svg" and chart.find("title") is not None

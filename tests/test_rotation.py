@@ -77,7 +77,16 @@ def test_attempts_hold_times_arc_and_asymmetry() -> None:
 def test_borderline_asymmetry_within_measurement_error() -> None:
     seq, _ = rotation_clip("seated", [Move("left", 42), Move("right", 30)], seed=4)
     rep = analyze(seq, "seated")
-    assert rep["asymmetry"]["ir"]["verdict"] == "borderline"  # 12 deg: 10 < 12 <= 10 + 3
+    a = rep["asymmetry"]["ir"]
+    assert a["verdict"] == "borderline"  # 12 deg: 10 < 12 <= 10 + 3
+    # the text summary says it in words a person understands, and labels the clip length
+    text = SEATED.summary_text(rep)
+    assert (
+        f"  IR: left and right differ by {abs(a['left_minus_right_deg']):.1f}° (right lower): more than the 10° usually "
+        "called equal, but within hipvision's 3° measurement error of it, so not a clear difference"
+    ) in text.splitlines()
+    assert f"(clip {rep['duration_s']} s)" in text.splitlines()[0]
+    assert "borderline" not in text and "measurement error 3°)" not in text
 
 
 def test_single_frame_spikes_do_not_make_the_peak() -> None:

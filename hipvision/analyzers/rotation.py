@@ -32,6 +32,7 @@ from ..geometry import IMAGE_DOWN, IMAGE_UP, lateral_angle, rotate, signed_angle
 from ..landmarks import LANDMARK_INDEX
 from ..results import QualityWarning, clean_number, provenance
 from ..sequence import PoseSequence
+from ..wording import asymmetry_sentence
 from . import register
 
 SIDES = ("left", "right")
@@ -230,7 +231,7 @@ class RotationAnalyzer:
             return "   -  " if v is None else f"{v:5.1f}°"
 
         lines = [
-            f"{self.name} hip rotation: {report['source']} ({report['duration_s']} s)"
+            f"{self.name} hip rotation: {report['source']} (clip {report['duration_s']} s)"
             + (", mirrored" if report["mirrored"] else ""),
             "            IR       ER       arc",
         ]
@@ -243,10 +244,7 @@ class RotationAnalyzer:
         for key, label in (("ir", "IR"), ("er", "ER"), ("arc", "arc")):
             a = report["asymmetry"].get(key)
             if a:
-                lines.append(
-                    f"  {label} left-right {a['left_minus_right_deg']:+.1f}°: {a['verdict']} "
-                    f"(equal within {a['equal_within_deg']:g}°, measurement error {a['measurement_error_deg']:g}°)"
-                )
+                lines.append(f"  {label}: {asymmetry_sentence(a)}")
         for s in SIDES:
             for key, n in report["sides"][s].get("norms", {}).items():
                 if n["verdict"]:

@@ -43,6 +43,7 @@ from ..landmarks import LANDMARK_INDEX
 from ..reps import RepSpan, segment_reps
 from ..results import QualityWarning, clean_number, provenance
 from ..sequence import PoseSequence
+from ..wording import FPPA_CAVEAT_LEGEND, fppa_caveat, has_fppa_caveat, worst_knee
 from . import register
 
 SIDES = ("left", "right")
@@ -97,6 +98,20 @@ def value_at_bottom(value: np.ndarray, depth: np.ndarray, peak: float) -> float 
     return float(np.clip(slope * peak + icpt, v[keep].min(), v[keep].max()))
 
 
+def fppa_measurable(hip: np.ndarray, knee: np.ndarray, up: np.ndarray, standing: np.ndarray, min_ratio: float) -> np.ndarray:
+    """(N,) the frames where a knee's 2-D FPPA has a meaning: the thigh (hip -> knee) still
+    points down the image by at least ``min_ratio`` of its downward extent when standing.
+    Deeper in a squat it points at the camera or sideways and the hip-knee-ankle angle the
+    camera sees reads anything up to +-160 deg. The per-rep FPPA and the per-frame series
+    both use this rule (a frame without the landmarks is not measurable)."""
+    down = (knee - hip) @ -up
+    ref = np.nanmedian(down[standing]) if standing.any() else np.nan
+    if not np.isfinite(ref) or ref <= 0:
+        return np.zeros(len(down), bool)
+    with np.errstate(invalid="ignore"):
+        return down / ref >= min_ratio
+
+
 @dataclass
 class ScreeningRun:
     report: dict[str, Any]
@@ -109,14 +124,19 @@ class ScreeningRun:
     reps: list[dict[str, Any]]
     spans: list[RepSpan]
     threshold_deg: float
+    #: per side, the frames where FPPA has a meaning (:func:`fppa_measurable`)
+    measurable: dict[str, np.ndarray]
 
     def series_rows(self) -> list[tuple]:
+        """Per frame: time, depth, FPPA per knee (None where :func:`fppa_measurable` says the
+        2-D angle has no meaning, as the rep values do) and hip shift."""
+        shown = {s: np.where(self.measurable[s], self.fppa[s], np.nan) for s in SIDES}
         return [
             (
                 float(t),
                 clean_number(self.depth[i] * 100, 1),
-                clean_number(self.fppa["left"][i], 2),
-                clean_number(self.fppa["right"][i], 2),
+                clean_number(shown["left"][i], 2),
+                clean_number(shown["right"][i], 2),
                 clean_number(self.hip_shift_pct[i], 1),
             )
             for i, t in enumerate(self.time_s)
@@ -205,12 +225,10 @@ class ScreeningAnalyzer:
             t, depth, min_depth=ss.min_rep_depth, min_separation_s=ss.min_rep_separation_s,
             return_fraction=ss.rep_return_fraction, complete_tolerance=ss.rep_complete_tolerance,
         )
-        # how much the thigh still points down the image, as a share of its standing length:
-        # deep in a squat it points at the camera or sideways and FPPA loses its meaning
-        thigh_down = {s: (P[f"{s}_knee"] - P[f"{s}_hip"]) @ -up for s in SIDES}
-        thigh_ratio = {s: thigh_down[s] / np.nanmedian(thigh_down[s][standing]) for s in SIDES}
+        # deep in a squat the thigh points at the camera or sideways and FPPA loses its meaning
+        measurable = {s: fppa_measurable(P[f"{s}_hip"], P[f"{s}_knee"], up, standing, ss.min_thigh_ratio) for s in SIDES}
         reps = [
-            self._rep(i, sp, t, depth, f, shift, P, yaw, thigh_ratio, leg_len, up, working, ss)
+            self._rep(i, sp, t, depth, f, shift, P, yaw, measurable, leg_len, up, working, ss)
             for i, sp in enumerate(spans)
         ]
         self._quality(seq, clean, reps, spans, t, warnings, ss)
@@ -241,7 +259,7 @@ class ScreeningAnalyzer:
         }
         if not reps:
             report["no_reps_reason"] = self._no_reps_reason(depth, clean, P, ss)
-        return ScreeningRun(report, t, clean.frame, depth, f, shift, clean, reps, spans, ss.fppa_threshold())
+        return ScreeningRun(report, t, clean.frame, depth, f, shift, clean, reps, spans, ss.fppa_threshold(), measurable)
 
     # ----------------------------------------------------------------- parts
     def _check_landmarks(self, seq: PoseSequence) -> None:
@@ -355,7 +373,7 @@ class ScreeningAnalyzer:
             view = "unknown"
         return view, y, r
 
-    def _rep(self, i, sp: RepSpan, t, depth, f, shift, P, yaw, thigh_ratio, leg_len, up, working, ss: ScreeningSettings):
+    def _rep(self, i, sp: RepSpan, t, depth, f, shift, P, yaw, measurable, leg_len, up, working, ss: ScreeningSettings):
         thr = ss.fppa_threshold()
         peak = depth[sp.bottom]
         in_rep = np.zeros(len(t), bool)
@@ -387,7 +405,7 @@ class ScreeningAnalyzer:
                 continue
             # FPPA at the bottom; where the thigh is too foreshortened there (deep squats),
             # at the deepest frames of the rep where it is still measurable
-            usable = in_rep & (thigh_ratio[s] >= ss.min_thigh_ratio) & np.isfinite(f[s])
+            usable = in_rep & measurable[s] & np.isfinite(f[s])
             sel = bottom & usable
             at_bottom = sel.sum() >= 3
             at, win = peak, fit & usable
@@ -581,37 +599,46 @@ class ScreeningAnalyzer:
         return row
 
     def summary_text(self, report: dict[str, Any]) -> str:
-        lines = [f"{self.name} screening: {report['source']} ({report['duration_s']} s)"]
+        lines = [f"{self.name} screening: {report['source']} (clip {report['duration_s']} s)"]
         if report.get("working_side"):
             lines[0] += f", working leg: {report['working_side']}"
         thr = report["thresholds"]
+
+        def knee(d: dict[str, Any] | None) -> str:
+            if d is None or d["fppa_deg"] is None:
+                return "     -"
+            caveat = fppa_caveat(d, short=True)
+            return f"{d['fppa_deg']:6.1f}{' VALG' if d['valgus'] else ''}" + (f" ({caveat})" if caveat else "")
+
+        cells = [(knee(r["left"]), knee(r["right"])) for r in report["reps"]]
+        w = max([11] + [len(c) for pair in cells for c in pair])  # a caveat widens the FPPA columns
         if not report["reps"]:
             lines.append(f"  no reps: {report.get('no_reps_reason', '')}")
         else:
-            lines.append(f"  rep  bottom   depth  view      FPPA left   FPPA right  hip shift   (valgus > {thr['fppa_valgus_deg']:g} deg, shift > {thr['hip_shift_pct']:g} %)")
-        for r in report["reps"]:
-            def knee(d):
-                if d is None or d["fppa_deg"] is None:
-                    return "     -     "
-                return f"{d['fppa_deg']:6.1f}{' VALG' if d['valgus'] else '     '}"
-
+            lines.append(
+                f"  rep  bottom   depth  view      {'FPPA left':<{w}}  {'FPPA right':<{w}}  hip shift   "
+                f"(valgus > {thr['fppa_valgus_deg']:g} deg, shift > {thr['hip_shift_pct']:g} %)"
+            )
+        for r, (left, right) in zip(report["reps"], cells):
             hs = "     -" if r["hip_shift_pct"] is None else f"{r['hip_shift_pct']:5.1f} % {r['hip_shift_toward'][0].upper()}{' SHIFT' if r['hip_shift'] else ''}"
             mark = "*" if not r.get("complete", True) else " "
-            lines.append(f"  {r['index']:>3}{mark} {r['bottom_s']:6.2f}  {r['depth_pct']:5.1f} %  {r['view']:<8}  {knee(r['left'])}  {knee(r['right'])}  {hs}")
+            lines.append(f"  {r['index']:>3}{mark} {r['bottom_s']:6.2f}  {r['depth_pct']:5.1f} %  {r['view']:<8}  {left:<{w}}  {right:<{w}}  {hs}")
         s = report["summary"]
         if s["worst_rep"]:
-            w = s["worst_rep"]
-            lines.append(f"  worst: rep {w['index']}, {w['side']} knee FPPA {w['fppa_deg']:.1f} deg")
+            wr = s["worst_rep"]
+            caveat = fppa_caveat(worst_knee(report))
+            lines.append(f"  worst: rep {wr['index']}, {wr['side']} knee FPPA {wr['fppa_deg']:.1f} deg" + (f" ({caveat})" if caveat else ""))
+        if has_fppa_caveat(report):
+            lines.append(f"  {FPPA_CAVEAT_LEGEND}")
         if s.get("reps_incomplete"):
             lines.append(f"  * incomplete (the clip cuts it off, or a tracking jump): not counted; complete reps: {s['reps']}")
         if report["reps"]:
             lines.append(
                 f"  valgus reps: left {s['valgus_reps']['left']}, right {s['valgus_reps']['right']}; hip-shift reps: {s['hip_shift_reps']}; view: {s['view']}"
             )
-        for w in report["warnings"]:
-            lines.append(f"  warning [{w['code']}]: {w['message']}")
+        for warning in report["warnings"]:
+            lines.append(f"  warning [{warning['code']}]: {warning['message']}")
         return "\n".join(lines)
-
 
 for _t in TESTS:
     register(ScreeningAnalyzer(_t))

@@ -12,6 +12,7 @@ import altair as alt
 import pandas as pd
 
 from ..config import DEFAULT_SETTINGS
+from ..wording import fppa_caveat
 
 SIDE_COLORS = {
     "left": "#%02x%02x%02x" % DEFAULT_SETTINGS.render.left_color,
@@ -85,11 +86,23 @@ def _held_peaks(report: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def gapped(long: pd.DataFrame, value: str, by: str) -> pd.DataFrame:
+    """``long`` without the rows where ``value`` is missing, and a ``stretch`` column naming
+    each unbroken run per ``by`` group: drawn as ``detail``, a line stops at a gap instead of
+    joining its two ends."""
+    missing = long[value].isna()
+    stretch = missing.groupby(long[by]).cumsum()
+    out = long.assign(stretch=long[by].astype(str) + "-" + stretch.astype(str))
+    return out[~missing]
+
+
 def screening_time_chart(report: dict[str, Any], series: pd.DataFrame) -> alt.LayerChart:
-    """FPPA per knee over time (+ = valgus) with the valgus threshold and each rep's bottom."""
+    """FPPA per knee over time (+ = valgus) with the valgus threshold and each rep's bottom.
+    The series has no FPPA where it has no meaning (thigh foreshortened, see
+    :func:`hipvision.analyzers.screening.fppa_measurable`): the lines break there."""
     long = series.melt("time_s", ["left_fppa_deg", "right_fppa_deg"], var_name="side", value_name="fppa_deg")
     long["side"] = long["side"].str.replace("_fppa_deg", "", regex=False)
-    long = long.dropna()
+    long = gapped(long, "fppa_deg", "side")
     thr = float(report.get("thresholds", {}).get("fppa_valgus_deg", DEFAULT_SETTINGS.screening.fppa_threshold()))
     layers: list[alt.Chart] = [
         alt.Chart(long)
@@ -98,6 +111,7 @@ def screening_time_chart(report: dict[str, Any], series: pd.DataFrame) -> alt.La
             x=alt.X("time_s:Q", title="time (s)"),
             y=alt.Y("fppa_deg:Q", title="knee FPPA (°, + = valgus)"),
             color=alt.Color("side:N", scale=_SIDE_SCALE, title="knee (person's)"),
+            detail="stretch:N",
             tooltip=["side", alt.Tooltip("time_s", format=".2f"), alt.Tooltip("fppa_deg", format=".1f")],
         ),
         alt.Chart(pd.DataFrame({"y": [thr], "label": [f"valgus threshold {thr:g}°"]}))
@@ -117,7 +131,8 @@ def screening_rep_chart(report: dict[str, Any]) -> alt.LayerChart | None:
         for side in ("left", "right"):
             d = r.get(side)
             if d and d.get("fppa_deg") is not None:
-                rows.append({"rep": r["index"], "side": side, "fppa_deg": d["fppa_deg"], "valgus": bool(d.get("valgus"))})
+                rows.append({"rep": r["index"], "side": side, "fppa_deg": d["fppa_deg"], "valgus": bool(d.get("valgus")),
+                             "read": fppa_caveat(d) or "at the bottom"})
     if not rows:
         return None
     thr = float(report.get("thresholds", {}).get("fppa_valgus_deg", DEFAULT_SETTINGS.screening.fppa_threshold()))
@@ -127,11 +142,11 @@ def screening_rep_chart(report: dict[str, Any]) -> alt.LayerChart | None:
         .encode(
             x=alt.X("rep:O", title="rep"),
             xOffset="side:N",
-            y=alt.Y("fppa_deg:Q", title="FPPA at the bottom (°, + = valgus)"),
+            y=alt.Y("fppa_deg:Q", title="FPPA per rep (°, + = valgus)"),
             color=alt.Color("side:N", scale=_SIDE_SCALE, title="knee (person's)"),
             stroke=alt.condition("datum.valgus", alt.value("#c62828"), alt.value(None)),
             strokeWidth=alt.value(2),
-            tooltip=["rep", "side", alt.Tooltip("fppa_deg", format=".1f"), "valgus"],
+            tooltip=["rep", "side", alt.Tooltip("fppa_deg", format=".1f"), "read", "valgus"],
         )
     )
     rule = alt.Chart(pd.DataFrame({"y": [thr]})).mark_rule(color="#c62828", strokeDash=[6, 4]).encode(y="y:Q")

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from ..wording import FPPA_CAVEAT_LEGEND, asymmetry_sentence, fppa_with_caveat, has_fppa_caveat, worst_knee
 from . import charts
 from .jobs import Outcome
 
@@ -53,10 +54,7 @@ def _rotation(rep: dict[str, Any], outcome: Outcome) -> None:
     lines = []
     for key, a in rep.get("asymmetry", {}).items():
         if a:
-            lines.append(
-                f"- **{key.upper()}** left − right {a['left_minus_right_deg']:+.1f}° → **{a['verdict']}** "
-                f"(equal within {a['equal_within_deg']:g}°; measurement error about ±{a['measurement_error_deg']:g}°)"
-            )
+            lines.append(f"- **{key.upper()}**: {asymmetry_sentence(a)}")
     if lines:
         st.markdown("**Left vs right**\n" + "\n".join(lines))
     v = rep.get("vertical_reference") or {}
@@ -69,13 +67,14 @@ def _rotation(rep: dict[str, Any], outcome: Outcome) -> None:
 
 def rep_table(rep: dict[str, Any]) -> pd.DataFrame:
     """One row per rep: timing, depth, view, FPPA and flags per knee (the person's), hip shift,
-    and whether the rep is complete (the reason when the clip cuts it off)."""
+    and whether the rep is complete (the reason when the clip cuts it off). An FPPA read
+    above the bottom says so beside the number (:func:`hipvision.wording.fppa_with_caveat`)."""
     rows = []
     for r in rep.get("reps", []):
         row: dict[str, Any] = {"rep": r["index"], "bottom (s)": r["bottom_s"], "depth %": r.get("depth_pct"), "view": r.get("view")}
         for side in ("left", "right"):
             d = r.get(side) or {}
-            row[f"FPPA {side}"] = d.get("fppa_deg")
+            row[f"FPPA {side}"] = fppa_with_caveat(d)
             row[f"valgus {side}"] = d.get("valgus")
         row["hip shift %"] = r.get("hip_shift_pct")
         row["toward"] = r.get("hip_shift_toward")
@@ -109,7 +108,9 @@ def _screening(rep: dict[str, Any], outcome: Outcome) -> None:
     st.table(table.style.apply(highlight, axis=1).format(precision=1, na_rep="–"))
     if worst is not None:
         w = summary["worst_rep"]
-        st.markdown(f"Worst rep: **{w['index']}** ({w['side']} knee, FPPA {w['fppa_deg']:.1f}°), highlighted.")
+        st.markdown(f"Worst rep: **{w['index']}** ({w['side']} knee, FPPA {fppa_with_caveat(worst_knee(rep)) or _deg(w['fppa_deg'])}), highlighted.")
+    if has_fppa_caveat(rep):
+        st.caption(FPPA_CAVEAT_LEGEND)
     st.caption(
         f"FPPA + = valgus (knee inside the hip–ankle line); flag above {thr.get('fppa_valgus_deg', '?')}° "
         f"({thr.get('sex', 'unspecified')}). Hip shift: % of hip width, flag above {thr.get('hip_shift_pct', '?')} % "
@@ -119,4 +120,5 @@ def _screening(rep: dict[str, Any], outcome: Outcome) -> None:
     if bars is not None:
         st.altair_chart(bars, width="stretch")
     st.subheader("Knee angle over time")
+    st.caption("FPPA per knee, + = valgus. The lines break where the thigh is foreshortened (deep in a squat) and the 2-D angle has no meaning.")
     st.altair_chart(charts.screening_time_chart(rep, outcome.series), width="stretch")
