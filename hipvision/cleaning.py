@@ -1,6 +1,7 @@
 """Cleaning of landmark tracks: confidence gating, short-gap interpolation and a zero-phase
-low-pass filter. Pure numpy/scipy; works on any frame rate (tested 24-240 fps) and on
-variable-frame-rate timestamps (the filter runs on a uniform re-sampling of each run).
+low-pass filter. Pure numpy (the filter is :mod:`hipvision.dsp`'s); works on any frame rate
+(tested 24-240 fps) and on variable-frame-rate timestamps (the filter runs on a uniform
+re-sampling of each run).
 
 Order of :func:`clean_sequence`: restore omitted frames -> gate -> fill short gaps ->
 low-pass. Long gaps stay NaN: analyzers must treat NaN as missing, never as zero.
@@ -11,9 +12,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-from scipy.signal import butter, sosfiltfilt
 
 from .config import CleaningSettings
+from .dsp import butter_lowpass, sosfiltfilt
 from .sequence import PoseSequence
 
 
@@ -115,7 +116,7 @@ def _filter_run(t: np.ndarray, x: np.ndarray, cutoff_hz: float, order: int) -> n
     fs = 1.0 / dt
     if cutoff_hz >= 0.5 * fs * 0.95:
         return x
-    sos = butter(order, cutoff_hz, btype="low", fs=fs, output="sos")
+    sos = butter_lowpass(order, cutoff_hz, fs)
     padlen = 3 * (2 * len(sos) + 1)
     uniform = np.allclose(np.diff(t), dt, rtol=0.02, atol=1e-6)
     if uniform:

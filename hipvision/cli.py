@@ -22,14 +22,14 @@ from .errors import HipvisionError
 def _progress_bar(desc: str, quiet: bool):
     """A tqdm progress callback on stderr (created on the first update, so inputs that need
     no pose model show no bar), and a closer."""
-    from tqdm import tqdm
-
-    bars: list[tqdm] = []
+    bars: list[Any] = []
 
     def update(done: int, total: int | None) -> None:
         if quiet:
             return
         if not bars:
+            from tqdm import tqdm
+
             bars.append(tqdm(desc=desc, unit="frame", total=total, file=sys.stderr, dynamic_ncols=True))
         bar = bars[0]
         if total and bar.total != total:

@@ -17,8 +17,6 @@ says exactly which file to put where.
 from __future__ import annotations
 
 import os
-import urllib.error
-import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -134,6 +132,9 @@ def download_model(
     variant: str, target: Path, *, timeout_s: float = 30.0, progress: bool = True
 ) -> Path:
     """Download the official model to ``target`` atomically and check that it loads."""
+    import urllib.error
+    import urllib.request
+
     from tqdm import tqdm
 
     url = model_url(variant)

@@ -18,7 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import find_peaks
+
+from .dsp import find_peaks
 
 
 @dataclass(frozen=True)
