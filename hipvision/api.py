@@ -235,11 +235,15 @@ def run_analysis(
     marks: dict[str, tuple[float, float]] | None = None,
     mark_frame: int = 0,
     marker_color: str | None = None,
+    tracking_info: dict[str, Any] | None = None,
 ) -> AnalysisRun:
     """Analyse ``input`` for ``test``. Optionally write the per-frame series as CSV and an
     annotated video (a second pass over the video; needs a video or image-folder input).
     ``progress`` follows the pose pass, ``render_progress`` the video pass. ``pose``: the
-    landmarks of ``input`` when they are already known (no pose pass, no tracking).
+    landmarks of ``input`` when they are already known (no pose pass, no tracking);
+    ``tracking_info``: for landmarks tracked earlier (``pose``, or a sequence / pose CSV
+    input), the tracking section that produced them (``TrackingInfo.to_dict()``), so the
+    dashboard and batch get the same report and warnings as tracking here. The returned run's ``pose`` is the sequence analysed.
 
     ``track`` (rotation tests on a video): how knees and ankles are found, one of
     ``markers``, ``assisted`` (needs ``marks`` on frame ``mark_frame``), ``model`` (pose
@@ -259,7 +263,8 @@ def run_analysis(
         if out is not None:
             check_target(Path(out))
     t0 = time.perf_counter()
-    tracking = None
+    tracking: dict[str, Any] | None = None
+    tracking = tracking_info
     if pose is not None:
         seq = pose
     elif track is not None:
@@ -269,7 +274,7 @@ def run_analysis(
             input, test, track, settings=settings, marks=marks, mark_frame=mark_frame,  # type: ignore[arg-type]
             marker_color=marker_color, progress=progress,
         )
-        seq, tracking = tracked.sequence, tracked.info
+        seq, tracking = tracked.sequence, tracked.info.to_dict()
     else:
         seq = input if isinstance(input, PoseSequence) else load_pose(input, settings=settings, progress=progress)
     with warnings.catch_warnings():
@@ -279,9 +284,10 @@ def run_analysis(
         warnings.filterwarnings("ignore", r"Mean of empty slice", RuntimeWarning)
         warnings.filterwarnings("ignore", r"Degrees of freedom <= 0", RuntimeWarning)
         run = analyzer.run(seq, settings)
+    run.pose = seq  # the landmarks analysed: the report's key frame is drawn from them
     if tracking is not None:
-        run.report["tracking"] = tracking.to_dict()
-        _note_crossing(run.report, tracking.checks.get("crossed_frames") or 0)
+        run.report["tracking"] = tracking
+        _note_crossing(run.report, (tracking.get("checks") or {}).get("crossed_frames") or 0)
     run.report["processing_s"] = round(time.perf_counter() - t0, 3)
     if series_path is not None:
         write_series_csv(run, analyzer.series_columns, series_path)

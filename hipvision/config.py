@@ -316,6 +316,12 @@ class BatchSettings:
     #: manifest column naming the clip (relative to the manifest's folder) and the test
     manifest_path_column: str = "path"
     manifest_test_column: str = "test"
+    #: optional manifest columns for rotation-test videos: the tracking mode (as --track),
+    #: the assisted-mode marks ("left_knee=X,Y;left_ankle=X,Y;right_knee=X,Y;right_ankle=X,Y"),
+    #: and the frame they were placed on
+    manifest_track_column: str = "track"
+    manifest_marks_column: str = "marks"
+    manifest_mark_frame_column: str = "mark_frame"
     #: output names inside OUT_DIR
     state_file: str = "batch.sqlite3"
     clips_folder: str = "clips"

@@ -103,11 +103,14 @@ def key_frame_image(
     """The analysed frame nearest ``time_s`` with skeleton and analysis overlay (RGB). From
     the video when ``input`` is one (streamed up to that frame; faces blurred with
     ``settings.render.blur_faces``), else the pose drawn on a plain background. ``seq`` may
-    be None: a pose CSV input is read again; for a video the run's frame times pick the
-    frame and the pose model finds the pose in that one frame."""
+    be None: then the run's own landmarks (``run.pose``) are used, or a pose CSV input is
+    read again. The pose model is never run here: a frame without landmarks gets the
+    analysis overlay only."""
     from .api import is_pose_csv
     from .render import draw_pose
 
+    if seq is None:
+        seq = getattr(run, "pose", None)
     if seq is None and input is not None and is_pose_csv(input):
         from .posecsv import read_pose_csv
 
@@ -130,31 +133,20 @@ def key_frame_image(
                 if fr.index >= frame_no:
                     image = fr.image
                     break
+    if image is not None and settings.render.blur_faces and pose is None:
+        image = None  # no landmarks to place the blur: never show an unblurred face
     if image is None:
         if seq is None:
             return None
         w, h = seq.image_size
         image = np.full((h, w, 3), 48, np.uint8)
-    else:
-        if pose is None:  # a video without its landmarks: find the pose in this one frame
-            pose = _detect_one(image, frame_no, settings)
-        if settings.render.blur_faces:
-            from .privacy import blur_faces
+    elif pose is not None and settings.render.blur_faces:
+        from .privacy import blur_faces
 
-            image = blur_faces(image, pose, settings.render)
+        image = blur_faces(image, pose, settings.render)
     if pose is not None:
         image = draw_pose(image, pose, settings.render)
     return run.draw(image, frame_no) if run is not None else image
-
-
-def _detect_one(image: np.ndarray, frame_no: int, settings: Settings) -> Any:
-    """The pose in one picture (the pose model in still-image mode)."""
-    from .api import make_backend
-    from .models import resolve_model
-
-    model = resolve_model(settings.model, progress=False)
-    with make_backend(model, stream=False, settings=settings) as backend:
-        return backend.detect(image, frame_no, 0.0)
 
 
 def png_data_uri(image_rgb: np.ndarray, max_width: int = 720, max_height: int = 540) -> str:

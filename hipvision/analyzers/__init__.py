@@ -20,6 +20,8 @@ class AnalysisRun(Protocol):
 
     #: the JSON-ready report (at least ``schema_version`` and ``test``)
     report: dict[str, Any]
+    #: the (raw) landmarks the analysis ran on; set by ``api.run_analysis``
+    pose: PoseSequence | None
 
     def series_rows(self) -> list[tuple]:
         """Per-frame series for CSV export; the first value of each row is ``time_s``."""

@@ -726,6 +726,7 @@ class RotationRun:
     ankle: dict[str, np.ndarray]
     reference: dict[str, np.ndarray]
     peaks: dict[str, dict[str, Hold | None]]
+    pose: PoseSequence | None = None  # set by api.run_analysis
 
     def series_rows(self) -> list[tuple[float, float | None, float | None]]:
         """(time_s, left_deg, right_deg) per frame; + = IR (foot lateral)."""

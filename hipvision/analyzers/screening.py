@@ -126,6 +126,7 @@ class ScreeningRun:
     threshold_deg: float
     #: per side, the frames where FPPA has a meaning (:func:`fppa_measurable`)
     measurable: dict[str, np.ndarray]
+    pose: PoseSequence | None = None  # set by api.run_analysis
 
     def series_rows(self) -> list[tuple]:
         """Per frame: time, depth, FPPA per knee (None where :func:`fppa_measurable` says the

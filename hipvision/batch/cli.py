@@ -45,6 +45,14 @@ def add_parser(sub, add_pose_options: Callable[[argparse.ArgumentParser], None],
     b.add_argument("--force", action="store_true", help="start over: delete the results in OUT_DIR and redo every clip")
     b.add_argument("--save-video", action="store_true", help="also write an annotated video per video clip")
     b.add_argument("--trc", action="store_true", help="also write the world landmarks per clip as OpenSim .trc (metres)")
+    from ..config import TRACK_MODES
+
+    b.add_argument(
+        "--track",
+        choices=TRACK_MODES,
+        help="rotation-test videos: how knees and ankles are found, as for analyze (default: auto for prone, "
+        "the pose model for seated); a manifest's 'track', 'marks' and 'mark_frame' columns set it per clip",
+    )
     from ..cli import add_analysis_options
 
     add_analysis_options(b.add_argument_group("analysis"))  # type: ignore[arg-type]
@@ -70,6 +78,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             force=args.force,
             save_video=args.save_video,
             trc=args.trc,
+            track=args.track,
             progress=not args.quiet,
         )
     except KeyboardInterrupt:

@@ -6,8 +6,10 @@ output folder, are skipped; other files are listed as ignored.
 
 A manifest is a CSV with a header row: ``path`` (required; relative to the manifest's
 folder, or absolute), ``test`` (optional when ``--test`` is given; a cell overrides it)
-and any number of id columns (participant, session, side, condition ...) that are carried
-through to the summary as text, unchanged. Bad manifests raise :class:`InputError`
+any number of id columns (participant, session, side, condition ...) that are carried
+through to the summary as text, unchanged, and for rotation-test videos optionally
+``track`` (as ``--track``), ``marks`` (assisted mode: ``left_knee=X,Y;left_ankle=X,Y;...``)
+and ``mark_frame``. Bad manifests raise :class:`InputError`
 naming the line.
 """
 
@@ -37,6 +39,11 @@ class ClipInput:
     ids: dict[str, str] = field(default_factory=dict)
     #: what the output folder name is derived from (the normalised relative path)
     rel: str = ""
+    #: rotation-test videos: the tracking mode from the manifest (None = the batch's)
+    track: str | None = None
+    #: assisted tracking's marks (knee and ankle of each leg) on frame ``mark_frame``
+    marks: dict[str, tuple[float, float]] | None = None
+    mark_frame: int = 0
 
 
 @dataclass
@@ -111,7 +118,8 @@ def read_manifest(manifest: Path, test: str | None, settings: BatchSettings) -> 
             if dupes or "" in header:
                 what = f"duplicate column(s) {', '.join(dupes)}" if dupes else "an empty column name"
                 raise InputError(f"{manifest} line 1: {what}")
-            id_columns = [h for h in header if h not in (pcol, tcol)]
+            tracking_cols = (settings.manifest_track_column, settings.manifest_marks_column, settings.manifest_mark_frame_column)
+            id_columns = [h for h in header if h not in (pcol, tcol, *tracking_cols)]
             from .summary import HEAD, TAIL
 
             clash = [h for h in id_columns if h in HEAD or h in TAIL]
@@ -140,7 +148,8 @@ def read_manifest(manifest: Path, test: str | None, settings: BatchSettings) -> 
                     raise InputError(f"{manifest} line {line}: {given} for '{t}' is listed twice (also line {seen[key]})")
                 seen[key] = line
                 rel = os.path.normpath(given).replace(os.sep, "/") if not p.is_absolute() else f.as_posix()
-                clips.append(ClipInput(given, f, t, {c: rec[c] for c in id_columns}, rel))
+                track, marks, mark_frame = _tracking_cells(rec, settings, t, f"{manifest} line {line}")
+                clips.append(ClipInput(given, f, t, {c: rec[c] for c in id_columns}, rel, track, marks, mark_frame))
     except UnicodeDecodeError:
         raise InputError(f"{manifest}: not a text CSV file") from None
     except csv.Error as e:
@@ -148,6 +157,43 @@ def read_manifest(manifest: Path, test: str | None, settings: BatchSettings) -> 
     if not clips:
         raise InputError(f"{manifest}: lists no clips")
     return Discovery(clips, id_columns)
+
+
+def _tracking_cells(
+    rec: dict[str, str], settings: BatchSettings, test: str, where: str
+) -> tuple[str | None, dict[str, tuple[float, float]] | None, int]:
+    """The manifest row's tracking mode, marks and mark frame (checked as the CLI checks
+    --track, --mark and --mark-frame); marks alone mean ``assisted``."""
+    from ..config import TRACK_MODES
+
+    track = (rec.get(settings.manifest_track_column) or "").strip() or None
+    cell = (rec.get(settings.manifest_marks_column) or "").strip()
+    frame_cell = (rec.get(settings.manifest_mark_frame_column) or "").strip()
+    if track is not None and track not in TRACK_MODES:
+        raise InputError(f"{where}: unknown tracking mode '{track}' (one of {', '.join(TRACK_MODES)})")
+    if (track or cell) and test not in ("seated", "prone"):
+        raise InputError(f"{where}: tracking applies to the rotation tests (seated, prone), not '{test}'")
+    marks = None
+    if cell:
+        from ..tracking.assisted import parse_marks
+
+        try:
+            marks = parse_marks([m for m in cell.replace(";", " ").split() if m])
+        except InputError as e:
+            raise InputError(f"{where}: {e}") from None
+        if track is None:
+            track = "assisted"
+        elif track != "assisted":
+            raise InputError(f"{where}: marks are for the 'assisted' tracking mode, not '{track}'")
+    elif track == "assisted":
+        raise InputError(f"{where}: 'assisted' tracking needs the knee and ankle of each leg in the '{settings.manifest_marks_column}' column")
+    try:
+        mark_frame = int(frame_cell) if frame_cell else 0
+    except ValueError:
+        raise InputError(f"{where}: {settings.manifest_mark_frame_column} '{frame_cell}' is not a frame number") from None
+    if mark_frame < 0:
+        raise InputError(f"{where}: {settings.manifest_mark_frame_column} must be 0 or more")
+    return track, marks, mark_frame
 
 
 def discover(input: str | Path, test: str | None, settings: BatchSettings, out_dir: Path | None = None) -> Discovery:

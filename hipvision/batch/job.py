@@ -9,6 +9,9 @@ Steps, each output written atomically (temporary file + rename):
 1. pose: a ``pose.csv`` already in the clip's folder is reused (it is complete by
    construction, and the batch refuses to resume when pose settings changed); otherwise a
    pose CSV input is copied and a video goes through the model (``api.extract``).
+   A rotation-test video is tracked as ``analyze --track`` would (``auto`` for prone by
+   default; ``--track`` / the manifest's ``track``, ``marks``), and how is kept in
+   ``tracking.json`` so a re-analysis reports it too.
 2. analysis (``api.run_analysis``) -> ``report.json``.
 3. optionally the annotated video (a second pass over the video, no model).
 """
@@ -43,6 +46,11 @@ class ClipJob:
     pose_only: bool = False
     save_video: bool = False
     trc: bool = False
+    #: rotation-test videos: how knees and ankles are found (as ``analyze --track``; None =
+    #: analyze's default, ``auto`` for prone), and assisted mode's marks
+    track: str | None = None
+    marks: dict[str, tuple[float, float]] | None = None
+    mark_frame: int = 0
 
 
 @dataclass
@@ -86,6 +94,8 @@ def _process(job: ClipJob) -> tuple[dict[str, Any], int]:
     settings = job.settings
     src = Path(job.file)
     extracted = 0
+    tracking = json.loads(paths.tracking.read_text(encoding="utf-8")) if paths.tracking.is_file() else None
+    track = job.track or api.default_track(job.test, src) if job.test in ("seated", "prone") else None
     if paths.pose_csv.is_file():
         with open(paths.pose_csv, encoding="utf-8") as fh:
             if not (fh.readline() and fh.readline().strip()):  # a header only: the model saw nobody
@@ -101,6 +111,14 @@ def _process(job: ClipJob) -> tuple[dict[str, Any], int]:
             tmp.unlink(missing_ok=True)
     elif job.pose_only:
         raise InputError("no stored pose CSV for this clip: run the batch without --reuse-pose first")
+    elif track is not None:  # the same tracking as `analyze --track`, then keep its pose and how
+        from ..posecsv import write_pose_csv
+        from ..tracking import track_video
+
+        res_t = track_video(src, job.test, track, settings=settings, marks=job.marks, mark_frame=job.mark_frame)
+        seq, tracking, extracted = res_t.sequence, res_t.info.to_dict(), res_t.info.frames
+        _write_json(tracking, paths.tracking, temp_beside, commit)
+        write_pose_csv(seq, paths.pose_csv)
     else:
         res = api.extract(src, settings=settings, csv_path=paths.pose_csv, keep_sequence=True, download_progress=False)
         assert res.sequence is not None
@@ -108,7 +126,7 @@ def _process(job: ClipJob) -> tuple[dict[str, Any], int]:
     if not np.isfinite(seq.xy).any():
         raise AnalysisError(NOBODY)
     seq = replace(seq, source=job.path)
-    run = api.run_analysis(seq, job.test, settings=settings)
+    run = api.run_analysis(seq, job.test, settings=settings, tracking_info=tracking)
     report = run.report
     if job.save_video and not api.is_pose_csv(src):
         mirrored = settings.rotation.mirrored and job.test in ("seated", "prone")

@@ -46,6 +46,11 @@ class ClipPaths:
         return self.folder / "annotated.mp4"
 
     @property
+    def tracking(self) -> Path:
+        """How the knees and ankles of a tracked rotation-test video were found."""
+        return self.folder / "tracking.json"
+
+    @property
     def trc(self) -> Path:
         return self.folder / "landmarks.trc"
 

@@ -76,9 +76,14 @@ def _sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def pose_settings(settings: Settings) -> str:
-    """What the stored pose depends on (besides the model file)."""
-    return _json({"variant": settings.model.variant, "pose": asdict(settings.pose), "source": asdict(settings.source)})
+def pose_settings(settings: Settings, track: str | None = None) -> str:
+    """What the stored pose depends on (besides the model file): with a batch-wide
+    ``--track`` also the tracking mode and settings."""
+    doc = {"variant": settings.model.variant, "pose": asdict(settings.pose), "source": asdict(settings.source)}
+    if track is not None:
+        doc["track"] = track
+        doc["tracking"] = asdict(settings.tracking)
+    return _json(doc)
 
 
 def analysis_settings(settings: Settings) -> str:
@@ -112,6 +117,7 @@ def run_batch(
     save_video: bool = False,
     trc: bool = False,
     dask_processes: bool = True,
+    track: str | None = None,
     progress: bool = True,
     on_clip: Callable[[ClipResult], None] | None = None,
 ) -> BatchOutcome:
@@ -132,20 +138,29 @@ def run_batch(
     # a missing model (constructing an engine starts nothing)
     _engine(engine, workers, scheduler, bs.dask_threads_per_worker, dask_processes)
 
-    has_video = any(not is_pose_csv(c.file) for c in disc.clips)
+    modes = {_pose_mode(c, track) for c in disc.clips if not is_pose_csv(c.file)}
     model_sha = model_variant = None
-    if has_video and not reuse_pose:
+    if modes - {"markers", "assisted"} and not reuse_pose:
+        from ..errors import ModelError
         from ..models import resolve_model
 
-        model = resolve_model(settings.model, progress=progress)  # fail before any work
+        try:
+            model = resolve_model(settings.model, progress=progress)  # fail before any work
+        except ModelError:
+            if modes & {"model", "pose"}:
+                raise
+            model = None  # only `auto` wants it: its clips fall back to the stickers
+    else:
+        model = None
+    if model is not None:
         settings = replace(settings, model=replace(settings.model, path=str(model)))
         model_sha = _sha256_file(model)
         model_variant = _model_variant(model, settings.model.variant)
 
     out.mkdir(parents=True, exist_ok=True)
     with _exclusive(out / "batch.lock"), StateStore(out / bs.state_file) as state:
-        model_sha, model_variant = _check_settings(state, out, settings, model_sha, model_variant, reuse_pose, force)
-        settings_sha = hashlib.sha256((pose_settings(settings) + analysis_settings(settings)).encode()).hexdigest()[:16]
+        model_sha, model_variant = _check_settings(state, out, settings, model_sha, model_variant, reuse_pose, force, track)
+        settings_sha = hashlib.sha256((pose_settings(settings, track) + analysis_settings(settings)).encode()).hexdigest()[:16]
         _write_settings(out / "settings.json", settings, settings_sha, state)
 
         keyed = [(clip_key(c.rel, c.test), c) for c in disc.clips]
@@ -167,6 +182,9 @@ def run_batch(
                 pose_only=reuse_pose,
                 save_video=save_video,
                 trc=trc,
+                track=c.track or track,
+                marks=c.marks,
+                mark_frame=c.mark_frame,
             )
             for k, c in todo
         ]
@@ -263,11 +281,12 @@ def _row(clip: ClipInput, res: ClipResult, version: str, variant: str | None, mo
 
 
 def _check_settings(
-    state: StateStore, out: Path, settings: Settings, model_sha: str | None, model_variant: str | None, reuse_pose: bool, force: bool
+    state: StateStore, out: Path, settings: Settings, model_sha: str | None, model_variant: str | None, reuse_pose: bool, force: bool,
+    track: str | None = None,
 ) -> tuple[str | None, str | None]:
     """Apply the resume rules (module docstring); return the model (hash, variant) the
     stored pose comes from."""
-    pose_now, analysis_now = pose_settings(settings), analysis_settings(settings)
+    pose_now, analysis_now = pose_settings(settings, track), analysis_settings(settings)
     pose_then, analysis_then = state.get_meta("pose_settings"), state.get_meta("analysis_settings")
     sha_then, variant_then = state.get_meta("model_sha256"), state.get_meta("model_variant")
     fresh = pose_then is None
@@ -317,6 +336,16 @@ def _write_settings(target: Path, settings: Settings, settings_sha: str, state: 
         commit(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _pose_mode(clip: ClipInput, track: str | None) -> str:
+    """How a video clip's landmarks are found: a tracking mode, or ``pose`` (the pose model
+    as it is, the non-rotation tests and seated without --track)."""
+    from ..api import default_track
+
+    if clip.test not in ("seated", "prone"):
+        return "pose"
+    return clip.track or track or default_track(clip.test, clip.file) or "pose"
 
 
 def _engine(name: str, workers: int, scheduler: str | None, threads_per_worker: int, dask_processes: bool, needs_model: bool = False):

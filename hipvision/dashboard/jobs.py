@@ -122,13 +122,14 @@ def analyse(
         out_video = folder / f"{Path(source_name or path.name).stem}.{test}.annotated.mp4"
     say("Analysing", 0.0)
     try:
-        run = run_analysis(path, test, settings=settings, pose=seq, video_path=out_video, render_progress=render_progress)
+        run = run_analysis(
+            path, test, settings=settings, pose=seq, tracking_info=tracking, video_path=out_video,
+            render_progress=render_progress,
+        )
     except BaseException:
         if out_video is not None:  # a failed result leaves no folder behind
             shutil.rmtree(out_video.parent, ignore_errors=True)
         raise
-    if tracking is not None:
-        run.report["tracking"] = tracking
     say("Done", 1.0)
     return Outcome(
         test=test,
