@@ -220,9 +220,12 @@ class ScreeningAnalyzer:
             self._rep(i, sp, t, depth, f, shift, P, yaw, thigh_ratio, leg_len, up, working, ss)
             for i, sp in enumerate(spans)
         ]
-        # a rep whose bottom (the frames its numbers come from) rests on rejected frames
+        # a rep whose bottom (the frames its numbers come from, and its deepest frame, which
+        # may lie in a gap the gate left) rests on rejected frames
         for r, sp in zip(reps, spans):
-            r["doubtful_pose"] = rests_on(check.doubtful, self._fit_frames(sp, depth, ss), settings.plausibility.doubtful_warn_share)
+            used = self._fit_frames(sp, depth, ss)
+            used[sp.bottom] = True
+            r["doubtful_pose"] = rests_on(check.doubtful, used, settings.plausibility.doubtful_warn_share)
         doubtful = doubtful_warning(check, [f"rep {r['index']}" for r in reps if r["doubtful_pose"]], settings.plausibility)
         if doubtful is not None:
             warnings.append(doubtful)
