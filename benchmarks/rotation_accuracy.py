@@ -8,7 +8,8 @@ roll (+-6 deg), yaw (+-10 deg) and pitch (+-8 deg), 1-5 px landmark noise, 5 % u
 frames (low visibility, wrong position) and 5 % dropped frames. Prints the peak error per
 test (MAE, 95th percentile, worst) and the error by noise level. Target (issue #3): MAE
 <= 1 deg, worst <= 2.5 deg. No video and no pose model: this measures the geometry and
-signal processing, not MediaPipe (the avatar benchmark of issue #6 does that).
+signal processing, not MediaPipe (the avatar benchmark of issue #6 does that). Also prints how
+many frames the skeleton plausibility gate rejected (all are plausible: should be none).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ def main() -> None:
     rng = np.random.default_rng(args.seed)
     t0 = time.perf_counter()
     print(f"{'test':<7} {'clips':>5} {'peaks':>5} {'MAE':>6} {'p95':>6} {'worst':>6}   MAE by noise (1-2 / 2-4 / 4-5 px)")
+    rejected = [0, 0]  # frames the plausibility gate rejected, frames checked (all clean clips)
     for test in ("seated", "prone"):
         errs, noises = [], []
         for _ in range(args.clips):
@@ -56,6 +58,8 @@ def main() -> None:
                 drop_fraction=0.05, seed=int(rng.integers(1 << 30)),
             )
             rep = analyze(seq, test)
+            rejected[0] += rep["pose_check"]["doubtful_frames"]
+            rejected[1] += rep["pose_check"]["frames_checked"]
             for side in ("left", "right"):
                 for key in ("ir", "er"):
                     want = truth.peaks[side][key]
@@ -70,6 +74,7 @@ def main() -> None:
             f"{test:<7} {args.clips:>5} {e.size:>5} {e.mean():6.2f} {np.percentile(e, 95):6.2f} {e.max():6.2f}"
             f"   {by[0]:.2f} / {by[1]:.2f} / {by[2]:.2f}"
         )
+    print(f"frames rejected by the plausibility gate (false rejections): {rejected[0]} of {rejected[1]}")
     print(f"({time.perf_counter() - t0:.1f} s; errors in degrees; target MAE <= 1.0, worst <= 2.5)")
 
 

@@ -17,7 +17,8 @@ share of right flags among the clear cases. Target (issue #5): reps exact, FPPA 
 <= 1.5 deg, clear flags 100 %. ``--set`` overrides a ScreeningSettings field.
 
 Reps are the complete ones (``complete`` true); a full clip must have none marked
-incomplete ("incomplete reps in full clips"). ``--cut`` also cuts each clip mid-rep, at a
+incomplete ("incomplete reps in full clips"), and the skeleton plausibility gate should
+reject none of their frames (they are all plausible). ``--cut`` also cuts each clip mid-rep, at a
 random point of its last rep (end) and of its first rep (start), and prints how often the
 cut rep is marked incomplete with the other reps' count exact ("cut clips ok").
 
@@ -124,13 +125,17 @@ def main() -> None:
     flags: dict[str, list[tuple[float, bool | None]]] = {"fppa": [], "shift": []}  # (truth - thr, flag right)
     all_f, all_s, total_ok, total = [], [], 0, 0
     cut_full, cut_ok, cut_total = 0, 0, 0  # incomplete reps in full clips; cut clips right
+    rejected = [0, 0]  # frames the plausibility gate rejected, frames checked (all clean clips)
     cut_rng = np.random.default_rng(args.seed + 1)  # the full clips stay those of a run without --cut
     for test in TESTS:
         count_ok = 0
         ferr, serr = [], []
         for k in range(args.clips):
             reps, seq, truth = random_clip(rng, test, k, args.azimuth)
-            listed = analyze(seq, test, settings=settings)["reps"]
+            report = analyze(seq, test, settings=settings)
+            listed = report["reps"]
+            rejected[0] += report["pose_check"]["doubtful_frames"]
+            rejected[1] += report["pose_check"]["frames_checked"]
             got = [r for r in listed if r.get("complete", True)]
             if len(got) != len(listed):
                 cut_full += len(listed) - len(got)
@@ -168,6 +173,7 @@ def main() -> None:
         f"p99 {np.percentile(fe, 99):.2f}); hip shift MAE {se.mean():.2f} % (p95 {np.percentile(se, 95):.2f}, p99 {np.percentile(se, 99):.2f})"
     )
     print(f"incomplete reps in full clips: {cut_full}" + (f"; cut clips ok: {cut_ok}/{cut_total}" if args.cut else ""))
+    print(f"frames rejected by the plausibility gate (false rejections): {rejected[0]} of {rejected[1]}")
     for key, margin, unit, thr in (("fppa", margin_f, "deg", thr_v), ("shift", margin_s, "%", thr_s)):
         clear = [ok for d, ok in flags[key] if d > margin]
         print(

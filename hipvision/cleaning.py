@@ -4,7 +4,10 @@ low-pass filter. Pure numpy (the filter is :mod:`hipvision.dsp`'s); works on any
 re-sampling of each run).
 
 Order of :func:`clean_sequence`: restore omitted frames -> gate -> fill short gaps ->
-low-pass. Long gaps stay NaN: analyzers must treat NaN as missing, never as zero.
+low-pass. :func:`clean_and_check` (what the analyzers use) adds the whole-skeleton
+plausibility gate (:mod:`hipvision.plausibility`) after the confidence gate, so rejected
+landmarks are missing before any gap is filled or any track filtered. Long gaps stay NaN:
+analyzers must treat NaN as missing, never as zero.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from .config import CleaningSettings
+from .config import CleaningSettings, PlausibilitySettings
 from .dsp import butter_lowpass, sosfiltfilt
+from .plausibility import PoseCheck, check_pose
 from .sequence import PoseSequence
 
 
@@ -133,14 +137,28 @@ def _filter_run(t: np.ndarray, x: np.ndarray, cutoff_hz: float, order: int) -> n
 def clean_sequence(seq: PoseSequence, settings: CleaningSettings) -> PoseSequence:
     """Restore omitted frames, gate low-visibility landmarks, fill short gaps and low-pass
     the pixel and world tracks. Visibility and presence are kept as measured."""
+    return clean_and_check(seq, settings, PlausibilitySettings(enabled=False))[0]
+
+
+def clean_and_check(
+    seq: PoseSequence,
+    settings: CleaningSettings,
+    plausibility: PlausibilitySettings,
+    swap_parts: tuple[str, ...] = (),
+) -> tuple[PoseSequence, PoseCheck]:
+    """:func:`clean_sequence` with the plausibility gate between the confidence gate and the
+    gap filling: returns the cleaned sequence (rejected landmarks missing, short gaps
+    interpolated over as any other gap) and what the gate rejected, frame by frame (aligned
+    with the cleaned sequence). ``swap_parts``: see :func:`hipvision.plausibility.check_pose`."""
     seq = restore_missing_frames(seq)
     t = seq.time_s
+    gated = {name: gate(getattr(seq, name), seq.visibility, settings.min_visibility) for name in ("xy", "world")}
+    check = check_pose(t, gated["xy"], gated["world"], plausibility, swap_parts)
     out = {}
-    for name in ("xy", "world"):
-        v = gate(getattr(seq, name), seq.visibility, settings.min_visibility)
-        v = fill_gaps(t, v, settings.max_gap_s)
+    for name, v in gated.items():
+        v = fill_gaps(t, check.reject(v), settings.max_gap_s)
         out[name] = lowpass(t, v, settings.cutoff_hz, settings.filter_order)
-    return replace(seq, **out)
+    return replace(seq, **out), check
 
 
 class OneEuroFilter:

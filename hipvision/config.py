@@ -105,6 +105,70 @@ class CleaningSettings:
 
 
 @dataclass(frozen=True)
+class PlausibilitySettings:
+    """The whole-skeleton plausibility gate (hipvision.plausibility): frames whose skeleton
+    no body can take are left out before any number is computed. "leg" = the clip's leg
+    length in the image (90th percentile of thigh + shin, px). Set on the real clips of
+    ../shared/media and the synthetic sweeps (docs/DESIGN.md): the good-form clips stay far
+    inside every bound, the synthetic sweeps reject no frame."""
+
+    enabled: bool = True
+    #: world landmarks (metres, they do not foreshorten): thigh, shin, hip width and trunk
+    #: between these shares of their median over the clip. Good-form real clips stay within
+    #: 0.78-1.20 of it, but MediaPipe's world thigh shortens to 0.70 at the bottom of a deep
+    #: squat seen from the side (hence the wider lower bound); the glitches seen (legs drawn
+    #: on the arms, a body read side on for one frame, a cross-fade) reach 0.2-0.6
+    min_world_length_ratio: float = 0.6
+    max_world_length_ratio: float = 1.4
+    #: ... widened to this many times the clip's own frame-to-frame scatter of that length
+    #: when that is larger (noisy world landmarks, e.g. a small, far person: a wide bound)
+    world_length_noise_k: float = 6.0
+    #: image (px): only too LONG counts (foreshortening only shortens a segment): beyond this
+    #: factor of the length's ``image_length_percentile`` over the clip
+    max_image_length_ratio: float = 1.5
+    image_length_percentile: float = 90.0
+    #: ... and longer than that percentile by at least this share of the leg (a thigh seen
+    #: end-on in the seated test is a few pixels long: pixel noise alone can double it)
+    min_stretch_leg: float = 0.1
+    #: no body part moves faster than this, in leg lengths per second (a 0.9 m leg: 2.7 m/s,
+    #: about twice the knee and hip speeds of a brisk squat)
+    max_speed_leg_per_s: float = 3.0
+    #: a hip, knee, ankle or shoulder further (in x or y) from the median of its own track
+    #: over this window (s) than max_speed x window / 4 (the most a point moving at that
+    #: speed can depart from its window's median, at a reversal; 0.375 leg) has jumped.
+    #: Bursts of bad frames up to half the window long are found
+    jump_window_s: float = 0.5
+    #: one frame off the midpoint of its two neighbours (which agree) by more than
+    #: max_speed x the time step, and by at least this share of the leg, is a spike (the
+    #: floor keeps pixel jitter out: 5 px on a 225 px leg, the synthetic sweep's worst,
+    #: reaches 0.1 about once per clip, 0.15 practically never)
+    min_spike_leg: float = 0.15
+    #: a leg on an arm: a knee or ankle within this share of the leg from a wrist or elbow
+    #: (either side) ...
+    arm_radius_leg: float = 0.15
+    #: ... while further than this share of the leg from the median of its own track over
+    #: ``arm_window_s`` (hands near the knees are normal: at the bottom of a deadlift, seated)
+    arm_displacement_leg: float = 0.25
+    arm_window_s: float = 2.0
+    #: left/right swaps (screening, frontal views; the rotation tests swap back in
+    #: hipvision.sides instead): hips (and knees in two-legged tests) in the reverse order by
+    #: this share of their usual distance apart ...
+    swap_min_separation: float = 0.25
+    #: ... checked only when the hips are usually at least this share of the leg apart in the
+    #: image (a frontal or rear view; from the side they overlap and their order is noise)
+    swap_min_hip_width_leg: float = 0.12
+    #: ``doubtful_pose`` warning: a rep's bottom (the frames its numbers come from) or a held
+    #: peak with more than this share of rejected frames (0: any; their values were
+    #: interpolated over, or are missing) ...
+    doubtful_warn_share: float = 0.0
+    #: ... or more than this share of the clip's frames with a person rejected
+    doubtful_clip_warn_share: float = 0.1
+    #: refuse to analyse (AnalysisError) when more than this share of the frames with a
+    #: person were rejected: the numbers would rest on the few frames left
+    refuse_share: float = 0.5
+
+
+@dataclass(frozen=True)
 class Band:
     """A norm range in degrees (``low``..``high``) with where it comes from."""
 
@@ -446,6 +510,7 @@ class Settings:
     pose: PoseSettings = field(default_factory=PoseSettings)
     source: SourceSettings = field(default_factory=SourceSettings)
     cleaning: CleaningSettings = field(default_factory=CleaningSettings)
+    plausibility: PlausibilitySettings = field(default_factory=PlausibilitySettings)
     render: RenderSettings = field(default_factory=RenderSettings)
     rotation: RotationSettings = field(default_factory=RotationSettings)
     screening: ScreeningSettings = field(default_factory=ScreeningSettings)

@@ -29,14 +29,19 @@ def reversed_frames(seq: PoseSequence, part: str, min_separation: float) -> np.n
     """(N,) True where the left and right ``part`` appear in the opposite order (along the
     clip's usual left-to-right direction) by more than ``min_separation`` of their usual
     distance apart."""
-    d = seq.point(f"left_{part}") - seq.point(f"right_{part}")
+    return reversed_order(seq.point(f"left_{part}") - seq.point(f"right_{part}"), min_separation)
+
+
+def reversed_order(d: np.ndarray, min_separation: float) -> np.ndarray:
+    """(N,) True where the left-minus-right vectors ``d`` (N, 2) point the opposite way to
+    their median by more than ``min_separation`` of its length (see :func:`reversed_frames`)."""
     ok = np.isfinite(d).all(axis=1)
     if ok.sum() < 3:
-        return np.zeros(len(seq), bool)
+        return np.zeros(len(d), bool)
     usual = np.median(d[ok], axis=0)
     spread = float(np.hypot(*usual))
     if spread == 0.0:
-        return np.zeros(len(seq), bool)
+        return np.zeros(len(d), bool)
     along = np.where(ok, d @ (usual / spread), np.nan)
     with np.errstate(invalid="ignore"):
         return along < -min_separation * spread

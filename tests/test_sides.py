@@ -71,8 +71,11 @@ def test_implausible_shin_angles_are_dropped() -> None:
         run = run_analysis(bad, "seated", settings=settings)
         return float(np.nanmax(np.abs([np.nan if r[1] is None else r[1] for r in run.series_rows()])))
 
-    no_limit = replace(DEFAULT_SETTINGS, rotation=replace(DEFAULT_SETTINGS.rotation, max_plausible_deg=1000.0))
+    # the angle limit on its own (the skeleton plausibility gate also rejects this ankle)
+    no_gate = replace(DEFAULT_SETTINGS, plausibility=replace(DEFAULT_SETTINGS.plausibility, enabled=False))
+    no_limit = replace(no_gate, rotation=replace(DEFAULT_SETTINGS.rotation, max_plausible_deg=1000.0))
     assert max_left(no_limit) > 150.0  # the misplaced ankle would read as a huge rotation
+    assert max_left(no_gate) <= DEFAULT_SETTINGS.rotation.max_plausible_deg
     assert max_left(DEFAULT_SETTINGS) <= DEFAULT_SETTINGS.rotation.max_plausible_deg
     report = analyze(bad, "seated")
     assert report["sides"]["left"]["peak_ir_deg"] == pytest.approx(truth.peaks["left"]["ir"], abs=1.5)

@@ -23,7 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from ..cleaning import clean_sequence
+from ..cleaning import clean_and_check
+from ..plausibility import doubtful_warning, refuse_if_unreliable, rests_on
 from ..sides import fix_swapped_sides
 from ..cleaning import true_runs as runs
 from ..config import RotationSettings, Settings
@@ -168,7 +169,9 @@ class RotationAnalyzer:
                     round(100 * swapped, 1),
                 )
             )
-        clean = clean_sequence(seq, replace(settings.cleaning, cutoff_hz=rs.cutoff_hz))
+        # implausible skeletons out before anything is measured (swaps were undone above)
+        clean, check = clean_and_check(seq, replace(settings.cleaning, cutoff_hz=rs.cutoff_hz), settings.plausibility)
+        refuse_if_unreliable(check, settings.plausibility)
         t = clean.time_s
         if t[-1] - t[0] < rs.neutral_window_s + 2 * rs.hold_s:
             raise AnalysisError(
@@ -214,7 +217,19 @@ class RotationAnalyzer:
             self._peaks(t, sr, rs)
             sides[side] = sr
 
+        # a held peak on rejected frames of its leg
+        affected = [
+            f"the {s} {key.upper()} peak"
+            for s in SIDES
+            for key, h in sides[s].peaks.items()
+            if h is not None
+            and rests_on(check.side_doubtful(s), (t >= h.from_s) & (t <= h.to_s), settings.plausibility.doubtful_warn_share)
+        ]
+        doubtful = doubtful_warning(check, affected, settings.plausibility)
+        if doubtful is not None:
+            warnings.append(doubtful)
         report = self._report(seq, clean, sides, refs, rs, warnings)
+        report["pose_check"] = check.to_dict()
         return RotationRun(
             report=report,
             time_s=t,

@@ -35,11 +35,12 @@ from typing import Any
 
 import numpy as np
 
-from ..cleaning import clean_sequence, true_runs
+from ..cleaning import clean_and_check, true_runs
 from ..config import ScreeningSettings, Settings
 from ..errors import AnalysisError
 from ..geometry import body_yaw_deg, fppa, signed_angle, unit
 from ..landmarks import LANDMARK_INDEX
+from ..plausibility import doubtful_warning, refuse_if_unreliable, rests_on
 from ..reps import RepSpan, segment_reps
 from ..results import QualityWarning, clean_number, provenance
 from ..sequence import PoseSequence
@@ -172,7 +173,13 @@ class ScreeningAnalyzer:
         ss = settings.screening
         warnings: list[QualityWarning] = []
         self._check_landmarks(seq)
-        clean = clean_sequence(seq, replace(settings.cleaning, cutoff_hz=ss.cutoff_hz))
+        # implausible skeletons out before anything is measured; in a frontal view the hips
+        # (and in two-legged tests the knees) never change their left-right order
+        clean, check = clean_and_check(
+            seq, replace(settings.cleaning, cutoff_hz=ss.cutoff_hz), settings.plausibility,
+            ("hip",) if self.single else ("hip", "knee"),
+        )
+        refuse_if_unreliable(check, settings.plausibility)
         t = clean.time_s
         P = {f"{s}_{p}": clean.point(f"{s}_{p}") for s in SIDES for p in ("hip", "knee", "ankle", "shoulder")}
         hip_mid = _mid(P["left_hip"], P["right_hip"])
@@ -232,6 +239,15 @@ class ScreeningAnalyzer:
             self._rep(i, sp, t, depth, f, shift, P, yaw, measurable, leg_len, up, working, ss)
             for i, sp in enumerate(spans)
         ]
+        # a rep whose bottom (the frames its numbers come from, and its deepest frame, which
+        # may lie in a gap the gate left) rests on rejected frames
+        for r, sp in zip(reps, spans):
+            used = self._fit_frames(sp, depth, ss)
+            used[sp.bottom] = True
+            r["doubtful_pose"] = rests_on(check.doubtful, used, settings.plausibility.doubtful_warn_share)
+        doubtful = doubtful_warning(check, [f"rep {r['index']}" for r in reps if r["doubtful_pose"]], settings.plausibility)
+        if doubtful is not None:
+            warnings.append(doubtful)
         self._quality(seq, clean, reps, spans, t, warnings, ss)
         report = {
             **provenance(),
@@ -256,6 +272,7 @@ class ScreeningAnalyzer:
                 "method": "standing start (pelvis over the feet)" if standing.any() else "image vertical",
                 "camera_roll_deg": clean_number(float(signed_angle(np.array([0.0, -1.0]), up)), 1),
             },
+            "pose_check": check.to_dict(),
             "warnings": [w.to_dict() for w in warnings],
         }
         if not reps:
@@ -374,6 +391,13 @@ class ScreeningAnalyzer:
             view = "unknown"
         return view, y, r
 
+    @staticmethod
+    def _fit_frames(sp: RepSpan, depth: np.ndarray, ss: ScreeningSettings) -> np.ndarray:
+        """(N,) the frames of a rep whose values are fitted against depth and read at its peak."""
+        in_rep = np.zeros(len(depth), bool)
+        in_rep[sp.start : sp.end + 1] = True
+        return in_rep & (depth >= ss.bottom_fit_fraction * depth[sp.bottom])
+
     def _rep(self, i, sp: RepSpan, t, depth, f, shift, P, yaw, measurable, leg_len, up, working, ss: ScreeningSettings):
         thr = ss.fppa_threshold()
         peak = depth[sp.bottom]
@@ -382,8 +406,7 @@ class ScreeningAnalyzer:
         bottom = in_rep & (depth >= ss.bottom_fraction * peak)
         if bottom.sum() < 3:  # very short bottoms: the frames around the deepest one
             bottom[max(sp.bottom - 2, 0) : sp.bottom + 3] = True
-        # the frames whose values are fitted against depth and read at the peak
-        fit = in_rep & (depth >= ss.bottom_fit_fraction * peak)
+        fit = self._fit_frames(sp, depth, ss)
         # the view where the numbers come from: the frames around the bottom (a person turning
         # round part-way through a "rep" is not seen from the front there)
         view, body_yaw, width_ratio = self._view(P, yaw, fit if fit.sum() >= 3 else in_rep, ss)
