@@ -204,6 +204,13 @@ class ScreeningSettings:
     min_rep_depth: float = 0.08
     #: reps closer than this are merged (s)
     min_rep_separation_s: float = 0.5
+    #: two bottoms are two reps when the person comes back up between them by at least this
+    #: share of the shallower one's depth (and by ``min_rep_depth``), even without standing
+    #: up fully; less is one rep (wobbles while pausing at the bottom, a hitch on the way up)
+    rep_split_rise: float = 0.4
+    #: a "rep" deeper than half its depth for less than this (s) is a tracking jump (a cut
+    #: or cross-fade in an edited video), listed as incomplete; a 1 s squat stays ~0.35 s
+    min_rep_half_width_s: float = 0.25
     #: a rep starts/ends where depth is within this share of its range from the baseline
     rep_return_fraction: float = 0.05
     #: a rep is complete when it starts and ends within this share of its depth from
