@@ -538,8 +538,12 @@ class LiveScreeningSettings:
     min_standing_frames: int = 5
     #: a rep starts when this share of the standing length has gone ...
     enter_depth: float = 0.10
-    #: ... and ends when the depth is back below this
+    #: ... and ends when the depth is back below this (or, without standing up fully, when
+    #: the person goes down again: ScreeningSettings.rep_split_rise)
     exit_depth: float = 0.04
+    #: rises, bottoms and a rep's depth are judged on a running median of this many frames
+    #: (a one- or two-frame spike of the tracking is not a rep)
+    median_frames: int = 5
     #: FPPA and hip shift: the frames within this share of the rep's deepest
     bottom_fraction: float = 0.9
     #: a stream whose clock jumps back or ahead by more than this (s) is a new recording

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from hipvision.api import analyze
+from hipvision.live_screening import LiveScreening
 from hipvision.reps import segment_reps
 from hipvision.synthetic import Rep, screening_clip
 
@@ -109,9 +110,16 @@ def test_a_rep_starts_where_the_descent_starts_not_at_the_start_of_a_shaky_stand
 # ----------------------------------------------------------------------- whole clips
 
 
+def _live_count(test: str, seq) -> int:
+    live = LiveScreening(test)
+    for k in range(len(seq)):
+        live.update(seq.frame_at(k))
+    return len(live.reps)
+
+
 @pytest.mark.parametrize("test", ["squat", "hinge"])
 @pytest.mark.parametrize("stand_up", [0.5, 0.6, 0.7])
-def test_reps_without_standing_up_fully_are_counted(test: str, stand_up: float) -> None:
+def test_reps_without_standing_up_fully_are_counted_offline_and_live(test: str, stand_up: float) -> None:
     """Three reps; after the first two the person comes only ``stand_up`` of the way back
     up (knee flexion / trunk lean) before going down again."""
     reps = [Rep(stand_up=stand_up, valgus_left_m=0.08), Rep(stand_up=stand_up), Rep(valgus_right_m=0.08)]
@@ -123,13 +131,23 @@ def test_reps_without_standing_up_fully_are_counted(test: str, stand_up: float) 
     # each rep's numbers are its own: the valgus knee of rep 1 and of rep 3
     assert [r["left"]["valgus"] for r in rep["reps"]] == [True, False, False]
     assert [r["right"]["valgus"] for r in rep["reps"]] == [False, False, True]
+    assert _live_count(test, seq) == 3
 
 
 @pytest.mark.parametrize("test", ["squat", "hinge"])
-def test_pulses_at_the_bottom_are_one_rep(test: str) -> None:
+def test_pulses_at_the_bottom_are_one_rep_offline_and_live(test: str) -> None:
     """Down, up only 10 % of the way, down again twice, then up: one rep."""
     reps = [Rep(stand_up=0.1, rest_s=0.3), Rep(stand_up=0.1, rest_s=0.3), Rep()]
     seq, _ = screening_clip(test, reps, noise_px=2.0, seed=22)
     rep = analyze(seq, test)
     assert rep["summary"]["reps"] == 1 and rep["summary"]["reps_incomplete"] == 0
+    assert _live_count(test, seq) == 1
 
+
+def test_live_spikes_while_standing_are_not_reps() -> None:
+    """A plain 3-rep hinge whose live depth, standing after the set, jumps past the rep
+    threshold for single frames (it counted 5)."""
+    reps = [Rep(valgus_left_m=0.08), Rep(), Rep(valgus_right_m=0.08)]
+    seq, _ = screening_clip("hinge", reps, noise_px=2.0, low_visibility_fraction=0.03, drop_fraction=0.03, seed=21)
+    assert _live_count("hinge", seq) == 3
+    assert analyze(seq, "hinge")["summary"]["reps"] == 3
