@@ -1,9 +1,10 @@
 """Repetition segmentation from a 1-D "depth" signal (0 = standing, larger = deeper).
 
-Pure numpy/scipy. A rep is a peak of depth with enough prominence. Two peaks are one rep
-unless the person rises between them by at least ``split_rise`` of the shallower one's
-depth (wobbles during a pause at the bottom, a hitch on the way up); when they do (two reps
-without standing up fully in between) they are two reps, split at the lowest point between
+Pure numpy (``hipvision.dsp.find_peaks``). A rep is a peak of depth with enough
+prominence. Two peaks are one rep unless the person rises between them by at least
+``split_rise`` of the shallower one's depth (wobbles during a pause at the bottom, a hitch
+on the way up); when they do (two reps without standing up fully in between) they are two
+reps, split at the lowest point between
 them. A rep's bottom is the middle of the deepest stretch around its peak; its start and
 end are where depth is back near the level it rose from on that side: standing, or the
 partial stand-up between it and its neighbour.
