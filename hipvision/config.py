@@ -268,6 +268,13 @@ class ScreeningSettings:
     min_rep_depth: float = 0.08
     #: reps closer than this are merged (s)
     min_rep_separation_s: float = 0.5
+    #: two bottoms are two reps when the person comes back up between them by at least this
+    #: share of the shallower one's depth (and by ``min_rep_depth``), even without standing
+    #: up fully; less is one rep (wobbles while pausing at the bottom, a hitch on the way up)
+    rep_split_rise: float = 0.4
+    #: a "rep" deeper than half its depth for less than this (s) is a tracking jump (a cut
+    #: or cross-fade in an edited video), listed as incomplete; a 1 s squat stays ~0.35 s
+    min_rep_half_width_s: float = 0.25
     #: a rep starts/ends where depth is within this share of its range from the baseline
     rep_return_fraction: float = 0.05
     #: a rep is complete when it starts and ends within this share of its depth from
@@ -602,8 +609,12 @@ class LiveScreeningSettings:
     min_standing_frames: int = 5
     #: a rep starts when this share of the standing length has gone ...
     enter_depth: float = 0.10
-    #: ... and ends when the depth is back below this
+    #: ... and ends when the depth is back below this (or, without standing up fully, when
+    #: the person goes down again: ScreeningSettings.rep_split_rise)
     exit_depth: float = 0.04
+    #: rises, bottoms and a rep's depth are judged on a running median of this many frames
+    #: (a one- or two-frame spike of the tracking is not a rep)
+    median_frames: int = 5
     #: FPPA and hip shift: the frames within this share of the rep's deepest
     bottom_fraction: float = 0.9
     #: a stream whose clock jumps back or ahead by more than this (s) is a new recording

@@ -7,7 +7,9 @@ each thigh's length), so no calibration pose is needed. Valgus and hip shift nee
 (or rear) view: a rep where the body is turned (world landmarks, as offline) is counted
 without them. A rep starts when the depth
 (the share of the standing leg, or the trunk for hinges, that has gone) passes
-``enter_depth`` and ends when it falls below ``exit_depth``: only then is it counted, so a
+``enter_depth`` and ends when it falls below ``exit_depth`` (or, when the person goes down
+again without standing up fully, at the low point between, as offline: ``rep_split_rise``):
+only then is it counted, so a
 rep the stream stops in is never counted (nor one it starts in: the person must first be
 seen standing, and depth is measured from the tallest height seen). At the bottom (frames within
 ``bottom_fraction`` of the rep's deepest, leaving out frames where the thigh no longer
@@ -107,6 +109,8 @@ class LiveScreening:
             self._bottom.append((depth, *self._measure(pts, pelvis, feet)))
             if depth < self.live.exit_depth:
                 self._finish_rep()
+            else:
+                self._split_if_down_again()
         msg = f"rep {len(self.reps) + 1}" if self.in_rep else "ready: squat or hinge, stand tall between reps"
         return LiveScreenState(True, msg, float(depth), self.reps)
 
@@ -120,7 +124,9 @@ class LiveScreening:
         lat = pts["left_hip"] - pts["right_hip"]
         thighs = [pts[f"{s}_knee"][1] - pts[f"{s}_hip"][1] if pts[f"{s}_knee"] is not None else np.nan for s in SIDES]
         self._standing.append((t, float(np.hypot(*lat)), 0.0, pelvis - feet, lat, *thighs))
-        while self._standing and self._standing[0][0] < t - self.live.standing_window_s:
+        # never below the frames needed to be ready: one tall frame after a set without
+        # standing up fully must not drop the references (and stop the count mid-rep)
+        while len(self._standing) > self.live.min_standing_frames and self._standing[0][0] < t - self.live.standing_window_s:
             self._standing.popleft()
 
     def _reference(self) -> tuple[float, np.ndarray, np.ndarray, dict[str, float]]:
@@ -145,9 +151,37 @@ class LiveScreening:
         shift = float(np.dot(pelvis - feet - offset, lateral)) / width * 100 if width > 0 else None
         return out[0], out[1], shift
 
+    def _split_if_down_again(self) -> None:
+        """Two reps without standing up fully in between: once the person has come back up
+        from this rep's bottom by ``rep_split_rise`` of the shallower bottom and gone down
+        again by ``min_rep_depth`` (the offline rule, seen as it happens), the rep up to the
+        low point between them is counted and the frames from there on start the next."""
+        w = self.live.median_frames
+        if len(self._bottom) < w + 2:
+            return
+        depths = self._smoothed_depths()
+        deepest = int(np.argmax(depths))
+        low_at = deepest + int(np.argmin(depths[deepest:]))
+        low, now, keep = depths[low_at], depths[-1], 1.0 - self.ss.rep_split_rise
+        if low <= keep * min(depths[deepest], now) and now - low >= self.ss.min_rep_depth:
+            low_at += w // 2  # the median's window ends at its frame: the low point is mid-window
+            rest, rest_yaw = self._bottom[low_at:], self._yaw[low_at:]
+            self._bottom, self._yaw = self._bottom[: low_at + 1], self._yaw[: low_at + 1]
+            self._finish_rep()
+            self.in_rep, self._bottom, self._yaw = True, rest, rest_yaw
+            self._max_depth = max(r[0] for r in rest)
+
+    def _smoothed_depths(self) -> np.ndarray:
+        """The rep's depths as a running median of ``median_frames`` (each value at the end
+        of its window): one noisy frame is neither a bottom, a rise nor a rep."""
+        d = np.array([r[0] for r in self._bottom])
+        w = self.live.median_frames
+        return np.median(np.lib.stride_tricks.sliding_window_view(d, w), axis=1) if d.size >= w else d[:0]
+
     def _finish_rep(self) -> None:
         self.in_rep = False
-        if self._max_depth < self.live.enter_depth:
+        smooth = self._smoothed_depths()
+        if self._max_depth < self.live.enter_depth or not smooth.size or smooth.max() < self.live.enter_depth:
             return
         thr = self.ss.fppa_threshold()
 

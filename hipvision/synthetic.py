@@ -240,7 +240,10 @@ class Rep:
     ``depth``: 0..1 of the movement's full range (knee flexion ~100 deg in a squat, trunk
     lean ~75 deg in a hinge). ``valgus_left_m`` / ``valgus_right_m``: medial displacement
     of that knee at the bottom (metres; negative = lateral, varus). ``hip_shift_m``:
-    sideways pelvis displacement at the bottom, + towards the person's left."""
+    sideways pelvis displacement at the bottom, + towards the person's left. ``stand_up``:
+    the share of the way back to standing the person rises after this rep, resting there
+    for ``rest_s`` before the next rep goes down from that depth (1 = stands up fully; the
+    last rep always does)."""
 
     depth: float = 1.0
     valgus_left_m: float = 0.0
@@ -250,6 +253,7 @@ class Rep:
     pause_s: float = 0.3
     up_s: float = 1.0
     rest_s: float = 0.8
+    stand_up: float = 1.0
 
 
 @dataclass
@@ -270,18 +274,24 @@ def _rep_profile(reps: list[Rep], fps: float, lead_s: float, tail_s: float):
     idx = np.full(t.shape, -1)
     times = []
     start = lead_s
+    carry = 0.0  # where this rep goes down from (share of its depth): 0 = standing
     for i, r in enumerate(reps):
         ph = t - start
         dn = (ph >= 0) & (ph < r.down_s)
-        prof[dn] = 0.5 - 0.5 * np.cos(np.pi * ph[dn] / r.down_s)
+        prof[dn] = carry + (1.0 - carry) * (0.5 - 0.5 * np.cos(np.pi * ph[dn] / r.down_s))
         hold = (ph >= r.down_s) & (ph < r.down_s + r.pause_s)
         prof[hold] = 1.0
+        low = 1.0 - r.stand_up if i < len(reps) - 1 else 0.0  # where the way up stops
         up = (ph >= r.down_s + r.pause_s) & (ph < r.down_s + r.pause_s + r.up_s)
-        prof[up] = 0.5 + 0.5 * np.cos(np.pi * (ph[up] - r.down_s - r.pause_s) / r.up_s)
-        idx[(ph >= 0) & (ph < r.down_s + r.pause_s + r.up_s)] = i
-        end = start + r.down_s + r.pause_s + r.up_s
+        prof[up] = low + (1.0 - low) * (0.5 + 0.5 * np.cos(np.pi * (ph[up] - r.down_s - r.pause_s) / r.up_s))
+        moving = r.down_s + r.pause_s + r.up_s
+        if low > 0:  # not standing up fully: wait there for the next rep
+            prof[(ph >= moving) & (ph < moving + r.rest_s)] = low
+        idx[(ph >= 0) & (ph < moving + (r.rest_s if low > 0 else 0.0))] = i
+        end = start + moving
         times.append((start, start + r.down_s + r.pause_s / 2, end))
         start = end + r.rest_s
+        carry = min(low * r.depth / reps[i + 1].depth, 0.99) if low > 0 and reps[i + 1].depth > 0 else 0.0
     return t, prof, idx, times
 
 

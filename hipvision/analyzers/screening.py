@@ -232,6 +232,7 @@ class ScreeningAnalyzer:
         spans = segment_reps(
             t, depth, min_depth=ss.min_rep_depth, min_separation_s=ss.min_rep_separation_s,
             return_fraction=ss.rep_return_fraction, complete_tolerance=ss.rep_complete_tolerance,
+            split_rise=ss.rep_split_rise, min_half_width_s=ss.min_rep_half_width_s,
         )
         # deep in a squat the thigh points at the camera or sideways and FPPA loses its meaning
         measurable = {s: fppa_measurable(P[f"{s}_hip"], P[f"{s}_knee"], up, standing, ss.min_thigh_ratio) for s in SIDES}
