@@ -314,6 +314,15 @@ class ScreeningSettings:
     #: is less than this share of its standing length are left out (deep squats, where the
     #: thigh points at the camera or sideways and the 2-D angle loses its meaning)
     min_thigh_ratio: float = 0.5
+    #: peak valgus: FPPA is followed through the whole rep (descent and ascent), over the
+    #: frames deeper than this share of the rep's depth (standing frames say nothing about a
+    #: loaded knee) where the thigh is measurable (``min_thigh_ratio``); the highest value of
+    #: its running median over ``peak_median_s`` is the rep's peak valgus, and the valgus flag
+    #: is raised on it. A collapse on the way up, the common pattern, is seen there.
+    peak_window_fraction: float = 0.5
+    peak_median_s: float = 0.2
+    #: fewest measurable frames for a peak
+    peak_min_frames: int = 3
     #: a gap in detection longer than this (s) means the person left the frame
     max_missing_s: float = 0.5
 

@@ -15,6 +15,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from .wording import fppa_judged
+
 ROTATION_TESTS = frozenset({"seated", "prone"})
 SCREENING_TESTS = frozenset({"squat", "single-leg-squat", "hinge", "single-leg-hinge"})
 SIDES = ("left", "right")
@@ -32,7 +34,8 @@ METRICS: dict[str, str] = {
     "arc_left_minus_right_deg": "total arc left minus right (deg)",
     # screening, per rep (rep >= 1)
     "fppa_deg": "knee frontal-plane projection angle at the bottom, + = valgus (deg)",
-    "valgus": "1 when the rep's FPPA is beyond the valgus threshold, else 0",
+    "fppa_peak_deg": "the most valgus FPPA over the loaded part of the rep, down and up (deg)",
+    "valgus": "1 when the rep's peak FPPA is beyond the valgus threshold, else 0",
     "hip_shift_pct": "lateral hip shift at the bottom, % of hip width, + = towards the left",
     "depth_pct": "depth of the rep (% of the standing leg or trunk)",
     "knee_flexion_deg": "knee flexion at the bottom, side view (deg)",
@@ -44,7 +47,7 @@ METRICS: dict[str, str] = {
     "hip_shift_reps": "reps with a flagged hip shift",
     "fppa_mean_deg": "mean FPPA over the reps, per knee (deg)",
     "fppa_sd_deg": "standard deviation of FPPA over the reps, per knee (deg)",
-    "fppa_max_deg": "largest FPPA (most valgus) over the reps, per knee (deg)",
+    "fppa_max_deg": "largest peak FPPA (most valgus) over the reps, per knee (deg)",
     "hip_shift_mean_pct": "mean hip shift over the reps (%)",
     "fppa_left_minus_right_deg": "mean FPPA left minus right (deg)",
 }
@@ -96,8 +99,8 @@ def flatten_rotation(report: dict[str, Any]) -> list[ResultRow]:
 def flatten_screening(report: dict[str, Any]) -> list[ResultRow]:
     """Per rep: ``fppa_deg`` and ``valgus`` per knee, ``hip_shift_pct``, ``depth_pct`` (and
     ``knee_flexion_deg`` / ``trunk_lean_deg`` from side views); per session (rep 0):
-    ``reps``, ``valgus_reps`` and ``fppa_mean_deg`` / ``fppa_sd_deg`` / ``fppa_max_deg`` per
-    knee, ``hip_shift_reps``, ``hip_shift_mean_pct``, ``fppa_left_minus_right_deg``,
+    ``reps``, ``valgus_reps`` and ``fppa_mean_deg`` / ``fppa_sd_deg`` (bottom values) /
+    ``fppa_max_deg`` (the highest peak) per knee, ``hip_shift_reps``, ``hip_shift_mean_pct``, ``fppa_left_minus_right_deg``,
     ``reps_incomplete``. Reps the clip cuts off (``complete`` false) give no per-rep rows and
     count in nothing but ``reps_incomplete``, as in the report's summary."""
     rows: list[ResultRow] = []
@@ -111,10 +114,11 @@ def flatten_screening(report: dict[str, Any]) -> list[ResultRow]:
             d = r.get(s)
             if not d:
                 continue
-            f = _num(d.get("fppa_deg"))
-            _add(rows, "fppa_deg", s, i, f)
+            _add(rows, "fppa_deg", s, i, _num(d.get("fppa_deg")))
+            _add(rows, "fppa_peak_deg", s, i, _num(d.get("fppa_peak_deg")))
             if d.get("valgus") is not None:
                 _add(rows, "valgus", s, i, 1.0 if d["valgus"] else 0.0)
+            f = _num(fppa_judged(d))  # what the flag was judged on: the peak, else the bottom
             if f is not None:
                 worst[s] = max(worst.get(s, -math.inf), f)
         _add(rows, "hip_shift_pct", "", i, r.get("hip_shift_pct"))

@@ -21,7 +21,7 @@ import numpy as np
 from .config import DEFAULT_SETTINGS, Settings
 from .flatten import ROTATION_TESTS, SCREENING_TESTS
 from .svgplot import HBand, HLine, Line, Segment, VSpan, line_chart
-from .wording import FPPA_CAVEAT_LEGEND, asymmetry_sentence, fppa_caveat, has_fppa_caveat
+from .wording import FPPA_CAVEAT_LEGEND, FPPA_DEFINITION, asymmetry_sentence, fppa_caveat, fppa_peak, has_fppa_caveat
 
 TITLES = {
     "seated": "Seated hip rotation",
@@ -293,8 +293,8 @@ def _screening_numbers(report: dict[str, Any]) -> str:
                 cells.append("#–")
                 continue
             flag = ' <span class="flag">valgus</span>' if d.get("valgus") else ""
-            caveat = fppa_caveat(d)
-            cells.append("#" + _f(d["fppa_deg"]) + flag + (f'<br><span class="small">{escape(caveat)}</span>' if caveat else ""))
+            notes = [n for n in (fppa_caveat(d) and f"bottom: {fppa_caveat(d)}", fppa_peak(d)) if n]
+            cells.append("#" + _f(d["fppa_deg"]) + flag + "".join(f'<br><span class="small">{escape(n)}</span>' for n in notes))
         hs = r.get("hip_shift_pct")
         if hs is None:
             cells.append("#–")
@@ -306,6 +306,7 @@ def _screening_numbers(report: dict[str, Any]) -> str:
         rows.append(cells)
         classes.append("worst" if r["index"] == worst else "")
     html.append(_table(header, rows, classes))
+    html.append(f'<p class="small">{escape(FPPA_DEFINITION)}</p>')
     if has_fppa_caveat(report):
         html.append(f'<p class="small">{escape(FPPA_CAVEAT_LEGEND)}</p>')
     vr = sm.get("valgus_reps") or {}

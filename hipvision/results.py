@@ -9,7 +9,7 @@ from typing import Any
 from . import __version__
 
 #: version of the JSON report layout; bump the major number on breaking changes
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 @dataclass(frozen=True)

@@ -254,6 +254,10 @@ class Rep:
     up_s: float = 1.0
     rest_s: float = 0.8
     stand_up: float = 1.0
+    #: the knees cave in only on the way up (the common collapse): the valgus displacement
+    #: rises and falls during the first 70 % of the ascent (largest at 35 %, about 73 % of the
+    #: rep's depth) and is 0 at the bottom
+    valgus_on_the_way_up: bool = False
 
 
 @dataclass
@@ -265,6 +269,9 @@ class ScreenTruth:
     fppa: list[dict[str, float]]  # per rep: side -> FPPA at the bottom (deg, + valgus)
     hip_shift_pct: list[float]  # per rep: % of hip width, + towards the person's left
     working_side: str | None
+    #: per rep: side -> (highest FPPA, its time) over the frames deeper than half the rep's
+    #: depth, on the way down and up (the analyzer's "peak"; deg, + valgus; s)
+    fppa_peak: list[dict[str, tuple[float, float]]] = field(default_factory=list)
 
 
 def _rep_profile(reps: list[Rep], fps: float, lead_s: float, tail_s: float):
@@ -273,6 +280,7 @@ def _rep_profile(reps: list[Rep], fps: float, lead_s: float, tail_s: float):
     prof = np.zeros_like(t)
     idx = np.full(t.shape, -1)
     times = []
+    up_u = np.full(t.shape, np.nan)  # progress through the way up (0..1), NaN elsewhere
     start = lead_s
     carry = 0.0  # where this rep goes down from (share of its depth): 0 = standing
     for i, r in enumerate(reps):
@@ -284,6 +292,7 @@ def _rep_profile(reps: list[Rep], fps: float, lead_s: float, tail_s: float):
         low = 1.0 - r.stand_up if i < len(reps) - 1 else 0.0  # where the way up stops
         up = (ph >= r.down_s + r.pause_s) & (ph < r.down_s + r.pause_s + r.up_s)
         prof[up] = low + (1.0 - low) * (0.5 + 0.5 * np.cos(np.pi * (ph[up] - r.down_s - r.pause_s) / r.up_s))
+        up_u[up] = (ph[up] - r.down_s - r.pause_s) / r.up_s
         moving = r.down_s + r.pause_s + r.up_s
         if low > 0:  # not standing up fully: wait there for the next rep
             prof[(ph >= moving) & (ph < moving + r.rest_s)] = low
@@ -292,7 +301,18 @@ def _rep_profile(reps: list[Rep], fps: float, lead_s: float, tail_s: float):
         times.append((start, start + r.down_s + r.pause_s / 2, end))
         start = end + r.rest_s
         carry = min(low * r.depth / reps[i + 1].depth, 0.99) if low > 0 and reps[i + 1].depth > 0 else 0.0
-    return t, prof, idx, times
+    return t, prof, idx, times, up_u
+
+
+def _valgus_profile(reps: list[Rep], prof: np.ndarray, idx: np.ndarray, up_u: np.ndarray, side: str) -> np.ndarray:
+    """(N,) medial knee displacement (m): with the depth profile, or only on the way up."""
+    out = np.zeros_like(prof)
+    bump = np.where(np.isfinite(up_u) & (up_u < 0.7), np.sin(np.pi * np.nan_to_num(up_u) / 0.7), 0.0)
+    for i, r in enumerate(reps):
+        m = idx == i
+        v = r.valgus_left_m if side == "left" else r.valgus_right_m
+        out[m] = v * (bump[m] if r.valgus_on_the_way_up else prof[m])
+    return out
 
 
 def screening_skeleton(
@@ -300,15 +320,12 @@ def screening_skeleton(
     working_side: str = "left",
 ) -> tuple[np.ndarray, np.ndarray, ScreenTruth]:
     """(t, (N, 33, 3) world landmarks, truth). World: X = person's left, Y up, Z = facing."""
-    t, prof, idx, times = _rep_profile(reps, fps, lead_s, tail_s)
+    t, prof, idx, times, up_u = _rep_profile(reps, fps, lead_s, tail_s)
     n = t.size
     depth = np.where(idx >= 0, prof * np.array([reps[i].depth if i >= 0 else 0 for i in idx]), 0.0)
     hinge = "hinge" in test
     single = test.startswith("single")
-    val = {
-        "left": np.where(idx >= 0, prof * np.array([reps[i].valgus_left_m if i >= 0 else 0 for i in idx]), 0.0),
-        "right": np.where(idx >= 0, prof * np.array([reps[i].valgus_right_m if i >= 0 else 0 for i in idx]), 0.0),
-    }
+    val = {s: _valgus_profile(reps, prof, idx, up_u, s) for s in ("left", "right")}
     shift = np.where(idx >= 0, prof * np.array([reps[i].hip_shift_m if i >= 0 else 0 for i in idx]), 0.0)
     Ls, Lt, T = 0.43, 0.44, 0.52
     if hinge:
@@ -389,7 +406,23 @@ def screening_skeleton(
         else:
             la, ra = P[k, LANDMARK_INDEX["left_ankle"], 0], P[k, LANDMARK_INDEX["right_ankle"], 0]
             shifts.append(100 * ((lh + rh) / 2 - (la + ra) / 2) / (lh - rh))
-    truth = ScreenTruth(t, times, fppas, shifts, working_side if single else None)
+    peaks = []
+    for i, (a, b, c) in enumerate(times):
+        frames = np.flatnonzero((t >= a) & (t <= c) & (depth >= 0.5 * reps[i].depth))
+        d2: dict[str, tuple[float, float]] = {}
+        for side, lat in (("left", 1.0), ("right", -1.0)):
+            if single and side != working_side:
+                continue
+            vals = []
+            for k in frames:
+                img = ideal.project(P[k])
+                h, kn, an = (img[LANDMARK_INDEX[f"{side}_{p}"]] for p in ("hip", "knee", "ankle"))
+                vals.append(float(fppa(h, kn, an, np.array([lat, 0.0]))))
+            if vals:
+                j = int(np.argmax(vals))
+                d2[side] = (vals[j], float(t[frames[j]]))
+        peaks.append(d2)
+    truth = ScreenTruth(t, times, fppas, shifts, working_side if single else None, peaks)
     return t, P, truth
 
 

@@ -15,6 +15,40 @@ FPPA_CAVEAT_LEGEND = (
 )
 
 
+#: what the two FPPA numbers of a rep mean (shown beside every rep table)
+FPPA_DEFINITION = (
+    "FPPA: the knee's frontal-plane projection angle (thigh against shin as the camera sees them), "
+    "+ = valgus (knee caving in), - = varus. \"bottom\": at the deepest point of the rep where the "
+    "thigh still points down the image. \"peak\": the most valgus over the loaded part of the rep "
+    "(deeper than half its depth, on the way down and on the way up, wherever the thigh is "
+    "measurable), with when it happened; the valgus flag is raised on the peak. 2-D FPPA is "
+    "published for roughly the first 60 deg of knee flexion (single-leg squats, landings); "
+    "deeper, the thigh points at the camera and no 2-D angle is read."
+)
+
+_PHASE = {"descent": "on the way down", "bottom": "at the bottom", "ascent": "on the way up"}
+_PHASE_SHORT = {"descent": "down", "bottom": "bottom", "ascent": "up"}
+
+
+def fppa_peak(side: Mapping[str, Any] | None, *, short: bool = False) -> str:
+    """A knee's peak valgus in a rep with when it happened: "peak 14.2° on the way up at
+    1.52 s (40 % depth)", or with ``short`` "peak 14.2 up 1.52s"; "" without one."""
+    if not side or side.get("fppa_peak_deg") is None:
+        return ""
+    v, ph, t = side["fppa_peak_deg"], side.get("fppa_peak_phase") or "", side.get("fppa_peak_s")
+    if short:
+        return f"peak {v:.1f} {_PHASE_SHORT.get(ph, ph)} {t:.2f}s"
+    depth = side.get("fppa_peak_depth_pct")
+    return f"peak {v:.1f}° {_PHASE.get(ph, ph)} at {t:.2f} s" + (f" ({depth:.0f} % depth)" if depth is not None else "")
+
+
+def fppa_judged(side: Mapping[str, Any] | None) -> float | None:
+    """The FPPA the valgus flag was judged on: the rep's peak, else its bottom value."""
+    if not side:
+        return None
+    return side.get("fppa_peak_deg") if side.get("fppa_peak_deg") is not None else side.get("fppa_deg")
+
+
 def fppa_caveat(side: Mapping[str, Any] | None, *, short: bool = False) -> str:
     """Where a knee's FPPA was read, when that was not the rep's bottom (the thigh was
     foreshortened deeper down): "read at 29 % depth: thigh foreshortened below", or with
@@ -33,7 +67,8 @@ def fppa_with_caveat(side: Mapping[str, Any] | None, unit: str = "°") -> str | 
     if not side or side.get("fppa_deg") is None:
         return None
     caveat = fppa_caveat(side)
-    return f"{side['fppa_deg']:.1f}{unit}" + (f" ({caveat})" if caveat else "")
+    peak = fppa_peak(side)
+    return f"bottom {side['fppa_deg']:.1f}{unit}" + (f" ({caveat})" if caveat else "") + (f"; {peak}" if peak else "")
 
 
 def has_fppa_caveat(report: Mapping[str, Any]) -> bool:

@@ -44,7 +44,7 @@ from ..plausibility import doubtful_warning, refuse_if_unreliable, rests_on
 from ..reps import RepSpan, segment_reps
 from ..results import QualityWarning, clean_number, provenance
 from ..sequence import PoseSequence
-from ..wording import FPPA_CAVEAT_LEGEND, fppa_caveat, has_fppa_caveat, worst_knee
+from ..wording import FPPA_CAVEAT_LEGEND, FPPA_DEFINITION, fppa_caveat, fppa_judged, fppa_peak, has_fppa_caveat, worst_knee
 from . import register
 
 SIDES = ("left", "right")
@@ -111,6 +111,20 @@ def fppa_measurable(hip: np.ndarray, knee: np.ndarray, up: np.ndarray, standing:
         return np.zeros(len(down), bool)
     with np.errstate(invalid="ignore"):
         return down / ref >= min_ratio
+
+
+def peak_valgus(t: np.ndarray, fppa: np.ndarray, frames: np.ndarray, ss: ScreeningSettings) -> tuple[float, int] | None:
+    """(highest FPPA, its frame index) over ``frames`` (a mask: one rep's loaded, measurable
+    frames), from a running median over ``ss.peak_median_s`` so that one glitchy frame is
+    no peak; None with fewer than ``ss.peak_min_frames`` frames. + = valgus."""
+    idx = np.flatnonzero(frames & np.isfinite(fppa))
+    if idx.size < ss.peak_min_frames:
+        return None
+    dt = float(np.median(np.diff(t))) if len(t) > 1 else 1.0
+    half = max(1, int(round(ss.peak_median_s / 2 / dt))) if dt > 0 else 1
+    sm = rolling_median(np.where(frames, fppa, np.nan), half)[idx]
+    k = int(np.nanargmax(sm))
+    return float(sm[k]), int(idx[k])
 
 
 @dataclass
@@ -445,6 +459,7 @@ class ScreeningAnalyzer:
             val = value_at_bottom(f[s][win], depth[win], at)
             if val is None:  # no fitted window (a very short bottom): the bottom frames
                 val = float(np.nanmedian(f[s][sel]))
+            pk = peak_valgus(t, f[s], in_rep & usable & (depth >= ss.peak_window_fraction * peak), ss)
             hip, knee, ankle = P[f"{s}_hip"][sel], P[f"{s}_knee"][sel], P[f"{s}_ankle"][sel]
             axis = unit(ankle - hip)
             lat = (P["left_hip"] - P["right_hip"])[sel] * (1 if s == "left" else -1)
@@ -453,9 +468,20 @@ class ScreeningAnalyzer:
             medial = -np.sum(perp * unit(lat), axis=1) / leg_len
             rep[s] = {
                 "fppa_deg": clean_number(val, 1),
-                "valgus": bool(val > thr),
                 "medial_knee_displacement": clean_number(float(np.nanmedian(medial)), 3),
             }
+            if pk is not None:
+                k = pk[1]
+                phase = "bottom" if bottom[k] else ("descent" if k < sp.bottom else "ascent")
+                rep[s].update({
+                    "fppa_peak_deg": clean_number(pk[0], 1),
+                    "fppa_peak_s": clean_number(t[k], 2),
+                    "fppa_peak_phase": phase,
+                    "fppa_peak_depth_pct": clean_number(100 * depth[k], 1),
+                })
+            # the flag is raised on the rep's peak valgus (the bottom value when no peak)
+            judged = pk[0] if pk is not None else val
+            rep[s]["valgus"] = bool(judged > thr)
             if not at_bottom:
                 rep[s]["fppa_at_depth_pct"] = clean_number(100 * float(np.nanmedian(depth[sel])), 1)
                 rep[s]["fppa_note"] = "thigh foreshortened at the bottom: FPPA taken at the deepest point where it is measurable"
@@ -510,10 +536,10 @@ class ScreeningAnalyzer:
             "valgus_reps": {s: sum(bool(r[s] and r[s]["valgus"]) for r in reps) for s in SIDES},
             "hip_shift_reps": sum(bool(r.get("hip_shift")) for r in reps),
         }
-        worst = None
+        worst = None  # the highest peak valgus (the bottom value where a rep has no peak)
         for r in reps:
             for s in SIDES:
-                v = r[s]["fppa_deg"] if r[s] else None
+                v = fppa_judged(r[s])
                 if v is not None and (worst is None or v > worst[0]):
                     worst = (v, r["index"], s)
         out["worst_rep"] = {"index": worst[1], "side": worst[2], "fppa_deg": worst[0]} if worst else None
@@ -609,14 +635,14 @@ class ScreeningAnalyzer:
 
     def summary_row(self, report: dict[str, Any]) -> dict[str, Any]:
         """The report's key numbers as flat columns for a batch summary (person's sides;
-        FPPA + = valgus; worst = the highest FPPA of any rep; None = not measured)."""
+        FPPA + = valgus; worst = the highest peak valgus of any rep; None = not measured)."""
         s = report["summary"]
         row: dict[str, Any] = {"reps": s["reps"], "reps_incomplete": s.get("reps_incomplete", 0), "view": s["view"], "working_side": report["working_side"]}
         for side in SIDES:
             row[f"{side}_valgus_reps"] = s["valgus_reps"][side]
         row["hip_shift_reps"] = s["hip_shift_reps"]
         for side in SIDES:
-            vals = [r[side]["fppa_deg"] for r in report["reps"] if r.get(side) and r[side]["fppa_deg"] is not None and r.get("complete", True)]
+            vals = [v for r in report["reps"] if r.get("complete", True) and (v := fppa_judged(r.get(side))) is not None]
             row[f"{side}_worst_fppa_deg"] = max(vals) if vals else None
             row[f"{side}_fppa_mean_deg"] = s[f"{side}_fppa_mean_deg"]
         row["hip_shift_mean_pct"] = s["hip_shift_mean_pct"]
@@ -633,7 +659,9 @@ class ScreeningAnalyzer:
             if d is None or d["fppa_deg"] is None:
                 return "     -"
             caveat = fppa_caveat(d, short=True)
-            return f"{d['fppa_deg']:6.1f}{' VALG' if d['valgus'] else ''}" + (f" ({caveat})" if caveat else "")
+            peak = fppa_peak(d, short=True)
+            return (f"{d['fppa_deg']:6.1f}" + (f" ({caveat})" if caveat else "") + (f", {peak}" if peak else "")
+                    + (" VALG" if d["valgus"] else ""))
 
         cells = [(knee(r["left"]), knee(r["right"])) for r in report["reps"]]
         w = max([11] + [len(c) for pair in cells for c in pair])  # a caveat widens the FPPA columns
@@ -641,7 +669,7 @@ class ScreeningAnalyzer:
             lines.append(f"  no reps: {report.get('no_reps_reason', '')}")
         else:
             lines.append(
-                f"  rep  bottom   depth  view      {'FPPA left':<{w}}  {'FPPA right':<{w}}  hip shift   "
+                f"  rep  bottom   depth  view      {'FPPA left: bottom, peak':<{w}}  {'FPPA right: bottom, peak':<{w}}  hip shift   "
                 f"(valgus > {thr['fppa_valgus_deg']:g} deg, shift > {thr['hip_shift_pct']:g} %)"
             )
         for r, (left, right) in zip(report["reps"], cells):
@@ -651,8 +679,11 @@ class ScreeningAnalyzer:
         s = report["summary"]
         if s["worst_rep"]:
             wr = s["worst_rep"]
-            caveat = fppa_caveat(worst_knee(report))
-            lines.append(f"  worst: rep {wr['index']}, {wr['side']} knee FPPA {wr['fppa_deg']:.1f} deg" + (f" ({caveat})" if caveat else ""))
+            wk = worst_knee(report)
+            how = fppa_peak(wk) or (fppa_caveat(wk) and f"at the bottom, {fppa_caveat(wk)}")
+            lines.append(f"  worst: rep {wr['index']}, {wr['side']} knee FPPA {wr['fppa_deg']:.1f} deg" + (f" ({how})" if how else ""))
+        if report["reps"]:
+            lines.append(f"  {FPPA_DEFINITION}")
         if has_fppa_caveat(report):
             lines.append(f"  {FPPA_CAVEAT_LEGEND}")
         if s.get("reps_incomplete"):

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from ..wording import FPPA_CAVEAT_LEGEND, asymmetry_sentence, fppa_with_caveat, has_fppa_caveat, worst_knee
+from ..wording import FPPA_CAVEAT_LEGEND, FPPA_DEFINITION, asymmetry_sentence, fppa_with_caveat, has_fppa_caveat, worst_knee
 from . import charts
 from .jobs import Outcome
 
@@ -109,6 +109,7 @@ def _screening(rep: dict[str, Any], outcome: Outcome) -> None:
     if worst is not None:
         w = summary["worst_rep"]
         st.markdown(f"Worst rep: **{w['index']}** ({w['side']} knee, FPPA {fppa_with_caveat(worst_knee(rep)) or _deg(w['fppa_deg'])}), highlighted.")
+    st.caption(FPPA_DEFINITION)
     if has_fppa_caveat(rep):
         st.caption(FPPA_CAVEAT_LEGEND)
     st.caption(
