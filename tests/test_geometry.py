@@ -222,3 +222,43 @@ def test_an_unmeasured_turn_moves_square_view_fppa_a_lot(turn, bend) -> None:
     right = square_view_fppa(legs, np.array([True, False]), IMAGE_UP, 900.0, c, turn_deg=turn)
     wrong = square_view_fppa(legs, np.array([True, False]), IMAGE_UP, 900.0, c, turn_deg=0.0)
     assert max(abs(wrong[s][1] - right[s][1]) for s in ("left", "right")) > 0.5 * turn
+
+
+@settings(max_examples=100, deadline=None)
+@given(turn=st.floats(-60.0, 60.0), back=st.booleans(), noise=st.floats(0.0, 0.02), seed=st.integers(0, 1000))
+def test_body_turn_pools_lines_and_frames(turn: float, back: bool, noise: float, seed: int) -> None:
+    """A body turned by ``turn`` (front or back to the camera): every across-the-body line
+    shows it; the pooled turn is its size. Depth noise around a square view does not add
+    up (the size is taken after the median), and one line read wildly wrong does not
+    decide."""
+    from hipvision.geometry import ACROSS_LINES, body_turn_deg
+    from hipvision.landmarks import LANDMARK_INDEX
+
+    rng = np.random.default_rng(seed)
+    n = 60
+    a = np.radians(turn)
+    across = np.array([np.cos(a), 0.0, np.sin(a)]) * (-1 if back else 1)
+    world = np.full((n, 33, 3), np.nan)
+    for k, name in enumerate(ACROSS_LINES):
+        half = 0.1 + 0.02 * k
+        for side, sgn in (("left", 1), ("right", -1)):
+            world[:, LANDMARK_INDEX[f"{side}_{name}"]] = sgn * half * across + [0, -0.3 * k, 0]
+    world += rng.normal(0, 1, world.shape) * noise * np.array([0.0, 0.0, 1.0])
+    assert body_turn_deg(world) == pytest.approx(abs(turn), abs=1.0 + 200 * noise)
+    bad = world.copy()
+    bad[:, LANDMARK_INDEX["left_hip"], 2] += 0.2  # the hip line 40+ deg off
+    assert body_turn_deg(bad) == pytest.approx(abs(turn), abs=3.0 + 200 * noise)
+    assert body_turn_deg(np.full((n, 33, 3), np.nan)) is None
+
+
+def test_body_turn_of_a_square_view_with_depth_noise_stays_small() -> None:
+    from hipvision.geometry import body_turn_deg
+    from hipvision.landmarks import LANDMARK_INDEX
+
+    rng = np.random.default_rng(0)
+    world = np.zeros((200, 33, 3))
+    for name in ("hip", "shoulder", "knee", "ankle", "heel", "foot_index"):
+        world[:, LANDMARK_INDEX[f"left_{name}"], 0] = 0.1
+        world[:, LANDMARK_INDEX[f"right_{name}"], 0] = -0.1
+    world[..., 2] = rng.normal(0, 0.03, world.shape[:2])  # 3 cm depth noise: +-17 deg a frame
+    assert body_turn_deg(world) < 3.0
