@@ -245,9 +245,11 @@ class ScreeningSettings:
     #: a gap in detection longer than this (s) means the person left the frame
     max_missing_s: float = 0.5
     #: FPPA as a level camera square in front at knee height sees it, from each leg rebuilt
-    #: in 3-D out of the image (foreshortening against the standing segment lengths);
-    #: False = the 2-D angle as the phone sees it
-    fppa_square_view: bool = True
+    #: in 3-D out of the image (foreshortening against the standing segment lengths), instead
+    #: of the 2-D angle as the phone sees it. Off: right on exact joints (rendered rig: 1.9 ->
+    #: 0.9 deg square on, 4.0 -> 2.1 deg from chest height) but no better on the pose model's
+    #: landmarks (3.4 vs 3.7 deg), and it swings where they are poor (docs/DESIGN.md)
+    fppa_square_view: bool = False
     #: the phone's lens as a 35 mm-equivalent focal length (mm): main cameras are 23-28 mm;
     #: it sets the perspective of the rebuilt legs (10 % off moves FPPA by < 0.3 deg)
     camera_focal_35mm: float = 26.0

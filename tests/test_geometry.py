@@ -149,12 +149,14 @@ def test_square_view_fppa_given_the_turn_is_what_a_square_knee_height_camera_see
 ) -> None:
     """Phone anywhere from shin to chest height, 1.8-4 m away, level but rolled and panned
     (the person off the image centre), body turned by a known 0-20 deg; knee-bent frames
-    (shin 15-35 deg forward). Square on, the rebuilt view matches within 0.8 deg; turned
+    (shin 15-35 deg forward; 20-35 from above hip height). Square on, the rebuilt view
+    matches within 0.8 deg; turned
     (shin >= 20 deg, phone up to hip height), within 1.5 deg (the standing lengths of a
     turned, slightly slanted thigh are foreshortened a little)."""
     from hipvision.geometry import square_view_fppa
 
-    # a turned body seen from above at a shallow bend: the ray's other point (leg_from_image)
+    # seen from above at a shallow bend the ray's other point can win (leg_from_image)
+    assume(bend >= 20 or height <= 1.0)
     assume(turn == 0 or (bend >= 20 and height <= 1.0))
     P = _squat_legs(bend, (val_l, val_r), shift)
     # the phone stands round the person by -turn (+ turn = the person's left side further away)

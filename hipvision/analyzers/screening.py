@@ -5,9 +5,12 @@ Conventions:
 
 * Left and right are the **person's**. FPPA (frontal-plane projection angle) is 180 deg
   minus the hip-knee-ankle angle as the camera sees it, **positive = valgus** (knee medial
-  of the hip-ankle line), negative = varus; read at the rep's deepest point from a line
-  fitted to FPPA against depth over the frames around the bottom (:func:`value_at_bottom`),
-  not one frame.
+  of the hip-ankle line), negative = varus (``fppa_method`` "image"; "square-view" with
+  ``fppa_square_view``: the legs rebuilt and seen square on at knee height,
+  :func:`geometry.square_view_fppa`). A body turned from the camera cannot be corrected
+  for; where the turn would move a knee's FPPA by more than 3 deg it is withheld with the
+  reason (``fppa_note``). Read at the rep's deepest point from a line fitted to FPPA
+  against depth over the frames around the bottom (:func:`value_at_bottom`), not one frame.
 * Hip shift: the sideways displacement of the pelvis midpoint from the midpoint of the
   ankles (the stance ankle in single-leg tests, relative to standing), measured across the
   **true vertical** found at the standing start (pelvis over feet), not the image edge, in
@@ -295,31 +298,32 @@ class ScreeningAnalyzer:
         and frame how many degrees it would move per degree the body is turned (None for
         ``image``).
 
-        ``square-view``: each leg is rebuilt in 3-D from the image alone
+        ``image`` (the default): the 2-D angle as the phone sees it. ``square-view``
+        (``fppa_square_view``): each leg is rebuilt in 3-D from the image alone
         (:func:`geometry.leg_from_image`: planted ankle, standing segment lengths, depth from
         foreshortening) and seen by a level camera square in front of the standing knees at
-        their height, at the phone's distance (:func:`geometry.square_view`): the clinical
-        FPPA view, whatever the phone's height. The body's turn is taken as none: the pose
-        model cannot measure it well enough to correct for it (docs/DESIGN.md), so a turned
-        body's FPPA is withheld instead (``_withhold_turned``). ``image``: the 2-D angle as
-        the phone sees it (no standing lengths, or switched off)."""
+        their height, at the phone's distance (:func:`geometry.square_view`): right on exact
+        landmarks whatever the phone's height, but no better on the pose model's
+        (docs/DESIGN.md). Either way the body's turn is taken as none: it cannot be measured
+        well enough to correct for it, so a turned body's FPPA is withheld instead
+        (``_withhold_turned``, which uses the rebuilt legs' change per degree of turn)."""
         lat_left = P["left_hip"] - P["right_hip"]
         flat = {
             s: fppa(P[f"{s}_hip"], P[f"{s}_knee"], P[f"{s}_ankle"], lat_left if s == "left" else -lat_left)
             for s in SIDES
         }
-        if not ss.fppa_square_view:
-            return flat, "image", None
         w, h = clean.image_size
         focal = ss.camera_focal_35mm / 43.27 * float(np.hypot(w, h))  # 43.27 mm: a 35 mm frame's diagonal
         legs = {s: (P[f"{s}_hip"], P[f"{s}_knee"], P[f"{s}_ankle"]) for s in SIDES}
         view = (standing, up, focal, np.array([w / 2, h / 2]))
         facing = self._facing_camera(clean, P)
-        out = square_view_fppa(legs, *view, 0.0, facing)
-        if not any(np.isfinite(v).any() for v in out.values()):
+        square = square_view_fppa(legs, *view, 0.0, facing)
+        if not any(np.isfinite(v).any() for v in square.values()):
             return flat, "image", None
+        # how much a 1 deg turn would move it (the rebuilt legs, whichever FPPA is reported)
         turned = square_view_fppa(legs, *view, 1.0, facing)
-        return out, "square-view", {s: np.abs(turned[s] - out[s]) for s in SIDES}
+        sens = {s: np.abs(turned[s] - square[s]) for s in SIDES}
+        return (square, "square-view", sens) if ss.fppa_square_view else (flat, "image", sens)
 
     def _withhold_turned(self, reps, spans, depth, clean: PoseSequence, turn_sens, warnings, ss: ScreeningSettings) -> None:
         """Withhold FPPA (value and flag, with ``fppa_note``) where the body may be turned
