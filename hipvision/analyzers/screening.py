@@ -295,8 +295,8 @@ class ScreeningAnalyzer:
         self, clean: PoseSequence, P, standing, up, ss: ScreeningSettings
     ) -> tuple[dict[str, np.ndarray], str, dict[str, np.ndarray] | None]:
         """(N,) FPPA per side and frame, how it was measured (``fppa_method``), and per side
-        and frame how many degrees it would move per degree the body is turned (None for
-        ``image``).
+        and frame how many degrees it would move per degree the body is turned (None when
+        the legs cannot be rebuilt: no standing frames).
 
         ``image`` (the default): the 2-D angle as the phone sees it. ``square-view``
         (``fppa_square_view``): each leg is rebuilt in 3-D from the image alone
