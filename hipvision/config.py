@@ -325,6 +325,23 @@ class ScreeningSettings:
     peak_min_frames: int = 3
     #: a gap in detection longer than this (s) means the person left the frame
     max_missing_s: float = 0.5
+    #: FPPA as a level camera square in front at knee height sees it, from each leg rebuilt
+    #: in 3-D out of the image (foreshortening against the standing segment lengths), instead
+    #: of the 2-D angle as the phone sees it. Off: right on exact joints (rendered rig: 1.9 ->
+    #: 0.9 deg square on, 4.0 -> 2.1 deg from chest height) but no better on the pose model's
+    #: landmarks (3.4 vs 3.7 deg), and it swings where they are poor (docs/DESIGN.md)
+    fppa_square_view: bool = False
+    #: the phone's lens as a 35 mm-equivalent focal length (mm): main cameras are 23-28 mm;
+    #: it sets the perspective of the rebuilt legs (10 % off moves FPPA by < 0.3 deg)
+    camera_focal_35mm: float = 26.0
+    #: a body turned from the camera moves a bent knee's FPPA by up to ~2 deg per degree, and
+    #: neither the pose model's world landmarks nor the image measure the turn well enough to
+    #: correct for it: FPPA is withheld when the turn (geometry.body_turn_deg over the frontal
+    #: reps) exceeds this (deg; on the rendered and real test clips square views read 1.3-4.6,
+    #: turns of 10 deg 6.4-17.6: docs/DESIGN.md) ...
+    fppa_max_turn_deg: float = 5.5
+    #: ... and would move FPPA by more than this (deg) at the rep's bottom
+    fppa_turn_tolerance_deg: float = 3.0
 
     def fppa_threshold(self) -> float:
         if self.fppa_threshold_deg is not None:

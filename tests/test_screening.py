@@ -280,3 +280,48 @@ def test_overlay_draws_counter_knee_lines_and_shift_arrow(tmp_path: Path) -> Non
     # after the set: the counter reads 2 and nothing else is drawn at the legs
     after = run.draw(blank, int(run.frame[-1]))
     assert not after[200:].any() and (after[:80, :200] != drawn[:80, :200]).any()
+
+
+def test_fppa_method_is_reported_and_a_turned_body_gets_no_fppa() -> None:
+    """Square on: FPPA with its method (the image angle; the rebuilt square view when
+    asked, which from a hip-high phone is nearer the knee-height truth). Turned 12 deg
+    (still a frontal view): a bent knee's FPPA would be off by many degrees and the turn
+    cannot be corrected, so it is withheld with the reason, never reported."""
+    reps = [Rep(valgus_left_m=0.07), Rep()]
+    seq, truth = screening_clip("squat", reps, camera=frontal_camera(height=0.95), world_noise_m=0.01, seed=31)
+    image = analyze(seq, "squat")
+    sq = analyze(seq, "squat", settings=replace(DEFAULT_SETTINGS, screening=ScreeningSettings(fppa_square_view=True)))
+    err = {"image": [], "square-view": []}
+    for rep in (image, sq):
+        for r, f in zip(rep["reps"], truth.fppa):
+            for side in ("left", "right"):
+                d = r[side]
+                assert d["fppa_deg"] == pytest.approx(f[side], abs=4.0)
+                err[d["fppa_method"]].append(abs(d["fppa_deg"] - f[side]))
+        assert "fppa_withheld_turn" not in codes(rep)
+    assert len(err["image"]) == len(err["square-view"]) == 4
+    assert max(err["square-view"]) < 1.0 < max(err["image"])
+    seq, _ = screening_clip("squat", reps, camera=frontal_camera(azimuth_deg=12.0), world_noise_m=0.01, seed=31)
+    rep = analyze(seq, "squat")
+    assert [r["view"] for r in rep["reps"]] == ["frontal", "frontal"]
+    for r in rep["reps"]:
+        assert r["hip_shift_pct"] is not None  # only FPPA is withheld
+        for side in ("left", "right"):
+            d = r[side]
+            assert d["fppa_deg"] is None and d["valgus"] is None and "fppa_method" not in d
+            assert "turned about 12 deg" in d["fppa_note"]
+    assert "fppa_withheld_turn" in codes(rep)
+    assert rep["summary"]["valgus_reps"] == {"left": 0, "right": 0} and rep["summary"]["worst_rep"] is None
+
+
+def test_without_world_landmarks_bent_knee_fppa_is_withheld_as_unchecked() -> None:
+    """Another estimator's pose CSV without world landmarks: the turn cannot be checked, and
+    any turn the view check lets through (up to 20 deg) would move a bent knee's FPPA by
+    more than the tolerance, so it is withheld with that reason; hip shift stays."""
+    seq, _ = screening_clip("squat", [Rep(valgus_left_m=0.07), Rep()], camera=frontal_camera(), seed=32)
+    rep = analyze(replace(seq, world=np.full_like(seq.world, np.nan)), "squat")
+    for r in rep["reps"]:
+        assert r["view"] == "frontal" and r["hip_shift_pct"] is not None
+        for side in ("left", "right"):
+            assert r[side]["fppa_deg"] is None and "without world landmarks" in r[side]["fppa_note"]
+    assert "fppa_withheld_turn" in codes(rep)

@@ -222,7 +222,7 @@ def screening_rows(spec: ClipSpec, truth: dict, rep: dict | None, model: dict[st
             rows.append({
                 "clip": spec.name, "test": spec.test, "rep": tr["index"], "side": s,
                 "true": tr[s]["fppa_deg"], "camera_2d": tr[s]["fppa_camera_deg"], "model_2d": mf, "swapped": swap,
-                "measured": ms.get("fppa_deg"), "error": diff(ms.get("fppa_deg"), tr[s]["fppa_deg"]),
+                "measured": ms.get("fppa_deg"), "note": ms.get("fppa_note"), "error": diff(ms.get("fppa_deg"), tr[s]["fppa_deg"]),
                 "valgus_expected": tr[s]["valgus_expected"], "valgus": ms.get("valgus"),
                 "view": (m or {}).get("view"),
                 "shift_true": tr["hip_shift_pct"], "shift_cm": tr["hip_shift_cm"], "shift": (m or {}).get("hip_shift_pct"),
@@ -344,8 +344,9 @@ def main() -> None:
               f"analysis {stats([diff(r['measured'], r['model_2d']) for r in sel])}")
         for clip in dict.fromkeys(r["clip"] for r in sel):
             cs = [r for r in sel if r["clip"] == clip]
+            held = sum(r["measured"] is None for r in cs)
             print(f"{'':<17}   {clip:<22} FPPA {stats([r['error'] for r in cs if r['view'] == 'frontal'])}; "
-                  f"camera view {stats([diff(r['camera_2d'], r['true']) for r in cs])}")
+                  f"not given {held}/{len(cs)}; camera view {stats([diff(r['camera_2d'], r['true']) for r in cs])}")
         vc = [r for r in sel if r["valgus_expected"] is not None]
         sc = {(r["clip"], r["rep"]): r for r in sel if r["shift_expected"] is not None}.values()
         print(f"{'':<17} valgus flags right on clear cases: {sum(bool(r['valgus']) == r['valgus_expected'] for r in vc)}/{len(vc)}; "

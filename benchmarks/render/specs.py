@@ -211,6 +211,18 @@ CLIPS: tuple[ClipSpec, ...] = (
              note="reps: neutral, both knees in, right knee in, hip shift left"),
     ClipSpec("squat-mannequin-yaw", "squat", "Mannequin.glb", {"distance": 2.2, "height": 1.0, "yaw": 10, "roll": 3}, reps=_SQUAT,
              note="camera 10 deg to the side, rolled 3 deg"),
+    *(  # camera sweep for the FPPA (issue 15): the body turned against the camera
+        ClipSpec(f"squat-{av.lower()}-yaw{yaw:+d}", "squat", f"{av}.glb", {"distance": 2.2, "height": 0.9, "yaw": yaw},
+                 reps=_SQUAT, note=f"camera {abs(yaw)} deg to the {'right' if yaw > 0 else 'left'} of square, knee height")
+        for av in ("Xbot", "Mannequin")
+        for yaw in (-20, -10, 10, 20)
+    ),
+    ClipSpec("squat-mannequin-front", "squat", "Mannequin.glb", {"distance": 2.2, "height": 0.9}, reps=_SQUAT,
+             note="second avatar square in front at knee height"),
+    ClipSpec("squat-xbot-chest", "squat", "Xbot.glb", {"distance": 2.2, "height": 1.3, "roll": 5}, reps=_SQUAT,
+             note="square on, camera at chest height (looking down at the hips), rolled 5 deg"),
+    ClipSpec("squat-mannequin-chest", "squat", "Mannequin.glb", {"distance": 2.2, "height": 1.3, "yaw": -15, "roll": -5},
+             reps=_SQUAT, note="camera at chest height, 15 deg to the other side, rolled -5 deg"),
     ClipSpec("sls-ely-front", "single-leg-squat", "Ely.glb", {"distance": 2.2, "height": 0.9}, reps=_SLS, lift="right",
              base={"shift": 0.07}, scene={"stance_half_width": 0.1},
              note="left leg works, right foot lifted; valgus 0 / 15 / 28 deg knee turn"),

@@ -5,9 +5,12 @@ Conventions:
 
 * Left and right are the **person's**. FPPA (frontal-plane projection angle) is 180 deg
   minus the hip-knee-ankle angle as the camera sees it, **positive = valgus** (knee medial
-  of the hip-ankle line), negative = varus; read at the rep's deepest point from a line
-  fitted to FPPA against depth over the frames around the bottom (:func:`value_at_bottom`),
-  not one frame.
+  of the hip-ankle line), negative = varus (``fppa_method`` "image"; "square-view" with
+  ``fppa_square_view``: the legs rebuilt and seen square on at knee height,
+  :func:`geometry.square_view_fppa`). A body turned from the camera cannot be corrected
+  for; where the turn would move a knee's FPPA by more than 3 deg it is withheld with the
+  reason (``fppa_note``). Read at the rep's deepest point from a line fitted to FPPA
+  against depth over the frames around the bottom (:func:`value_at_bottom`), not one frame.
 * Hip shift: the sideways displacement of the pelvis midpoint from the midpoint of the
   ankles (the stance ankle in single-leg tests, relative to standing), measured across the
   **true vertical** found at the standing start (pelvis over feet), not the image edge, in
@@ -38,7 +41,7 @@ import numpy as np
 from ..cleaning import clean_and_check, true_runs
 from ..config import ScreeningSettings, Settings
 from ..errors import AnalysisError
-from ..geometry import body_yaw_deg, fppa, signed_angle, unit
+from ..geometry import ACROSS_LINES, body_turn_deg, body_yaw_deg, fppa, signed_angle, square_view_fppa, unit
 from ..landmarks import LANDMARK_INDEX
 from ..plausibility import doubtful_warning, refuse_if_unreliable, rests_on
 from ..reps import RepSpan, segment_reps
@@ -218,10 +221,7 @@ class ScreeningAnalyzer:
 
         # geometry per frame
         lat_left = P["left_hip"] - P["right_hip"]
-        f = {
-            s: fppa(P[f"{s}_hip"], P[f"{s}_knee"], P[f"{s}_ankle"], lat_left if s == "left" else -lat_left)
-            for s in SIDES
-        }
+        f, fppa_method, turn_sens = self._fppa_frames(clean, P, standing, up, ss)
         # + towards the person's left: the pelvis offset across the true vertical (``across``
         # points the way the standing hip line points, to the person's left), in hip widths
         across = np.array([-up[1], up[0]])  # perpendicular to true up
@@ -254,6 +254,11 @@ class ScreeningAnalyzer:
             self._rep(i, sp, t, depth, f, shift, P, yaw, measurable, leg_len, up, working, ss)
             for i, sp in enumerate(spans)
         ]
+        for r in reps:
+            for s in SIDES:
+                if r.get(s) and r[s].get("fppa_deg") is not None:
+                    r[s]["fppa_method"] = fppa_method
+        self._withhold_turned(reps, spans, depth, clean, turn_sens, warnings, ss)
         # a rep whose bottom (the frames its numbers come from, and its deepest frame, which
         # may lie in a gap the gate left) rests on rejected frames
         for r, sp in zip(reps, spans):
@@ -336,6 +341,108 @@ class ScreeningAnalyzer:
                 f"{thigh_rise / shin if shin else 0:.1f} shin lengths of the knees); they seem to be "
                 "seated or lying: is this a hip-rotation test?"
             )
+
+    def _fppa_frames(
+        self, clean: PoseSequence, P, standing, up, ss: ScreeningSettings
+    ) -> tuple[dict[str, np.ndarray], str, dict[str, np.ndarray] | None]:
+        """(N,) FPPA per side and frame, how it was measured (``fppa_method``), and per side
+        and frame how many degrees it would move per degree the body is turned (None when
+        the legs cannot be rebuilt: no standing frames).
+
+        ``image`` (the default): the 2-D angle as the phone sees it. ``square-view``
+        (``fppa_square_view``): each leg is rebuilt in 3-D from the image alone
+        (:func:`geometry.leg_from_image`: planted ankle, standing segment lengths, depth from
+        foreshortening) and seen by a level camera square in front of the standing knees at
+        their height, at the phone's distance (:func:`geometry.square_view`): right on exact
+        landmarks whatever the phone's height, but no better on the pose model's
+        (docs/DESIGN.md). Either way the body's turn is taken as none: it cannot be measured
+        well enough to correct for it, so a turned body's FPPA is withheld instead
+        (``_withhold_turned``, which uses the rebuilt legs' change per degree of turn)."""
+        lat_left = P["left_hip"] - P["right_hip"]
+        flat = {
+            s: fppa(P[f"{s}_hip"], P[f"{s}_knee"], P[f"{s}_ankle"], lat_left if s == "left" else -lat_left)
+            for s in SIDES
+        }
+        w, h = clean.image_size
+        focal = ss.camera_focal_35mm / 43.27 * float(np.hypot(w, h))  # 43.27 mm: a 35 mm frame's diagonal
+        legs = {s: (P[f"{s}_hip"], P[f"{s}_knee"], P[f"{s}_ankle"]) for s in SIDES}
+        view = (standing, up, focal, np.array([w / 2, h / 2]))
+        facing = self._facing_camera(clean, P)
+        square = square_view_fppa(legs, *view, 0.0, facing)
+        if not any(np.isfinite(v).any() for v in square.values()):
+            return flat, "image", None
+        # how much a 1 deg turn would move it (the rebuilt legs, whichever FPPA is reported)
+        turned = square_view_fppa(legs, *view, 1.0, facing)
+        sens = {s: np.abs(turned[s] - square[s]) for s in SIDES}
+        return (square, "square-view", sens) if ss.fppa_square_view else (flat, "image", sens)
+
+    def _withhold_turned(self, reps, spans, depth, clean: PoseSequence, turn_sens, warnings, ss: ScreeningSettings) -> None:
+        """Withhold FPPA (value and flag, with ``fppa_note``) where the body may be turned
+        from the camera enough to move it by more than ``fppa_turn_tolerance_deg``.
+
+        The turn is :func:`geometry.body_turn_deg` over the frames of the reps seen from the
+        front (a set is done facing one way; one rep's frames read too noisily), from the hip,
+        shoulder, knee and foot lines (single-leg tests: hips and shoulders). Square
+        views read up to 3.9 deg on the test clips, so only turns beyond
+        ``fppa_max_turn_deg`` count; without world landmarks the turn is unknown and may be
+        anything the view check lets through (``frontal_max_yaw_deg``). The effect is that
+        turn times the FPPA's change per degree of turn at the rep's bottom (from the
+        rebuilt legs; unknown for ``image`` FPPA: then any such turn is too much)."""
+        frames = np.zeros(len(depth), bool)
+        for r, sp in zip(reps, spans):
+            if r["view"] == "frontal":
+                frames[sp.start : sp.end + 1] = True
+        # one foot lifted: its knee, ankle and toes no longer lie across the body
+        lines = ("hip", "shoulder") if self.single else ACROSS_LINES
+        turn = body_turn_deg(clean.world[frames], lines) if frames.any() else None
+        if turn is not None and turn <= ss.fppa_max_turn_deg:
+            return
+        if turn is None:
+            possible = ss.frontal_max_yaw_deg
+            why = f"the body's turn from the camera cannot be checked without world landmarks (up to {possible:.0f} deg passes as frontal)"
+        else:
+            possible = turn
+            why = f"the body is turned about {turn:.0f} deg from the camera"
+        withheld = 0
+        for r, sp in zip(reps, spans):
+            peak = depth[sp.bottom]
+            bottom = np.zeros(len(depth), bool)
+            bottom[sp.start : sp.end + 1] = True
+            bottom &= depth >= ss.bottom_fraction * peak
+            for s in SIDES:
+                d = r.get(s)
+                if not d or d.get("fppa_deg") is None:
+                    continue
+                sens = turn_sens[s][bottom] if turn_sens is not None else np.array([])
+                per_deg = float(np.nanmedian(sens)) if np.isfinite(sens).any() else None
+                if per_deg is not None and possible * per_deg <= ss.fppa_turn_tolerance_deg:
+                    continue
+                moved = f"by about {possible * per_deg:.0f} deg" if per_deg is not None else "by an unknown amount"
+                for k in ("fppa_method", "fppa_peak_deg", "fppa_peak_s", "fppa_peak_phase", "fppa_peak_depth_pct"):
+                    d.pop(k, None)
+                d.update(
+                    fppa_deg=None, valgus=None, medial_knee_displacement=None,
+                    fppa_note=f"withheld: {why}, which at this knee bend can move FPPA {moved}; "
+                    "it is only given for a view known to be square. Face the camera squarely",
+                )
+                r.pop("fppa_left_minus_right_deg", None)
+                withheld += 1
+        if withheld:
+            warnings.append(
+                QualityWarning(
+                    "fppa_withheld_turn",
+                    f"knee valgus (FPPA) withheld for {withheld} knee(s) of the reps: {why}; a bent knee's FPPA moves "
+                    "by up to about 2 deg per degree of turn and the turn cannot be corrected for; film square on",
+                    float(possible),
+                )
+            )
+
+    def _facing_camera(self, clean: PoseSequence, P) -> bool:
+        """Whether the person faces the camera (else their back is to it): the pose model
+        labels the sides from the person's front, so their left hip on the image's right
+        means they face it (a mirrored video looks the same to it). Not from the world
+        landmarks' nose depth: on the faceless rendered avatars that flipped."""
+        return bool(np.nanmedian((P["left_hip"] - P["right_hip"])[:, 0]) >= 0)
 
     def _world(self, clean: PoseSequence, name: str) -> np.ndarray:
         return clean.world[:, LANDMARK_INDEX[name]]
