@@ -288,6 +288,9 @@ def run_analysis(
     if tracking is not None:
         run.report["tracking"] = tracking
         _note_crossing(run.report, (tracking.get("checks") or {}).get("crossed_frames") or 0)
+        from .tracking.doubts import name_tracking_doubts
+
+        name_tracking_doubts(run.report, settings.rotation)
     run.report["processing_s"] = round(time.perf_counter() - t0, 3)
     if series_path is not None:
         write_series_csv(run, analyzer.series_columns, series_path)

@@ -43,6 +43,7 @@ FIXES = {
     "side_not_tested": "Rotate that leg too; hold each end position for about a second.",
     "left_frame": "Step back or widen the view so the whole body stays in the picture for every rep.",
     "multiple_people": "Film with only the person being tested in view.",
+    "tracking_doubtful": "Check the annotated video. For the prone test put stickers on the shins (--track markers) or mark them on one frame (--track assisted).",
     "many_reps": "Record one set of up to 30 reps per clip.",
 }
 

@@ -460,7 +460,8 @@ def test_good_form_front_squats_say_where_fppa_was_read(front_squat_pose: PoseSe
     for r, s in knees:
         caveat = fppa_caveat(r[s], short=True)
         assert re.search(rf"^ +{r['index']}\*? .*{r[s]['fppa_deg']:.1f} \({re.escape(caveat)}\)", text, re.M)
-        assert f"{r[s]['fppa_deg']:.1f}°<br><span class=\"small\">{fppa_caveat(r[s])}</span>" in html
+        flag = ' <span class="flag">valgus</span>' if r[s]["valgus"] else ""
+        assert f"{r[s]['fppa_deg']:.1f}°{flag}<br><span class=\"small\">bottom: {fppa_caveat(r[s])}</span>" in html
         assert table.loc[r["index"], f"FPPA {s}"] == fppa_with_caveat(r[s])
     assert FPPA_CAVEAT_LEGEND in text and escape(FPPA_CAVEAT_LEGEND) in html
     fppa = np.array([[np.nan if v is None else v for v in row[2:4]] for row in run.series_rows()])

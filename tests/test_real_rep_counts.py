@@ -99,5 +99,8 @@ def test_gym_side_squat_reps_span_their_own_movement(poses: Poses) -> None:
 
 def test_a_cross_fade_in_an_edited_clip_is_not_a_rep(poses: Poses) -> None:
     rep = analyze(poses["squat_front_and_side_airsquat_crossfit_text.mp4"], "squat")
-    quick = [r for r in rep["reps"] if not r["complete"] and "too quick" in r["incomplete_reason"]]
-    assert len(quick) == 1 and quick[0]["bottom_s"] == pytest.approx(8.7, abs=0.3)
+    # the cross-fade at about 8.7 s is no counted rep: either the plausibility gate leaves its
+    # jumping frames out, or it is listed as an incomplete ("too quick") rep
+    near = [r for r in rep["reps"] if abs(r["bottom_s"] - 8.7) <= 0.3]
+    assert all(not r["complete"] and "too quick" in r["incomplete_reason"] for r in near), near
+    assert rep["summary"]["reps"] == 9

@@ -3,8 +3,9 @@
     python benchmarks/render/run_benchmark.py [NAME ...] [--json OUT.json]
 
 Renders the clip set of ``specs.py`` if it is not cached (``render.py``), then for each clip
-runs the real command line, ``hipvision analyze CLIP --test T --json`` (prone clips also
-with ``--track markers``), and prints per clip and side the measured against the true
+runs the real command line, ``hipvision analyze CLIP --test T --json`` (prone clips: the
+default ``auto`` on the clip and on a copy with the stickers painted out, and
+``--track markers`` / ``assisted``), and prints per clip and side the measured against the true
 values: peak IR/ER (rotation tests); FPPA per rep, valgus and hip-shift flags, rep counts
 (screening); then MAE and worst case per test.
 
@@ -196,6 +197,20 @@ def print_rotation(rows: list[dict]) -> None:
               f"{fmt(None if r['swapped'] is None else 100 * r['swapped'], 4, 0)}% {fmt(r['knee_px'], 7, 0)} {fmt(r['ankle_px'], 8, 0)}")
 
 
+def print_tracking(mode: str, rep: dict) -> None:
+    """Which tracker produced a rotation report, how often the pose model's legs failed the
+    gate's frame checks (``failed_share``), and the warning codes."""
+    tr = rep.get("tracking")
+    if tr is None:
+        return
+    gate = tr.get("checks", {}).get("failed_share")
+    for a in tr.get("attempts", []):
+        gate = gate or a.get("failed_share")
+    share = ", ".join(f"{s} {100 * v:.0f} %" for s, v in (gate or {}).items()) or "-"
+    print(f"  {mode}: tracking {tr['mode']} (requested {tr['requested']}); pose model's legs failed the gate in {share}; "
+          f"warnings: {', '.join(w['code'] for w in rep['warnings']) or '-'}")
+
+
 # ------------------------------------------------------------------------ screening
 def screening_rows(spec: ClipSpec, truth: dict, rep: dict | None, model: dict[str, np.ndarray] | None) -> tuple[list[dict], dict]:
     true_reps = truth["reps"]
@@ -289,20 +304,29 @@ def main() -> None:
                       f"{truth['stickers_hidden_frames']} of {n} frames")
             modes = [("model", ())]
             if spec.test == "prone":
+                # the default (auto) with and without the stickers in the picture
+                modes = [("auto", ()), ("auto-bare", ())]
                 # assisted: the points a user would click on the first frame (the stickers)
                 first = truth["stickers_image"]
                 marks = [f"--mark={p}={first[i][0][0]:.1f},{first[i][0][1]:.1f}" for i, p in enumerate(STICKER_POINTS)]
                 modes += [("markers", ("--track", "markers")), ("assisted", ("--track", "assisted", *marks)),
                           ("assisted-bare", ("--track", "assisted", *marks))]  # stickers painted out
             for mode, extra in modes:
-                clip = bare_clip(d) if mode == "assisted-bare" else d / "clip.mp4"
+                clip = bare_clip(d) if mode.endswith("-bare") else d / "clip.mp4"
                 rep, err = analyze(clip, spec.test, *extra)
                 if rep is None:
                     print(f"  {mode}: {err}")
-                rows = rotation_rows(spec, truth, rep, model if mode == "model" else None, mode)
-                if rep is None:
-                    for r in rows:
+                else:
+                    print_tracking(mode, rep)
+                # the pose model's stage split only where its legs gave the numbers
+                used_model = mode == "model" or (mode == "auto" and ((rep or {}).get("tracking") or {}).get("mode") == "model")
+                rows = rotation_rows(spec, truth, rep, model if used_model else None, mode)
+                for r in rows:
+                    if rep is None:
                         r["note"] = err
+                    else:
+                        r["tracking"] = (rep.get("tracking") or {}).get("mode")
+                        r["warnings"] = [w["code"] for w in rep["warnings"]]
                 rot_rows += rows
                 if err != NO_MARKERS:
                     print_rotation(rows)
@@ -317,7 +341,7 @@ def main() -> None:
 
     print("\n=== summary (|measured - true|) ===")
     for test in ("seated", "prone"):
-        for mode in ("model", "markers", "assisted", "assisted-bare"):
+        for mode in ("model", "auto", "auto-bare", "markers", "assisted", "assisted-bare"):
             sel = [r for r in rot_rows if r["test"] == test and r["mode"] == mode]
             if not sel:
                 continue
@@ -325,7 +349,10 @@ def main() -> None:
                 print(f"{test:<17} {mode:<8} peak IR/ER: {NO_MARKERS}")
                 continue
             print(f"{test:<17} {mode:<8} peak IR/ER: {stats([r['error'] for r in sel])}; measured {sum(r['measured'] is not None for r in sel)}/{len(sel)}")
-            if mode == "model":
+            if mode.startswith("auto"):
+                used = {c: sorted({r.get("tracking") or "refused" for r in sel if r["clip"] == c}) for c in dict.fromkeys(r["clip"] for r in sel)}
+                print(f"{'':<17} {'':<8}   tracking used: " + "; ".join(f"{c} {'/'.join(m)}" for c, m in used.items()))
+            if mode in ("model", "auto"):
                 clean = [r for r in sel if r["swapped"] is not None and r["swapped"] < 0.1]
                 print(f"{'':<17} {'':<8}   without left/right swaps (< 10 % of the held frames): "
                       f"{stats([r['error'] for r in clean])}; pose model {stats([diff(r['model_2d'], r['camera_2d']) for r in clean])}; "

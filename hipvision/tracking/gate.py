@@ -22,7 +22,10 @@ that frame, a failed clip check rejects the side):
   above knee; seated: below; clip).
 
 The gate passes when every side keeps knee+ankle in at least ``min_usable_fraction`` of the
-frames.
+frames and, prone, no side's knee/ankle fail any frame check in more than
+``gate_max_failed_share_prone`` of the frames they were found in (``failed_share``: on the
+rendered prone clips the frames that passed were wrong too; seated has no such limit, see
+``hipvision/config.py``).
 """
 
 from __future__ import annotations
@@ -65,6 +68,8 @@ class GateResult:
     usable: dict[str, float]
     checks: list[GateCheck] = field(default_factory=list)
     passed: bool = False
+    #: side -> share of the frames with knee and ankle found that failed a frame check
+    failed_share: dict[str, float] = field(default_factory=dict)
 
     def failures(self) -> list[GateCheck]:
         return [c for c in self.checks if not c.passed]
@@ -110,6 +115,7 @@ def gate_legs(
     up = IMAGE_UP if shin_points_up(test) else IMAGE_DOWN
     checks: list[GateCheck] = []
     accepted: dict[str, np.ndarray] = {}
+    failed_share: dict[str, float] = {}
     pts = {f"{sd}_{p}": seq.point(f"{sd}_{p}") for sd in SIDES for p in ("hip", "knee", "ankle")}
     vis = {k: seq.visibility[:, LANDMARK_INDEX[k]] for k in pts}
     # left/right order of the knees (both sides at once)
@@ -139,6 +145,7 @@ def gate_legs(
         if not np.isfinite(medL):
             checks.append(GateCheck("present", sd, False, 1.0, "knee and ankle never seen (with enough visibility)"))
             accepted[sd] = np.zeros(n, bool)
+            failed_share[sd] = 1.0
             continue
         collapsed = medL < s.gate_min_shin_frac * seq.image_size[1]
         checks.append(GateCheck("collapsed", sd, not collapsed, None,
@@ -164,6 +171,7 @@ def gate_legs(
             checks.append(_frame_check("thigh_length", sd, t_ok, ok & has_hip, "thigh length jumps (hip or knee misplaced)"))
             ok &= t_ok
         ok &= np.where(both, order_ok, True)
+        failed_share[sd] = float((present & ~ok).sum()) / max(int(present.sum()), 1)
         # neutral start: the first second of accepted frames
         start = ok & (t <= t[ok][0] + neutral_start_within_s) if ok.any() else ok
         if start.any():
@@ -188,4 +196,13 @@ def gate_legs(
         low = [f"{sd} {usable[sd]:.0%}" for sd in SIDES if usable[sd] < s.min_usable_fraction]
         checks.append(GateCheck("usable_fraction", "both", False, None,
                                 f"usable frames {', '.join(low)} (need {s.min_usable_fraction:.0%})"))
-    return GateResult(gated, accepted, usable, checks, passed)
+    limit = s.gate_max_failed_share_prone if test == "prone" else s.gate_max_failed_share_seated
+    often = [sd for sd in SIDES if failed_share[sd] > limit]
+    if often:
+        passed = False
+        checks.append(GateCheck("failed_share", "both" if len(often) == 2 else often[0], False,
+                                max(failed_share[sd] for sd in often),
+                                f"the {' and '.join(f'{sd} leg failed a check in {failed_share[sd]:.0%}' for sd in often)} "
+                                f"of the frames (at most {limit:.0%} allowed for the {test} test: a model that "
+                                "misplaces the legs that often is wrong in the other frames too)"))
+    return GateResult(gated, accepted, usable, checks, passed, failed_share)

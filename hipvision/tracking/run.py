@@ -135,7 +135,8 @@ def track_video(
     if backend is not None:
         model_seq = mseq = PoseSequence.from_frames(model_frames, size, source=name)
         g = gate_legs(mseq, test, ts, neutral_start_within_s=settings.rotation.neutral_start_within_s)
-        checks = {"gate": [c.to_dict() for c in g.checks], "passed": g.passed}
+        checks = {"gate": [c.to_dict() for c in g.checks], "passed": g.passed,
+                  "failed_share": {sd: round(v, 3) for sd, v in g.failed_share.items()}}
         if mode == "model" and not g.passed:
             _refuse_other_test(mseq, test)
         if mode == "model" or g.passed:
@@ -144,7 +145,8 @@ def track_video(
                 reason = "requested; the plausibility gate rejected part of it: " + g.reason()
             return TrackResult(g.sequence, TrackingInfo("model", mode, reason, n, g.usable, [], checks, attempts, fps))
         attempts.append({"mode": "model", "used": False, "reason": "plausibility gate failed: " + g.reason(),
-                         "usable_fraction": {s: round(v, 3) for s, v in g.usable.items()}})
+                         "usable_fraction": {s: round(v, 3) for s, v in g.usable.items()},
+                         "failed_share": checks["failed_share"]})
 
     assert markers is not None
     seq = m_out.sequence(size, name)
