@@ -64,6 +64,17 @@ def gate(values: np.ndarray, visibility: np.ndarray, min_visibility: float) -> n
     return out
 
 
+def run_around(mask: np.ndarray, i: int) -> tuple[int, int]:
+    """First and last index of the run of True in ``mask`` that contains index ``i``."""
+    a = i
+    while a > 0 and mask[a - 1]:
+        a -= 1
+    b = i
+    while b < len(mask) - 1 and mask[b + 1]:
+        b += 1
+    return a, b
+
+
 def true_runs(mask: np.ndarray) -> list[tuple[int, int]]:
     """[start, stop) index pairs of the True runs of a 1-D bool mask."""
     if not mask.any():

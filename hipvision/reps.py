@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .cleaning import run_around
 from .dsp import find_peaks
 
 
@@ -75,16 +76,6 @@ def completeness(
         return "the person did not stand up after this rep"
     return None
 
-
-def _run_around(mask: np.ndarray, i: int) -> tuple[int, int]:
-    """First and last index of the run of True in ``mask`` that contains index ``i``."""
-    a = i
-    while a > 0 and mask[a - 1]:
-        a -= 1
-    b = i
-    while b < len(mask) - 1 and mask[b + 1]:
-        b += 1
-    return a, b
 
 
 def segment_reps(
@@ -170,7 +161,7 @@ def segment_reps(
             d, int(a), stretch, int(b), complete_tolerance, after_rep=k > 0, before_rep=k < len(cuts)
         )
         if why is None and min_half_width_s > 0:
-            h0, h1 = _run_around(d >= base + 0.5 * (top - base), p)
+            h0, h1 = run_around(d >= base + 0.5 * (top - base), p)
             if t[h1] - t[h0] < min_half_width_s:
                 why = (
                     f"down and up again within {t[h1] - t[h0]:.2f} s: too quick for a rep "

@@ -26,7 +26,7 @@ import numpy as np
 from ..cleaning import clean_and_check
 from ..plausibility import doubtful_warning, refuse_if_unreliable, rests_on
 from ..sides import fix_swapped_sides
-from ..cleaning import true_runs as runs
+from ..cleaning import run_around, true_runs as runs
 from ..config import RotationSettings, Settings
 from ..errors import AnalysisError
 from ..geometry import IMAGE_DOWN, IMAGE_UP, lateral_angle, rotate, signed_angle, unit
@@ -502,12 +502,7 @@ class RotationAnalyzer:
             # it (frames within a tolerance of it) and report the median of all its frames.
             tol = max(rs.plateau_tolerance_deg, rs.plateau_tolerance_frac * float(x[k]))
             near = np.where(np.isfinite(x), x, -np.inf) >= x[k] - tol
-            a = k
-            while a > 0 and near[a - 1]:
-                a -= 1
-            b = k
-            while b < len(x) - 1 and near[b + 1]:
-                b += 1
+            a, b = run_around(near, k)
             plateau = sign * sr.angle[a : b + 1]
             plateau = plateau[np.isfinite(plateau)]
             peak = float(np.median(plateau)) if plateau.size else float(x[k])
