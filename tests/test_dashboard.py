@@ -137,6 +137,25 @@ def test_rotation_chart_marks_held_peaks_and_norm_bands(tmp_path: Path) -> None:
     assert got_bands == {(lo, hi), (-ehi, -elo)}  # IR above zero, ER below
 
 
+def test_rotation_chart_breaks_the_line_where_the_angle_is_missing(tmp_path: Path) -> None:
+    seq, _ = rotation_clip("seated", [Move("left", 35.0), Move("right", -40.0)])
+    csv = write_pose_csv(seq, tmp_path / "r.pose.csv")
+    out = jobs.analyse(csv, jobs.find_pose(csv), "seated")
+    series = out.series.copy()
+    gap = (series["time_s"] > 2.0) & (series["time_s"] < 3.0)
+    series.loc[gap, "left_deg"] = float("nan")
+    spec = charts.rotation_chart(out.report, series).to_dict()
+    line = spec["layer"][2]
+    assert line["encoding"]["detail"]["field"] == "stretch"
+    rows = spec["datasets"][line["data"]["name"]]
+    left = [r for r in rows if r["side"] == "left"]
+    stretches = {r["stretch"] for r in left}
+    assert len(stretches) == 2  # one line before the gap, one after: never joined across it
+    before = max(r["time_s"] for r in left if r["stretch"] == min(stretches, key=lambda s: int(s.split("-")[1])))
+    assert before <= 2.0
+    assert len({r["stretch"] for r in rows if r["side"] == "right"}) == 1
+
+
 def test_screening_charts_show_threshold_and_flagged_reps(tmp_path: Path) -> None:
     seq, _ = screening_clip("squat", [Rep(valgus_left_m=0.08), Rep()])
     csv = write_pose_csv(seq, tmp_path / "s.pose.csv")
