@@ -33,11 +33,10 @@ import numpy as np
 
 from .config import PlausibilitySettings
 from .errors import AnalysisError
-from .landmarks import LANDMARK_INDEX
+from .landmarks import LANDMARK_INDEX, SIDES
 from .results import QualityWarning
 from .sides import reversed_order
 
-SIDES = ("left", "right")
 #: the landmarks a rejected leg loses
 LEG_PARTS = ("hip", "knee", "ankle", "heel", "foot_index")
 #: reasons in report order, with the words a message uses

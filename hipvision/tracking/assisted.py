@@ -45,7 +45,8 @@ import numpy as np
 
 from ..config import TrackingSettings
 from ..errors import InputError
-from .result import POINTS, SIDES, TrackingLost
+from ..landmarks import SIDES
+from .result import POINTS, TrackingLost
 
 _ECC_CRITERIA = (3, 60, 1e-4)  # cv2.TERM_CRITERIA_EPS | COUNT, iterations, epsilon
 _ECC_BLUR = 5
