@@ -17,7 +17,7 @@ from typing import Literal
 
 import numpy as np
 
-from .landmarks import LANDMARK_INDEX, N_LANDMARKS, SIDES
+from .landmarks import LANDMARK_INDEX, N_LANDMARKS, SIDES, Side
 from .sequence import PoseSequence
 
 TestName = Literal["seated", "prone"]
@@ -268,7 +268,7 @@ class ScreenTruth:
     rep_times: list[tuple[float, float, float]]  # (start, bottom, end) per rep
     fppa: list[dict[str, float]]  # per rep: side -> FPPA at the bottom (deg, + valgus)
     hip_shift_pct: list[float]  # per rep: % of hip width, + towards the person's left
-    working_side: str | None
+    working_side: Side | None
     #: per rep: side -> (highest FPPA, its time) over the frames deeper than half the rep's
     #: depth, on the way down and up (the analyzer's "peak"; deg, + valgus; s)
     fppa_peak: list[dict[str, tuple[float, float]]] = field(default_factory=list)
@@ -304,7 +304,7 @@ def _rep_profile(reps: list[Rep], fps: float, lead_s: float, tail_s: float):
     return t, prof, idx, times, up_u
 
 
-def _valgus_profile(reps: list[Rep], prof: np.ndarray, idx: np.ndarray, up_u: np.ndarray, side: str) -> np.ndarray:
+def _valgus_profile(reps: list[Rep], prof: np.ndarray, idx: np.ndarray, up_u: np.ndarray, side: Side) -> np.ndarray:
     """(N,) medial knee displacement (m): with the depth profile, or only on the way up."""
     out = np.zeros_like(prof)
     bump = np.where(np.isfinite(up_u) & (up_u < 0.7), np.sin(np.pi * np.nan_to_num(up_u) / 0.7), 0.0)
@@ -317,7 +317,7 @@ def _valgus_profile(reps: list[Rep], prof: np.ndarray, idx: np.ndarray, up_u: np
 
 def screening_skeleton(
     test: ScreenTest, reps: list[Rep], fps: float = 30.0, lead_s: float = 1.5, tail_s: float = 1.0,
-    working_side: str = "left",
+    working_side: Side = "left",
 ) -> tuple[np.ndarray, np.ndarray, ScreenTruth]:
     """(t, (N, 33, 3) world landmarks, truth). World: X = person's left, Y up, Z = facing."""
     t, prof, idx, times, up_u = _rep_profile(reps, fps, lead_s, tail_s)
@@ -453,7 +453,7 @@ def screening_clip(
     noise_px: float = 0.0,
     low_visibility_fraction: float = 0.0,
     drop_fraction: float = 0.0,
-    working_side: str = "left",
+    working_side: Side = "left",
     seed: int = 0,
     lead_s: float = 1.5,
     world_noise_m: float = 0.0,
