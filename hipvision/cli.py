@@ -19,7 +19,6 @@ from .cli_options import add_analysis_options, analysis_settings
 from .cli_options import add_pose_options as _add_pose_options
 from .cli_options import add_tracking_options as _add_tracking_options
 from .cli_options import positive_float as _positive_float
-from .cli_options import positive_int as _positive_int
 from .cli_options import settings_from_pose_options as _settings
 from .cli_options import tracking_kwargs as _tracking_kwargs
 from .config import DEFAULT_SETTINGS, MARKER_COLORS, Settings

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from .atomicfile import write_atomic
