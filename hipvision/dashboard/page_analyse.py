@@ -14,7 +14,7 @@ import numpy as np
 import streamlit as st
 
 from .. import __version__, analyzers, export
-from ..atomicfile import AtomicPath
+from ..atomicfile import AtomicPath, atomic_write
 from ..config import DASHBOARD, DEFAULT_SETTINGS, Settings, default_videos_dir
 from ..history import History
 from ..report_html import key_frame_image, key_frame_time, render_report
@@ -102,7 +102,7 @@ def _save_upload(up: Any) -> Path | None:
     path = folder / Path(up.name).name
     if not path.exists():
         up.seek(0)
-        with open(path, "wb") as fh:
+        with atomic_write(path, "wb") as fh:  # an upload broken off never passes for the whole file
             while chunk := up.read(1 << 20):
                 fh.write(chunk)
     return path
