@@ -66,14 +66,10 @@ class H264Writer:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        ok = False
         try:
-            try:
-                if exc_type is None:
-                    for packet in self._stream.encode():
-                        self._container.mux(packet)
-            finally:
-                self._container.close()
-            ok = exc_type is None and self.frames > 0
+            if exc_type is None:
+                for packet in self._stream.encode():
+                    self._container.mux(packet)
         finally:
-            self._out.finish(ok)
+            self._container.close()
+        self._out.finish(exc_type is None and self.frames > 0)
