@@ -117,6 +117,24 @@ def test_live_waits_for_a_visible_body() -> None:
 # --------------------------------------------------------------------------- charts and jobs
 
 
+@pytest.mark.parametrize("sample, test", [("seated_rotation", "seated"), ("demo_squat_front", "squat")])
+def test_the_series_download_is_the_bytes_analyze_series_writes(tmp_path: Path, sample: str, test: str) -> None:
+    """One series CSV writer: the dashboard's download and history copy, the CLI's --series
+    and the API's write_series_csv give the same bytes."""
+    from hipvision.api import run_analysis, write_series_csv
+    from hipvision.cli import main
+    from hipvision.export import run_series_csv
+
+    src = Path(__file__).resolve().parents[1] / "samples" / f"{sample}.pose.csv"
+    out = jobs.analyse(src, jobs.find_pose(src), test)
+    assert main(["analyze", str(src), "--test", test, "--series", str(tmp_path / "cli.csv"), "--json"]) == 0
+    run = run_analysis(src, test)
+    api_file = write_series_csv(run, out.series_columns, tmp_path / "api.csv")
+    cli_bytes = (tmp_path / "cli.csv").read_bytes()
+    assert len(cli_bytes.splitlines()) == len(out.series) + 1 > 10
+    assert out.series_csv.encode("utf-8") == cli_bytes == api_file.read_bytes() == run_series_csv(run).encode("utf-8")
+
+
 def test_rotation_chart_marks_held_peaks_and_norm_bands(tmp_path: Path) -> None:
     seq, truth = rotation_clip("seated", [Move("left", 35.0), Move("right", -40.0)])
     csv = write_pose_csv(seq, tmp_path / "r.pose.csv")
