@@ -115,3 +115,10 @@ def test_distance_is_euclidean_and_similarity_invariant(c: list[float], k: float
     g0 = free_leg_gap(p, a, b, b, 50.0)[0]
     g1 = free_leg_gap(k * p + shift, k * a + shift, k * b + shift, k * b + shift, 50.0 * k)[0]
     assert g1 == pytest.approx(g0, rel=1e-6, abs=1e-6)
+
+
+def test_single_leg_hinge_is_untouched() -> None:
+    # the free leg swings back, behind the stance knee: it cannot hide it from the front
+    seq, _ = screening_clip("single-leg-hinge", REPS, camera=frontal_camera(height=0.5), seed=3)
+    rep = analyze(_cross_free_leg(seq, "right", "left", 0.9), "single-leg-hinge", settings=SETTINGS)
+    assert "fppa_withheld_free_leg" not in codes(rep)

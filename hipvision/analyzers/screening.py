@@ -259,7 +259,7 @@ class ScreeningAnalyzer:
             for s in SIDES:
                 if r.get(s) and r[s].get("fppa_deg") is not None:
                     r[s]["fppa_method"] = fppa_method
-        if working:  # the free leg in front of the stance knee: withheld, not misread
+        if working and not self.hinge:  # single-leg squat: the free leg hangs in front of the stance knee
             hidden = self._withhold_hidden_stance_knee(reps, spans, depth, P, working, standing, ss)
             if hidden is not None:
                 warnings.append(hidden)
@@ -443,7 +443,8 @@ class ScreeningAnalyzer:
             )
 
     def _withhold_hidden_stance_knee(self, reps, spans, depth, P, working, standing, ss: ScreeningSettings):
-        """Single-leg tests: :func:`stance_leg.withhold_hidden` over each rep's bottom frames."""
+        """Single-leg squats: :func:`stance_leg.withhold_hidden` over each rep's bottom frames
+        (not hinges: there the free leg swings back, behind the stance knee)."""
         free = "right" if working == "left" else "left"
         leg = standing_leg_length(P[f"{working}_hip"], P[f"{working}_ankle"], standing)
         gap = free_leg_gap(P[f"{working}_knee"], P[f"{free}_hip"], P[f"{free}_knee"], P[f"{free}_ankle"], leg)
