@@ -1,12 +1,12 @@
-"""Single-leg tests: is the stance knee seen clear of the free leg? Pure numpy, pixels.
+"""Single-leg squats: is the stance knee seen clear of the free leg? Pure numpy, pixels.
 
 In a single-leg squat filmed from the front the free (lifted) leg hangs in front of the
 body beside the stance leg. When the stance knee caves in (valgus) it moves medially,
 towards the free leg, and at depth the two knees meet in the image: the free knee, nearer
 the camera, covers the stance knee's medial side. The pose model then puts the stance knee
 in the middle of what it still sees of it, too far lateral, and the FPPA reads far too
-little valgus (rendered benchmark, issue 15: a true 26 deg read as 13 deg on one avatar, as
--1 deg on another, where the model put both knees on the same spot). The model's own
+little valgus (rendered benchmark, issue 15: a projected 28 deg read as 14 deg on one
+avatar, as 0 deg on another, whose legs the model swapped there). The model's own
 landmarks show when this happens: the stance knee lies within about a knee's width of the
 free leg's thigh or shin.
 
@@ -48,8 +48,8 @@ def free_leg_gap(
     """(N,) how far the stance knee lies from the free leg in the image, in stance-leg
     lengths: the smaller distance to the free thigh (hip -> knee) and to the free shin (knee
     -> ankle), divided by ``leg_length`` (pixels, > 0; :func:`standing_leg_length`). NaN
-    where a landmark is missing or the leg length is unknown. Near 0 also when the pose model puts both legs on one spot (its
-    left/right legs confused)."""
+    where a landmark is missing or the leg length is unknown. Near 0 also when the pose
+    model has swapped the legs (its stance knee then lies on the free leg)."""
     if not np.isfinite(leg_length) or leg_length <= 0:
         return np.full(len(np.asarray(stance_knee)), np.nan)
     d = np.fmin(
@@ -71,15 +71,13 @@ def standing_leg_length(hip: np.ndarray, ankle: np.ndarray, standing: np.ndarray
 
 def hidden_share(gap: np.ndarray, frames: np.ndarray, min_gap: float) -> float | None:
     """The share of ``frames`` (a mask) where the stance knee is within ``min_gap`` leg
-    lengths of the free leg; a frame whose gap is unknown counts as hidden (the model lost a
-    leg there). None when ``frames`` is empty."""
-    frames = np.asarray(frames, bool)
-    if not frames.any():
+    lengths of the free leg, over the frames where the gap is known (a leg the plausibility
+    gate left out says nothing either way). None when no such frame is given."""
+    g = np.asarray(gap, float)[np.asarray(frames, bool)]
+    g = g[np.isfinite(g)]
+    if g.size == 0:
         return None
-    g = np.asarray(gap, float)[frames]
-    with np.errstate(invalid="ignore"):
-        hidden = ~np.isfinite(g) | (g < min_gap)
-    return float(hidden.mean())
+    return float((g < min_gap).mean())
 
 
 def withhold_hidden(
@@ -115,7 +113,7 @@ def withhold_hidden(
         "fppa_withheld_free_leg",
         f"knee valgus (FPPA) of the stance knee withheld in rep{'s' if len(withheld) > 1 else ''} {', '.join(withheld)}: "
         "at the deepest point the free leg is in front of or beside the stance knee in the image, where the pose "
-        "model misplaces it (too little valgus); keep the free foot forward or to the side, clear of the stance knee",
+        "model misplaces it (too little valgus); hold the free leg so that the camera sees the stance knee clear of it",
         float(len(withheld)),
     )
 
@@ -126,5 +124,5 @@ def hidden_note(gap_at_bottom: float | None, min_gap: float) -> str:
     return (
         f"withheld: the free leg hides the stance knee at the deepest point (the knee is {seen} from the free "
         f"leg in the image, under {100 * min_gap:.0f} %), where the pose model places it too far out and reads too little "
-        "valgus; keep the free foot clear of the stance knee"
+        "valgus; hold the free leg so that the camera sees the stance knee clear of it"
     )

@@ -93,10 +93,12 @@ def test_gap_known_answers() -> None:
     g = free_leg_gap(knee, hip, fk, fa, 20.0)
     assert g[0] == pytest.approx(1.5) and g[1] == pytest.approx(1.0) and np.isnan(g[2])
     assert np.isnan(free_leg_gap(knee, hip, fk, fa, float("nan"))).all()
-    # the model putting both knees on one spot (legs confused) reads 0
+    # the stance knee on the free leg (the model's legs swapped or merged) reads 0
     assert free_leg_gap(fk, hip, fk, fa, 20.0)[0] == 0.0
-    assert hidden_share(np.array([0.1, 2.0, np.nan, 2.0]), np.array([True, True, True, False]), 0.18) == pytest.approx(2 / 3)
+    # unknown gaps (a leg left out by the plausibility gate) count neither way
+    assert hidden_share(np.array([0.1, 2.0, np.nan, 0.1]), np.array([True, True, True, False]), 0.18) == pytest.approx(1 / 2)
     assert hidden_share(g, np.zeros(3, bool), 0.18) is None
+    assert hidden_share(np.array([np.nan, np.nan]), np.ones(2, bool), 0.18) is None
     assert standing_leg_length(np.array([[0.0, 0], [0, 0]]), np.array([[0.0, 60], [5, 5]]), np.array([True, False])) == 60.0
     assert np.isnan(standing_leg_length(np.full((2, 2), np.nan), np.zeros((2, 2)), np.ones(2, bool)))
 
