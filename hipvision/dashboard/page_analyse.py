@@ -157,7 +157,9 @@ def render() -> None:
     with st.expander(f"How to record the {test} test", expanded=choice == UPLOAD_VIDEO):
         a, b = st.columns([2, 1])
         a.markdown(instructions(test))
-        b.image(illustration(test), caption="What the camera should see (person's left orange, right blue)")
+        picture = illustration(test)
+        if picture is not None:
+            b.image(picture, caption="What the camera should see (person's left orange, right blue)")
     settings = _settings()
 
     path: Path | None = None
