@@ -3,7 +3,7 @@ Imported only when drawing (``RotationRun.draw``)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Mapping, Protocol
 
 import cv2
 import numpy as np
@@ -11,8 +11,18 @@ import numpy as np
 from ...config import DEFAULT_SETTINGS
 from ...render import draw_label
 
-if TYPE_CHECKING:
-    from .analysis import RotationRun
+
+class RotationDrawing(Protocol):
+    """What the overlay reads of a ``RotationRun`` (so this module needs no import of the
+    analysis: the analysis imports the overlay, when drawing, and not the other way)."""
+
+    frame: np.ndarray
+    time_s: np.ndarray
+    angles: Mapping[str, np.ndarray]
+    knee: Mapping[str, np.ndarray]
+    ankle: Mapping[str, np.ndarray]
+    reference: Mapping[str, np.ndarray]
+    peaks: Mapping[str, Mapping[str, Any]]
 
 _COLORS = {"left": DEFAULT_SETTINGS.render.left_color, "right": DEFAULT_SETTINGS.render.right_color}
 
@@ -21,7 +31,7 @@ def _pt(p: np.ndarray) -> tuple[int, int]:
     return int(round(p[0])), int(round(p[1]))
 
 
-def draw_rotation(image: np.ndarray, run: "RotationRun", frame: int) -> np.ndarray:
+def draw_rotation(image: np.ndarray, run: RotationDrawing, frame: int) -> np.ndarray:
     """Shin line per side, its vertical reference from the knee (white), the current angle
     (+ = IR) next to the knee and the held peaks so far in a corner panel."""
     out = image.copy()
