@@ -279,7 +279,9 @@ def _tracking_choice(test: str, path: Path, choice: str) -> tuple[str | None, di
     """How knees and ankles are found in a rotation-test video, and the user's marks for
     assisted tracking (None until all four are placed)."""
     labels = list(TRACKING_CHOICES)
-    default = "stickers" if choice == SAMPLE_VIDEO else "automatic (checked pose model, else stickers)" if test == "prone" else "pose model"
+    from ..api import default_track
+
+    default = "stickers" if choice == SAMPLE_VIDEO else "automatic (checked pose model, else stickers)" if default_track(test, path) == "auto" else "pose model"
     label = st.selectbox(
         "Find knees and ankles by",
         labels,
@@ -301,6 +303,7 @@ def _marks(path: Path, test: str) -> dict[str, tuple[float, float]] | None:
 
     from ..sources import open_source
     from ..tracking import POINTS
+    from ..tracking.result import person_left_on_image_left
 
     all_marks: dict[str, dict[str, tuple[float, float]]] = st.session_state.setdefault("marks", {})
     marks = all_marks.setdefault(str(path), {})
@@ -339,7 +342,7 @@ def _marks(path: Path, test: str) -> dict[str, tuple[float, float]] | None:
         "on the middle of the shin as the camera sees it: the line between them is what is measured. "
         "Left and right are the person's: "
         + ("lying face down, seen from the feet end, their left is on the picture's left."
-           if test == "prone" else "facing the camera, their left is on the picture's right.")
+           if person_left_on_image_left(test) else "facing the camera, their left is on the picture's right.")
     )
     if st.button("Clear the marks", key=f"clear_marks_{path}"):
         marks.clear()
