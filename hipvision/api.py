@@ -296,7 +296,8 @@ def run_analysis(
         write_series_csv(run, analyzer.series_columns, series_path)
     if video_path is not None:
         # the skeleton must carry the same (person's) sides as the analysis overlay
-        draw_seq = seq.mirrored() if settings.rotation.mirrored and test in ("seated", "prone") else seq
+        family = analyzers.family_of(test)
+        draw_seq = seq.mirrored() if family is not None and family.mirrored(settings) else seq
         render_annotated(input, draw_seq, run, video_path, settings=settings, progress=render_progress)  # type: ignore[arg-type]
     return run
 

@@ -245,9 +245,8 @@ def _save_history_and_report(args: argparse.Namespace, run: Any, settings: Setti
 
 
 def _history_default_metric(test: str) -> str:
-    from .flatten import ROTATION_TESTS
-
-    return "ir_peak_deg" if test in ROTATION_TESTS else "fppa_mean_deg"
+    family = analyzers.family_of(test)
+    return family.preferred_metrics[0] if family is not None and family.preferred_metrics else ""
 
 
 def cmd_history(args: argparse.Namespace) -> int:
@@ -364,7 +363,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 def cmd_live(args: argparse.Namespace) -> int:
     from .api import is_pose_csv, make_backend, run_analysis
     from .errors import InputError
-    from .live import LiveRotation, draw_live, has_display
+    from .analyzers.rotation.live import LiveRotation, draw_live, has_display
     from .models import resolve_model
     from .posecsv import read_pose_csv
     from .sequence import PoseFrame, PoseSequence

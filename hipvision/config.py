@@ -646,7 +646,7 @@ def default_videos_dir(environ: dict[str, str] | None = None) -> Path:
 
 @dataclass(frozen=True)
 class LiveScreeningSettings:
-    """The causal rep counter of the live camera (hipvision.live_screening)."""
+    """The causal rep counter of the live camera (hipvision.analyzers.screening.live)."""
 
     #: standing references come from frames at full height within this many seconds
     standing_window_s: float = 5.0

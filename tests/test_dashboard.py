@@ -10,9 +10,10 @@ import pytest
 
 from hipvision.config import ScreeningSettings
 from hipvision.dashboard import charts, jobs
-from hipvision.dashboard.instructions import INSTRUCTIONS, illustration
+from hipvision import analyzers
+from hipvision.dashboard.instructions import illustration, instructions
 from hipvision.errors import AnalysisError
-from hipvision.live_screening import LiveScreening
+from hipvision.analyzers.screening.live import LiveScreening
 from hipvision.posecsv import write_pose_csv
 from hipvision.suggest import suggest_test
 from hipvision.synthetic import Move, Rep, frontal_camera, rotation_clip, screening_clip, side_camera
@@ -194,8 +195,9 @@ def test_wrong_test_is_an_analysis_error_and_the_suggestion_names_the_right_one(
     assert suggest_test(pose)[0] == "squat"
 
 
-@pytest.mark.parametrize("test", sorted(INSTRUCTIONS))
+@pytest.mark.parametrize("test", sorted(analyzers.available()))
 def test_every_test_has_instructions_and_an_illustration(test: str) -> None:
+    assert instructions(test) != instructions("no-such-test")  # its own, not the fallback
     img = illustration(test)
     assert img.ndim == 3 and img.shape[1] == 360
     # the person's left (orange) and right (blue) are both drawn

@@ -14,7 +14,7 @@ from hipvision.analyzers import get
 from hipvision.api import run_analysis
 from hipvision.config import DEFAULT_SETTINGS
 from hipvision.dashboard import charts
-from hipvision.dashboard.results_view import rep_table
+from hipvision.analyzers.screening.view import rep_table
 from hipvision.landmarks import LANDMARK_INDEX
 from hipvision.report_html import render_report
 from hipvision.synthetic import Rep, screening_clip

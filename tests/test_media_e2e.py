@@ -446,7 +446,7 @@ def test_good_form_front_squats_say_where_fppa_was_read(front_squat_pose: PoseSe
 
     from hipvision.analyzers import get
     from hipvision.api import run_analysis
-    from hipvision.dashboard.results_view import rep_table
+    from hipvision.analyzers.screening.view import rep_table
     from hipvision.report_html import render_report
     from hipvision.wording import FPPA_CAVEAT_LEGEND, fppa_caveat, fppa_with_caveat
 

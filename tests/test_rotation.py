@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from hipvision.analyzers.rotation import PRONE, SEATED, mirror_sequence
+from hipvision.analyzers.rotation.analysis import PRONE, SEATED, mirror_sequence
 from hipvision.api import analyze, load_pose
 from hipvision.config import DEFAULT_SETTINGS, RotationSettings
 from hipvision.errors import AnalysisError

@@ -218,7 +218,7 @@ def test_shallow_hinges_are_counted_from_a_low_or_high_camera(depth: float, heig
 
 
 def test_value_at_bottom_reads_the_peak_not_the_window_median() -> None:
-    from hipvision.analyzers.screening import value_at_bottom
+    from hipvision.analyzers.screening.analysis import value_at_bottom
 
     depth = 0.8 * np.sin(np.linspace(0.9, np.pi - 0.9, 40))  # the bottom window of one rep
     value = 5.0 + 20.0 * depth  # FPPA grows with depth

@@ -94,7 +94,8 @@ def _process(job: ClipJob) -> tuple[dict[str, Any], int]:
     src = Path(job.file)
     extracted = 0
     tracking = json.loads(paths.tracking.read_text(encoding="utf-8")) if paths.tracking.is_file() else None
-    track = job.track or api.default_track(job.test, src) if job.test in ("seated", "prone") else None
+    family = analyzers.family_of(job.test)
+    track = job.track or api.default_track(job.test, src) if family is not None and family.trackable else None
     if paths.pose_csv.is_file():
         with open(paths.pose_csv, encoding="utf-8") as fh:
             if not (fh.readline() and fh.readline().strip()):  # a header only: the model saw nobody
@@ -124,7 +125,7 @@ def _process(job: ClipJob) -> tuple[dict[str, Any], int]:
     run = api.run_analysis(seq, job.test, settings=settings, tracking_info=tracking)
     report = run.report
     if job.save_video and not api.is_pose_csv(src):
-        mirrored = settings.rotation.mirrored and job.test in ("seated", "prone")
+        mirrored = family is not None and family.mirrored(settings)
         api.render_annotated(src, seq.mirrored() if mirrored else seq, run, paths.video, settings=settings)
     if job.trc:
         from .trc import write_trc

@@ -336,9 +336,11 @@ def _write_settings(target: Path, settings: Settings, settings_sha: str, state: 
 def _pose_mode(clip: ClipInput, track: str | None) -> str:
     """How a video clip's landmarks are found: a tracking mode, or ``pose`` (the pose model
     as it is, the non-rotation tests and seated without --track)."""
+    from .. import analyzers
     from ..api import default_track
 
-    if clip.test not in ("seated", "prone"):
+    family = analyzers.family_of(clip.test)
+    if family is None or not family.trackable:
         return "pose"
     return clip.track or track or default_track(clip.test, clip.file) or "pose"
 

@@ -100,7 +100,7 @@ def gapped(long: pd.DataFrame, value: str, by: str) -> pd.DataFrame:
 def screening_time_chart(report: dict[str, Any], series: pd.DataFrame) -> alt.LayerChart:
     """FPPA per knee over time (+ = valgus) with the valgus threshold and each rep's bottom.
     The series has no FPPA where it has no meaning (thigh foreshortened, see
-    :func:`hipvision.analyzers.screening.fppa_measurable`): the lines break there."""
+    :func:`hipvision.analyzers.screening.analysis.fppa_measurable`): the lines break there."""
     long = series.melt("time_s", ["left_fppa_deg", "right_fppa_deg"], var_name="side", value_name="fppa_deg")
     long["side"] = long["side"].str.replace("_fppa_deg", "", regex=False)
     long = gapped(long, "fppa_deg", "side")

@@ -31,6 +31,7 @@ SAMPLE_FILES = {
     "Squat (sample)": ("demo_squat_front.pose.csv", "squat"),
 }
 SAMPLE_VIDEO = "Prone test with stickers (sample video)"
+SAMPLE_VIDEO_TEST = "prone"  # the test the sample video shows
 #: the generated sample video: moves and their true peaks (shown next to the result)
 SAMPLE_VIDEO_MOVES = (("left", 38.0), ("left", -32.0), ("right", 30.0), ("right", -40.0))
 SAMPLE_VIDEO_LOOK = {"width": 640, "noise_sd": 2.0, "blur_px": 0.8}
@@ -140,9 +141,9 @@ def render() -> None:
         "What to analyse", [*SAMPLE_FILES, SAMPLE_VIDEO, UPLOAD_VIDEO, UPLOAD_CSV], horizontal=True, key="source"
     )
     if choice == SAMPLE_VIDEO:
-        default_test = "prone"
+        default_test = SAMPLE_VIDEO_TEST
     else:
-        default_test = SAMPLE_FILES[choice][1] if choice in SAMPLE_FILES else st.session_state.get("test", "seated")
+        default_test = SAMPLE_FILES[choice][1] if choice in SAMPLE_FILES else st.session_state.get("test", next(iter(SAMPLE_FILES.values()))[1])
     if (choice in SAMPLE_FILES or choice == SAMPLE_VIDEO) and st.session_state.get("_last_source") != choice:
         st.session_state.test = default_test  # a sample selects its own test
     st.session_state._last_source = choice
@@ -156,7 +157,9 @@ def render() -> None:
     with st.expander(f"How to record the {test} test", expanded=choice == UPLOAD_VIDEO):
         a, b = st.columns([2, 1])
         a.markdown(instructions(test))
-        b.image(illustration(test), caption="What the camera should see (person's left orange, right blue)")
+        picture = illustration(test)
+        if picture is not None:
+            b.image(picture, caption="What the camera should see (person's left orange, right blue)")
     settings = _settings()
 
     path: Path | None = None
@@ -184,7 +187,7 @@ def render() -> None:
         return
 
     is_video = choice in (UPLOAD_VIDEO, SAMPLE_VIDEO)
-    track, marks = _tracking_choice(test, path, choice) if is_video and test in ("seated", "prone") else (None, None)
+    track, marks = _tracking_choice(test, path, choice) if is_video and _trackable(test) else (None, None)
     if track == "assisted" and marks is None:
         return  # waiting for the marks
     poses: dict[Any, Any] = st.session_state.setdefault("poses", {})
@@ -263,15 +266,22 @@ def _sample_video() -> Path:
     path = folder / f"prone_stickers_sample-{tag}.mp4"
     if not path.exists():
         with st.spinner("Making the sample video"):
-            write_rotation_video(path, "prone", [Move(side, v) for side, v in SAMPLE_VIDEO_MOVES], **SAMPLE_VIDEO_LOOK)
+            write_rotation_video(path, SAMPLE_VIDEO_TEST, [Move(side, v) for side, v in SAMPLE_VIDEO_MOVES], **SAMPLE_VIDEO_LOOK)
     return path
+
+
+def _trackable(test: str) -> bool:
+    family = analyzers.family_of(test)
+    return family is not None and family.trackable
 
 
 def _tracking_choice(test: str, path: Path, choice: str) -> tuple[str | None, dict[str, tuple[float, float]] | None]:
     """How knees and ankles are found in a rotation-test video, and the user's marks for
     assisted tracking (None until all four are placed)."""
     labels = list(TRACKING_CHOICES)
-    default = "stickers" if choice == SAMPLE_VIDEO else "automatic (checked pose model, else stickers)" if test == "prone" else "pose model"
+    from ..api import default_track
+
+    default = "stickers" if choice == SAMPLE_VIDEO else "automatic (checked pose model, else stickers)" if default_track(test, path) == "auto" else "pose model"
     label = st.selectbox(
         "Find knees and ankles by",
         labels,
@@ -293,6 +303,7 @@ def _marks(path: Path, test: str) -> dict[str, tuple[float, float]] | None:
 
     from ..sources import open_source
     from ..tracking import POINTS
+    from ..tracking.result import person_left_on_image_left
 
     all_marks: dict[str, dict[str, tuple[float, float]]] = st.session_state.setdefault("marks", {})
     marks = all_marks.setdefault(str(path), {})
@@ -331,7 +342,7 @@ def _marks(path: Path, test: str) -> dict[str, tuple[float, float]] | None:
         "on the middle of the shin as the camera sees it: the line between them is what is measured. "
         "Left and right are the person's: "
         + ("lying face down, seen from the feet end, their left is on the picture's left."
-           if test == "prone" else "facing the camera, their left is on the picture's right.")
+           if person_left_on_image_left(test) else "facing the camera, their left is on the picture's right.")
     )
     if st.button("Clear the marks", key=f"clear_marks_{path}"):
         marks.clear()

@@ -23,18 +23,18 @@ from typing import Any
 
 import numpy as np
 
-from ..cleaning import clean_and_check
-from ..plausibility import doubtful_warning, refuse_if_unreliable, rests_on
-from ..sides import fix_swapped_sides
-from ..cleaning import run_around, true_runs as runs
-from ..config import RotationSettings, Settings
-from ..errors import AnalysisError
-from ..geometry import IMAGE_DOWN, IMAGE_UP, lateral_angle, rotate, signed_angle, unit
-from ..landmarks import LANDMARK_INDEX, SIDES
-from ..results import QualityWarning, clean_number, provenance
-from ..sequence import PoseSequence
-from ..wording import asymmetry_sentence
-from . import register
+from ...cleaning import clean_and_check
+from ...plausibility import doubtful_warning, refuse_if_unreliable, rests_on
+from ...sides import fix_swapped_sides
+from ...cleaning import run_around, true_runs as runs
+from ...config import RotationSettings, Settings
+from ...errors import AnalysisError
+from ...geometry import IMAGE_DOWN, IMAGE_UP, lateral_angle, rotate, signed_angle, unit
+from ...landmarks import LANDMARK_INDEX, SIDES
+from ...results import QualityWarning, clean_number, provenance
+from ...sequence import PoseSequence
+from ...wording import asymmetry_sentence
+from .. import register
 
 DIRECTIONS = {"ir": 1.0, "er": -1.0}
 #: vertical-reference methods that measure each shin's own neutral (roll is then known)
@@ -747,7 +747,7 @@ class RotationRun:
     def draw(self, image: np.ndarray, frame: int) -> np.ndarray:
         """``image`` (RGB, the clip's frame number ``frame``) with shins, verticals, angles
         and peak holds drawn on it."""
-        from ..overlays import draw_rotation
+        from .overlay import draw_rotation
 
         return draw_rotation(image, self, frame)
 

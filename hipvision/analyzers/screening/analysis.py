@@ -38,18 +38,18 @@ from typing import Any
 
 import numpy as np
 
-from ..cleaning import clean_and_check, true_runs
-from ..config import ScreeningSettings, Settings
-from ..errors import AnalysisError
-from ..geometry import ACROSS_LINES, body_turn_deg, body_yaw_deg, fppa, signed_angle, square_view_fppa, unit
-from ..landmarks import LANDMARK_INDEX, SIDES
-from ..plausibility import doubtful_warning, refuse_if_unreliable, rests_on
-from ..reps import RepSpan, segment_reps
-from ..results import QualityWarning, clean_number, provenance
-from ..sequence import PoseSequence
-from ..stance_leg import free_leg_gap, standing_leg_length, withhold_hidden
-from ..wording import FPPA_CAVEAT_LEGEND, FPPA_DEFINITION, fppa_caveat, fppa_judged, fppa_peak, has_fppa_caveat, worst_knee
-from . import register
+from ...cleaning import clean_and_check, true_runs
+from ...config import ScreeningSettings, Settings
+from ...errors import AnalysisError
+from ...geometry import ACROSS_LINES, body_turn_deg, body_yaw_deg, fppa, signed_angle, square_view_fppa, unit
+from ...landmarks import LANDMARK_INDEX, SIDES
+from ...plausibility import doubtful_warning, refuse_if_unreliable, rests_on
+from ...reps import RepSpan, segment_reps
+from ...results import QualityWarning, clean_number, provenance
+from ...sequence import PoseSequence
+from ...stance_leg import free_leg_gap, standing_leg_length, withhold_hidden
+from ...wording import FPPA_CAVEAT_LEGEND, FPPA_DEFINITION, fppa_caveat, fppa_judged, fppa_peak, has_fppa_caveat, worst_knee
+from .. import register
 
 TESTS = ("squat", "single-leg-squat", "hinge", "single-leg-hinge")
 
@@ -162,7 +162,7 @@ class ScreeningRun:
         ]
 
     def draw(self, image: np.ndarray, frame: int) -> np.ndarray:
-        from ..overlays import draw_screening
+        from .overlay import draw_screening
 
         return draw_screening(image, self, frame)
 
