@@ -33,6 +33,7 @@ from ..geometry import IMAGE_DOWN, IMAGE_UP, lateral_angle, rotate, signed_angle
 from ..landmarks import LANDMARK_INDEX
 from ..results import QualityWarning, clean_number, provenance
 from ..sequence import PoseSequence
+from ..bands import annotate_rotation, rotation_terms
 from ..wording import asymmetry_sentence
 from . import register
 
@@ -230,6 +231,8 @@ class RotationAnalyzer:
             warnings.append(doubtful)
         report = self._report(seq, clean, sides, refs, rs, warnings)
         report["pose_check"] = check.to_dict()
+        report["band_terms"] = rotation_terms(clean.visibility, t, {s: sides[s].peaks for s in SIDES}, LANDMARK_INDEX)
+        annotate_rotation(report, settings)
         return RotationRun(
             report=report,
             time_s=t,

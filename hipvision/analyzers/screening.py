@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from ..bands import annotate_screening, borderline_counts, screening_basis
 from ..cleaning import clean_and_check, true_runs
 from ..config import ScreeningSettings, Settings
 from ..errors import AnalysisError
@@ -258,13 +259,19 @@ class ScreeningAnalyzer:
             for s in SIDES:
                 if r.get(s) and r[s].get("fppa_deg") is not None:
                     r[s]["fppa_method"] = fppa_method
-        self._withhold_turned(reps, spans, depth, clean, turn_sens, warnings, ss)
+        turn = self._withhold_turned(reps, spans, depth, clean, turn_sens, warnings, ss)
         # a rep whose bottom (the frames its numbers come from, and its deepest frame, which
         # may lie in a gap the gate left) rests on rejected frames
         for r, sp in zip(reps, spans):
             used = self._fit_frames(sp, depth, ss)
             used[sp.bottom] = True
             r["doubtful_pose"] = rests_on(check.doubtful, used, settings.plausibility.doubtful_warn_share)
+        # error bands, and flags raised only when a value clears its threshold by more than its band
+        bottoms = [self._fit_frames(sp, depth, ss) & (depth >= ss.bottom_fraction * depth[sp.bottom]) for sp in spans]
+        band_terms = annotate_screening(
+            reps, bottoms, test=self.name, settings=settings, time_s=t, turn_deg=turn, turn_sens=turn_sens,
+            visibility=clean.visibility, index=LANDMARK_INDEX, doubtful_pct=check.to_dict().get("doubtful_pct") or 0.0,
+        )
         doubtful = doubtful_warning(check, [f"rep {r['index']}" for r in reps if r["doubtful_pose"]], settings.plausibility)
         if doubtful is not None:
             warnings.append(doubtful)
@@ -293,6 +300,8 @@ class ScreeningAnalyzer:
                 "camera_roll_deg": clean_number(float(signed_angle(np.array([0.0, -1.0]), up)), 1),
             },
             "pose_check": check.to_dict(),
+            "band_basis": screening_basis(self.name, settings.bands),
+            "band_terms": band_terms,
             "warnings": [w.to_dict() for w in warnings],
         }
         if not reps:
@@ -376,7 +385,7 @@ class ScreeningAnalyzer:
         sens = {s: np.abs(turned[s] - square[s]) for s in SIDES}
         return (square, "square-view", sens) if ss.fppa_square_view else (flat, "image", sens)
 
-    def _withhold_turned(self, reps, spans, depth, clean: PoseSequence, turn_sens, warnings, ss: ScreeningSettings) -> None:
+    def _withhold_turned(self, reps, spans, depth, clean: PoseSequence, turn_sens, warnings, ss: ScreeningSettings) -> float | None:
         """Withhold FPPA (value and flag, with ``fppa_note``) where the body may be turned
         from the camera enough to move it by more than ``fppa_turn_tolerance_deg``.
 
@@ -396,7 +405,7 @@ class ScreeningAnalyzer:
         lines = ("hip", "shoulder") if self.single else ACROSS_LINES
         turn = body_turn_deg(clean.world[frames], lines) if frames.any() else None
         if turn is not None and turn <= ss.fppa_max_turn_deg:
-            return
+            return turn
         if turn is None:
             possible = ss.frontal_max_yaw_deg
             why = f"the body's turn from the camera cannot be checked without world landmarks (up to {possible:.0f} deg passes as frontal)"
@@ -436,6 +445,7 @@ class ScreeningAnalyzer:
                     float(possible),
                 )
             )
+        return turn
 
     def _facing_camera(self, clean: PoseSequence, P) -> bool:
         """Whether the person faces the camera (else their back is to it): the pose model
@@ -642,6 +652,7 @@ class ScreeningAnalyzer:
             "view": max(set(views), key=views.count) if views else None,
             "valgus_reps": {s: sum(bool(r[s] and r[s]["valgus"]) for r in reps) for s in SIDES},
             "hip_shift_reps": sum(bool(r.get("hip_shift")) for r in reps),
+            **borderline_counts(reps),
         }
         worst = None  # the highest peak valgus (the bottom value where a rep has no peak)
         for r in reps:
