@@ -106,8 +106,10 @@ def rotation_peak_band(
     doubtful_pct: float = 0.0,
     swapped_pct: float = 0.0,
     failed_pct: float = 0.0,
+    hold_doubtful_pct: float = 0.0,
 ) -> float:
-    """95 % half-width (deg) of one held rotation peak."""
+    """95 % half-width (deg) of one held rotation peak. ``doubtful_pct``: the clip's share of
+    doubtful frames; ``hold_doubtful_pct``: the share within this peak's hold for its leg."""
     base = b.rotation_base(test, tracker)
     terms = (
         b.rotation_per_deg_of_value * abs(value),
@@ -115,6 +117,7 @@ def rotation_peak_band(
         dict(b.vertical_confidence_deg).get(vertical_confidence, max(v for _, v in b.vertical_confidence_deg)),
         _conf_term(confidence, b),
         b.doubtful_deg_per_pct * max(0.0, doubtful_pct),
+        b.hold_doubtful_deg_per_pct * max(0.0, hold_doubtful_pct),
         b.swapped_deg_per_pct * max(0.0, swapped_pct),
         b.failed_deg_per_pct * max(0.0, failed_pct) if tracker == "model" else 0.0,
     )
@@ -136,9 +139,17 @@ def rotation_basis(tracker: str, b: BandSettings, test: str) -> str:
     )
 
 
-def rotation_terms(visibility: np.ndarray, time_s: np.ndarray, peaks: Mapping[str, Mapping[str, Any]], index: Mapping[str, int]) -> dict[str, Any]:
+def rotation_terms(
+    visibility: np.ndarray,
+    time_s: np.ndarray,
+    peaks: Mapping[str, Mapping[str, Any]],
+    index: Mapping[str, int],
+    doubtful: Mapping[str, np.ndarray] | None = None,
+) -> dict[str, Any]:
     """Per side and direction the landmarks' confidence over the held peak (knee and ankle;
-    ``peaks[side][key]`` has ``from_s`` / ``to_s``), for :func:`annotate_rotation`."""
+    ``peaks[side][key]`` has ``from_s`` / ``to_s``) and the share (%) of the hold's frames the
+    plausibility gate rejected for that leg (``doubtful[side]``, (N,) mask), for
+    :func:`annotate_rotation`."""
     out: dict[str, Any] = {}
     for s in SIDES:
         out[s] = {}
@@ -147,6 +158,8 @@ def rotation_terms(visibility: np.ndarray, time_s: np.ndarray, peaks: Mapping[st
                 continue
             frames = (time_s >= h.from_s) & (time_s <= h.to_s)
             out[s][key] = {"confidence": read_confidence(visibility, frames, (index[f"{s}_knee"], index[f"{s}_ankle"]))}
+            if doubtful is not None and frames.any():
+                out[s][key]["hold_doubtful_pct"] = round(100 * float(np.mean(doubtful[s][frames])), 1)
     return out
 
 
@@ -171,18 +184,20 @@ def annotate_rotation(report: dict[str, Any], settings: Settings) -> None:
         for key, field in DIRECTIONS[:2]:
             v = doc.get(field)
             conf = (st.get(key) or {}).get("confidence")
+            hold = float((st.get(key) or {}).get("hold_doubtful_pct") or 0.0)
             band = None
             if v is not None:
                 band = rotation_peak_band(
                     v, test=test, tracker=tracker, b=b, roll_deg=vref.get("camera_roll_deg"),
                     vertical_confidence=vref.get("confidence") or "low", confidence=conf,
                     doubtful_pct=doubtful, swapped_pct=swapped, failed_pct=100 * float(failed.get(s) or 0.0),
+                    hold_doubtful_pct=hold,
                 )
             doc[f"peak_{key}_band_deg"] = _r(band)
-            st[key] = {"confidence": _r(conf, 3)}
+            st[key] = {"confidence": _r(conf, 3), "hold_doubtful_pct": _r(hold)}
         ir, er = doc.get("peak_ir_band_deg"), doc.get("peak_er_band_deg")
-        # IR and ER share the neutral reference: their errors add (not in quadrature)
-        doc["total_arc_band_deg"] = _r(ir + er) if ir is not None and er is not None and doc.get("total_arc_deg") is not None else None
+        # arc = IR + ER: a neutral-reference error moves them oppositely, so the rest is independent
+        doc["total_arc_band_deg"] = _r(difference_band(ir, er)) if ir is not None and er is not None and doc.get("total_arc_deg") is not None else None
         for key, n in (doc.get("norms") or {}).items():
             band = doc.get({"ir": "peak_ir_band_deg", "er": "peak_er_band_deg", "arc": "total_arc_band_deg"}[key])
             n["value_band_deg"] = band
@@ -236,12 +251,14 @@ def hip_shift_band(
     doubtful_pct: float = 0.0, rep_doubtful: bool = False,
 ) -> float:
     """95 % half-width (% of the hip width) of one rep's hip shift. ``turn_deg``: the body's
-    turn from the camera (a turned pelvis moving back reads as a sideways shift), taken as
-    at least ``b.turn_floor_deg`` (what square views read); None = unknown (the floor)."""
-    turn = max(abs(turn_deg) if turn_deg is not None else b.turn_floor_deg, b.turn_floor_deg)
+    turn from the camera (the larger of the clip's turn and the rep's own yaw reading): a
+    turned pelvis moving back reads as a sideways shift; beyond ``b.turn_floor_deg`` (what
+    square views read) it adds ``b.shift_pct_per_turn_deg`` per degree. None = unknown:
+    ``b.shift_turn_unknown_pct``."""
+    turn = b.shift_turn_unknown_pct if turn_deg is None else b.shift_pct_per_turn_deg * max(0.0, abs(turn_deg) - b.turn_floor_deg)
     return combine(
         b.shift_base(test),
-        b.shift_pct_per_turn_deg * turn,
+        turn,
         b.shift_confidence_pct_per_unit * max(0.0, b.confidence_ok - confidence) if confidence is not None else 0.0,
         b.shift_doubtful_pct_per_pct * max(0.0, doubtful_pct),
         b.rep_doubtful_shift_pct if rep_doubtful else 0.0,
@@ -282,7 +299,7 @@ def annotate_rep(
     confidence at the bottom (``"shift"``: the hips' and ankles')."""
     turn = max(abs(turn_deg), b.turn_floor_deg) if turn_deg is not None else None
     doubt = bool(rep.get("doubtful_pose"))
-    terms: dict[str, Any] = {"turn_deg": _r(turn_deg), "doubtful_pct": _r(doubtful_pct)}
+    terms: dict[str, Any] = {"turn_deg": _r(turn_deg), "rep_yaw_deg": rep.get("body_yaw_deg"), "doubtful_pct": _r(doubtful_pct)}
     for s in SIDES:
         d = rep.get(s)
         if not d or d.get("fppa_deg") is None:
@@ -303,7 +320,8 @@ def annotate_rep(
         d["valgus"], d["valgus_borderline"] = screening_flag(judged, fppa_threshold, jband)
         terms[s] = {"confidence": _r(confidence.get(s), 3), "per_deg": _r(per_deg.get(s), 2)}
     if rep.get("hip_shift_pct") is not None:
-        band = hip_shift_band(test=test, b=b, turn_deg=turn_deg, confidence=confidence.get("shift"),
+        yaws = [abs(v) for v in (turn_deg, rep.get("body_yaw_deg")) if v is not None]
+        band = hip_shift_band(test=test, b=b, turn_deg=max(yaws) if yaws else None, confidence=confidence.get("shift"),
                               doubtful_pct=doubtful_pct, rep_doubtful=doubt)
         rep["hip_shift_band_pct"] = _r(band)
         rep["hip_shift"], rep["hip_shift_borderline"] = screening_flag(abs(rep["hip_shift_pct"]), shift_threshold, band)

@@ -231,7 +231,9 @@ class RotationAnalyzer:
             warnings.append(doubtful)
         report = self._report(seq, clean, sides, refs, rs, warnings)
         report["pose_check"] = check.to_dict()
-        report["band_terms"] = rotation_terms(clean.visibility, t, {s: sides[s].peaks for s in SIDES}, LANDMARK_INDEX)
+        report["band_terms"] = rotation_terms(
+            clean.visibility, t, {s: sides[s].peaks for s in SIDES}, LANDMARK_INDEX, {s: check.side_doubtful(s) for s in SIDES}
+        )
         annotate_rotation(report, settings)
         return RotationRun(
             report=report,
