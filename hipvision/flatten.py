@@ -28,15 +28,26 @@ METRICS: dict[str, str] = {
     "er_peak_deg": "held external-rotation end range (deg)",
     "total_arc_deg": "IR + ER (deg)",
     "range_deg": "max - min of the held shin angle (deg)",
+    "ir_peak_band_deg": "95 % error band (half-width) of ir_peak_deg (deg)",
+    "er_peak_band_deg": "95 % error band (half-width) of er_peak_deg (deg)",
+    "total_arc_band_deg": "95 % error band (half-width) of total_arc_deg (deg)",
     # rotation, whole body
     "ir_left_minus_right_deg": "IR left minus right (deg)",
     "er_left_minus_right_deg": "ER left minus right (deg)",
     "arc_left_minus_right_deg": "total arc left minus right (deg)",
+    "ir_left_minus_right_band_deg": "95 % error band of the IR difference (deg)",
+    "er_left_minus_right_band_deg": "95 % error band of the ER difference (deg)",
+    "arc_left_minus_right_band_deg": "95 % error band of the arc difference (deg)",
     # screening, per rep (rep >= 1)
     "fppa_deg": "knee frontal-plane projection angle at the bottom, + = valgus (deg)",
     "fppa_peak_deg": "the most valgus FPPA over the loaded part of the rep, down and up (deg)",
-    "valgus": "1 when the rep's peak FPPA is beyond the valgus threshold, else 0",
+    "valgus": "1 when the rep's peak FPPA is beyond the valgus threshold by more than its band, else 0",
+    "fppa_band_deg": "95 % error band (half-width) of fppa_deg (deg)",
+    "fppa_peak_band_deg": "95 % error band (half-width) of fppa_peak_deg (deg)",
+    "valgus_borderline": "1 when the judged FPPA is within its band of the valgus threshold (no flag), else 0",
     "hip_shift_pct": "lateral hip shift at the bottom, % of hip width, + = towards the left",
+    "hip_shift_band_pct": "95 % error band (half-width) of hip_shift_pct (% of hip width)",
+    "hip_shift_borderline": "1 when the hip shift is within its band of the threshold (no flag), else 0",
     "depth_pct": "depth of the rep (% of the standing leg or trunk)",
     "knee_flexion_deg": "knee flexion at the bottom, side view (deg)",
     "trunk_lean_deg": "trunk lean at the bottom, side view (deg)",
@@ -45,6 +56,8 @@ METRICS: dict[str, str] = {
     "reps_incomplete": "reps the clip cuts off (it starts or ends mid-rep): not counted or summarised",
     "valgus_reps": "reps with knee valgus beyond the threshold, per knee",
     "hip_shift_reps": "reps with a flagged hip shift",
+    "valgus_borderline_reps": "reps whose knee valgus was borderline (within its band of the threshold), per knee",
+    "hip_shift_borderline_reps": "reps whose hip shift was borderline",
     "fppa_mean_deg": "mean FPPA over the reps, per knee (deg)",
     "fppa_sd_deg": "standard deviation of FPPA over the reps, per knee (deg)",
     "fppa_max_deg": "largest peak FPPA (most valgus) over the reps, per knee (deg)",
@@ -90,9 +103,13 @@ def flatten_rotation(report: dict[str, Any]) -> list[ResultRow]:
         _add(rows, "er_peak_deg", s, 0, d.get("peak_er_deg"))
         _add(rows, "total_arc_deg", s, 0, d.get("total_arc_deg"))
         _add(rows, "range_deg", s, 0, d.get("range_deg"))
+        for key in ("ir", "er"):
+            _add(rows, f"{key}_peak_band_deg", s, 0, d.get(f"peak_{key}_band_deg"))
+        _add(rows, "total_arc_band_deg", s, 0, d.get("total_arc_band_deg"))
     for key, a in (report.get("asymmetry") or {}).items():
         if isinstance(a, dict):
             _add(rows, f"{key}_left_minus_right_deg", "", 0, a.get("left_minus_right_deg"))
+            _add(rows, f"{key}_left_minus_right_band_deg", "", 0, a.get("band_deg"))
     return rows
 
 
@@ -116,12 +133,19 @@ def flatten_screening(report: dict[str, Any]) -> list[ResultRow]:
                 continue
             _add(rows, "fppa_deg", s, i, _num(d.get("fppa_deg")))
             _add(rows, "fppa_peak_deg", s, i, _num(d.get("fppa_peak_deg")))
+            _add(rows, "fppa_band_deg", s, i, d.get("fppa_band_deg"))
+            _add(rows, "fppa_peak_band_deg", s, i, d.get("fppa_peak_band_deg"))
             if d.get("valgus") is not None:
                 _add(rows, "valgus", s, i, 1.0 if d["valgus"] else 0.0)
+            if d.get("valgus_borderline") is not None:
+                _add(rows, "valgus_borderline", s, i, 1.0 if d["valgus_borderline"] else 0.0)
             f = _num(fppa_judged(d))  # what the flag was judged on: the peak, else the bottom
             if f is not None:
                 worst[s] = max(worst.get(s, -math.inf), f)
         _add(rows, "hip_shift_pct", "", i, r.get("hip_shift_pct"))
+        _add(rows, "hip_shift_band_pct", "", i, r.get("hip_shift_band_pct"))
+        if r.get("hip_shift_pct") is not None and r.get("hip_shift_borderline") is not None:
+            _add(rows, "hip_shift_borderline", "", i, 1.0 if r["hip_shift_borderline"] else 0.0)
         _add(rows, "depth_pct", "", i, r.get("depth_pct"))
         _add(rows, "knee_flexion_deg", "", i, r.get("knee_flexion_deg"))
         _add(rows, "trunk_lean_deg", "", i, r.get("trunk_lean_deg"))
@@ -132,11 +156,13 @@ def flatten_screening(report: dict[str, Any]) -> list[ResultRow]:
     for s in SIDES:
         if s in worst:  # a knee that was judged in at least one rep
             _add(rows, "valgus_reps", s, 0, (sm.get("valgus_reps") or {}).get(s))
+            _add(rows, "valgus_borderline_reps", s, 0, (sm.get("valgus_borderline_reps") or {}).get(s))
         _add(rows, "fppa_mean_deg", s, 0, sm.get(f"{s}_fppa_mean_deg"))
         _add(rows, "fppa_sd_deg", s, 0, sm.get(f"{s}_fppa_sd_deg"))
         _add(rows, "fppa_max_deg", s, 0, worst.get(s))
     if any(r.get("hip_shift_pct") is not None for r in reps if r.get("complete", True)):
         _add(rows, "hip_shift_reps", "", 0, sm.get("hip_shift_reps"))
+        _add(rows, "hip_shift_borderline_reps", "", 0, sm.get("hip_shift_borderline_reps"))
     _add(rows, "hip_shift_mean_pct", "", 0, sm.get("hip_shift_mean_pct"))
     _add(rows, "fppa_left_minus_right_deg", "", 0, sm.get("fppa_left_minus_right_deg"))
     return rows

@@ -21,7 +21,10 @@ import numpy as np
 from .config import DEFAULT_SETTINGS, Settings
 from .flatten import ROTATION_TESTS, SCREENING_TESTS
 from .svgplot import HBand, HLine, Line, Segment, VSpan, line_chart
-from .wording import FPPA_CAVEAT_LEGEND, FPPA_DEFINITION, asymmetry_sentence, fppa_caveat, fppa_peak, has_fppa_caveat
+from .wording import (
+    BAND_LEGEND, FPPA_CAVEAT_LEGEND, FPPA_DEFINITION, asymmetry_sentence, fppa_caveat, fppa_peak, has_fppa_caveat,
+    knee_band_note, norm_sentence, shift_band_note, with_band,
+)
 
 TITLES = {
     "seated": "Seated hip rotation",
@@ -63,6 +66,7 @@ tr.worst td { background: #fff1d6; font-weight: 600; }
 .flag { color: #b00020; font-weight: 600; }
 .ok { color: #1d6b2c; }
 .verdict-within { color: #1d6b2c; } .verdict-below, .verdict-above { color: #b00020; }
+.verdict-borderline, .borderline { color: #8a5a00; }
 .warn { background: #fff8e1; border-left: 4px solid #f0a500; padding: 4px 8px; margin: 4px 0; }
 .keyframe { max-width: 100%; height: auto; border: 1px solid #ccc; }
 figure { margin: 6px 0; } figcaption { color: #555; font-size: 9pt; }
@@ -201,10 +205,12 @@ def _rotation_numbers(report: dict[str, Any], settings: Settings) -> str:
         for s in ("left", "right"):
             d = sides.get(s) or {}
             v = d.get(value_key)
-            verdict = ((d.get("norms") or {}).get(key) or {}).get("verdict")
-            txt = _f(v)
+            norm = (d.get("norms") or {}).get(key) or {}
+            verdict = norm.get("verdict")
+            txt = "–" if v is None else escape(with_band(v, d.get(value_key.replace("_deg", "_band_deg"))))
             if verdict:
-                txt += f' <span class="verdict-{escape(verdict)}">({escape(verdict)})</span>'
+                why = f' title="{escape(norm_sentence(s, key, norm))}"' if verdict == "borderline" else ""
+                txt += f' <span class="verdict-{escape(verdict)}"{why}>({escape(verdict)})</span>'
             cells.append("#" + txt)
         cells.append(escape(f"{band.low:g}–{band.high:g}°") if band else "–")
         rows.append(cells)
@@ -222,17 +228,19 @@ def _rotation_numbers(report: dict[str, Any], settings: Settings) -> str:
         verdict = a.get("verdict", "")
         cls = "ok" if verdict == "equal" else "flag"
         arows.append([
-            label, "#" + _f(a["left_minus_right_deg"]), f'<span class="{cls}">{escape(asymmetry_sentence(a))}</span>',
+            label, "#" + escape(with_band(a["left_minus_right_deg"], a.get("band_deg"))), f'<span class="{cls}">{escape(asymmetry_sentence(a))}</span>',
             escape(str(a.get("lower_side") or "–")),
         ])
-    err = next((a.get("measurement_error_deg") for a in asym.values() if a), settings.rotation.measurement_error_deg)
     within = next((a.get("equal_within_deg") for a in asym.values() if a), settings.rotation.equal_within_deg)
     html.append("<h2>Left–right comparison</h2>")
     html.append(_table(["", "Left − right", "Verdict", "Lower side"], arows))
     html.append(
-        f'<p class="small">Sides within {within:g}° are usually called equal; hipvision\'s own measurement error is about '
-        f"±{err:g}°, so a difference up to {within + err:g}° is not called a clear difference.</p>"
+        f'<p class="small">Sides within {within:g}° are usually called equal. Each difference carries its own error band '
+        "(±, from the two sides' bands): a difference is called clear only when it exceeds "
+        f"{within:g}° by more than its band, and equal only when it stays below {within:g}° by more than its band; "
+        "otherwise it is borderline.</p>"
     )
+    html.append(f'<p class="small">{escape(BAND_LEGEND)} Here: {escape(str(report.get("band_basis", "")))}.</p>')
     sources = "; ".join(b.source for t, k, b in settings.rotation.norms if t == report["test"])
     html.append(f'<p class="small">Norms: {escape(sources)}.</p>')
     vr = report.get("vertical_reference") or {}
@@ -293,21 +301,24 @@ def _screening_numbers(report: dict[str, Any]) -> str:
             if not d or d.get("fppa_deg") is None:
                 cells.append("#–")
                 continue
-            flag = ' <span class="flag">valgus</span>' if d.get("valgus") else ""
-            notes = [n for n in (fppa_caveat(d) and f"bottom: {fppa_caveat(d)}", fppa_peak(d)) if n]
-            cells.append("#" + _f(d["fppa_deg"]) + flag + "".join(f'<br><span class="small">{escape(n)}</span>' for n in notes))
+            flag = ' <span class="flag">valgus</span>' if d.get("valgus") else ' <span class="borderline">borderline</span>' if d.get("valgus_borderline") else ""
+            notes = [n for n in (fppa_caveat(d) and f"bottom: {fppa_caveat(d)}", fppa_peak(d), knee_band_note(d, thr.get("fppa_valgus_deg", 0.0))) if n]
+            cells.append("#" + escape(with_band(d["fppa_deg"], d.get("fppa_band_deg"))) + flag + "".join(f'<br><span class="small">{escape(n)}</span>' for n in notes))
         hs = r.get("hip_shift_pct")
         if hs is None:
             cells.append("#–")
         else:
-            flag = ' <span class="flag">flag</span>' if r.get("hip_shift") else ""
-            cells.append(f"#{abs(hs):.1f} % to the {escape(str(r.get('hip_shift_toward')))}{flag}")
+            flag = ' <span class="flag">flag</span>' if r.get("hip_shift") else ' <span class="borderline">borderline</span>' if r.get("hip_shift_borderline") else ""
+            note = shift_band_note(r, thr.get("hip_shift_pct", 0.0))
+            cells.append(f"#{escape(with_band(abs(hs), r.get('hip_shift_band_pct'), ' %'))} to the {escape(str(r.get('hip_shift_toward')))}{flag}"
+                         + (f'<br><span class="small">{escape(note)}</span>' if note else ""))
         if side_view:
             cells += ["#" + _f(r.get("knee_flexion_deg")), "#" + _f(r.get("trunk_lean_deg"))]
         rows.append(cells)
         classes.append("worst" if r["index"] == worst else "")
     html.append(_table(header, rows, classes))
     html.append(f'<p class="small">{escape(FPPA_DEFINITION)}</p>')
+    html.append(f'<p class="small">{escape(BAND_LEGEND)} Here: {escape(str(report.get("band_basis", "")))}.</p>')
     if has_fppa_caveat(report):
         html.append(f'<p class="small">{escape(FPPA_CAVEAT_LEGEND)}</p>')
     vr = sm.get("valgus_reps") or {}
@@ -320,6 +331,10 @@ def _screening_numbers(report: dict[str, Any]) -> str:
         + f". Valgus beyond {_f(thr.get('fppa_valgus_deg'))}: "
         f"left knee in <b>{vr.get('left', 0)}</b>, right knee in <b>{vr.get('right', 0)}</b> reps. "
         f"Hip shift beyond {_f(thr.get('hip_shift_pct'), ' %', 0)} of hip width in <b>{sm.get('hip_shift_reps', 0)}</b> reps. "
+        + (f"Borderline (within the error band of the threshold, not flagged): valgus left {(sm.get('valgus_borderline_reps') or {}).get('left', 0)}, "
+           f"right {(sm.get('valgus_borderline_reps') or {}).get('right', 0)}, hip shift {sm.get('hip_shift_borderline_reps', 0)} reps. "
+           if sm.get("hip_shift_borderline_reps") or any((sm.get("valgus_borderline_reps") or {}).values()) else "")
+        + 
         f"Mean FPPA left {_f(sm.get('left_fppa_mean_deg'))} (sd {_f(sm.get('left_fppa_sd_deg'))}), "
         f"right {_f(sm.get('right_fppa_mean_deg'))} (sd {_f(sm.get('right_fppa_sd_deg'))})."
         "</p>"

@@ -48,7 +48,10 @@ from ..plausibility import doubtful_warning, refuse_if_unreliable, rests_on
 from ..reps import RepSpan, segment_reps
 from ..results import QualityWarning, clean_number, provenance
 from ..sequence import PoseSequence
-from ..wording import FPPA_CAVEAT_LEGEND, FPPA_DEFINITION, fppa_caveat, fppa_judged, fppa_peak, has_fppa_caveat, worst_knee
+from ..wording import (
+    BAND_LEGEND, FPPA_CAVEAT_LEGEND, FPPA_DEFINITION, fppa_caveat, fppa_judged, fppa_peak, has_fppa_caveat,
+    knee_band_note, shift_band_note, worst_knee,
+)
 from . import register
 
 SIDES = ("left", "right")
@@ -763,7 +766,13 @@ class ScreeningAnalyzer:
             vals = [v for r in report["reps"] if r.get("complete", True) and (v := fppa_judged(r.get(side))) is not None]
             row[f"{side}_worst_fppa_deg"] = max(vals) if vals else None
             row[f"{side}_fppa_mean_deg"] = s[f"{side}_fppa_mean_deg"]
+            # the band of the worst (highest judged) value, and the borderline reps
+            judged = [(v, d.get("fppa_peak_band_deg") if d.get("fppa_peak_deg") is not None else d.get("fppa_band_deg"))
+                      for r in report["reps"] if r.get("complete", True) and (d := r.get(side)) and (v := fppa_judged(d)) is not None]
+            row[f"{side}_worst_fppa_band_deg"] = max(judged, key=lambda x: x[0])[1] if judged else None
+            row[f"{side}_valgus_borderline_reps"] = (s.get("valgus_borderline_reps") or {}).get(side)
         row["hip_shift_mean_pct"] = s["hip_shift_mean_pct"]
+        row["hip_shift_borderline_reps"] = s.get("hip_shift_borderline_reps")
         row["fppa_valgus_threshold_deg"] = report["thresholds"]["fppa_valgus_deg"]
         return row
 
@@ -778,8 +787,9 @@ class ScreeningAnalyzer:
                 return "     -"
             caveat = fppa_caveat(d, short=True)
             peak = fppa_peak(d, short=True)
-            return (f"{d['fppa_deg']:6.1f}" + (f" ({caveat})" if caveat else "") + (f", {peak}" if peak else "")
-                    + (" VALG" if d["valgus"] else ""))
+            band = d.get("fppa_band_deg")
+            return (f"{d['fppa_deg']:6.1f}" + ("" if band is None else f"±{band:.0f}") + (f" ({caveat})" if caveat else "")
+                    + (f", {peak}" if peak else "") + (" VALG" if d["valgus"] else " border" if d.get("valgus_borderline") else ""))
 
         cells = [(knee(r["left"]), knee(r["right"])) for r in report["reps"]]
         w = max([11] + [len(c) for pair in cells for c in pair])  # a caveat widens the FPPA columns
@@ -791,7 +801,9 @@ class ScreeningAnalyzer:
                 f"(valgus > {thr['fppa_valgus_deg']:g} deg, shift > {thr['hip_shift_pct']:g} %)"
             )
         for r, (left, right) in zip(report["reps"], cells):
-            hs = "     -" if r["hip_shift_pct"] is None else f"{r['hip_shift_pct']:5.1f} % {r['hip_shift_toward'][0].upper()}{' SHIFT' if r['hip_shift'] else ''}"
+            hb = "" if r.get("hip_shift_band_pct") is None else f"±{r['hip_shift_band_pct']:.0f}"
+            flag = " SHIFT" if r["hip_shift"] else " border" if r.get("hip_shift_borderline") else ""
+            hs = "     -" if r["hip_shift_pct"] is None else f"{r['hip_shift_pct']:5.1f}{hb} % {r['hip_shift_toward'][0].upper()}{flag}"
             mark = "*" if not r.get("complete", True) else " "
             lines.append(f"  {r['index']:>3}{mark} {r['bottom_s']:6.2f}  {r['depth_pct']:5.1f} %  {r['view']:<8}  {left:<{w}}  {right:<{w}}  {hs}")
         s = report["summary"]
@@ -810,6 +822,20 @@ class ScreeningAnalyzer:
             lines.append(
                 f"  valgus reps: left {s['valgus_reps']['left']}, right {s['valgus_reps']['right']}; hip-shift reps: {s['hip_shift_reps']}; view: {s['view']}"
             )
+            bl = s.get("valgus_borderline_reps") or {}
+            if any(bl.values()) or s.get("hip_shift_borderline_reps"):
+                lines.append(
+                    f"  borderline (within the error band of the threshold, not flagged): valgus left {bl.get('left', 0)}, "
+                    f"right {bl.get('right', 0)}; hip shift {s.get('hip_shift_borderline_reps', 0)}"
+                )
+            for r in report["reps"]:
+                notes = [knee_band_note(r.get(sd), thr["fppa_valgus_deg"]) for sd in ("left", "right")]
+                notes.append(shift_band_note(r, thr["hip_shift_pct"]))
+                for sd, n in zip(("left knee: ", "right knee: ", ""), notes):
+                    if n:
+                        lines.append(f"  rep {r['index']} {sd}{n}")
+            if report.get("band_basis"):
+                lines.append(f"  {BAND_LEGEND} Here: {report['band_basis']}.")
         for warning in report["warnings"]:
             lines.append(f"  warning [{warning['code']}]: {warning['message']}")
         return "\n".join(lines)

@@ -8,7 +8,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from ..wording import FPPA_CAVEAT_LEGEND, FPPA_DEFINITION, asymmetry_sentence, fppa_with_caveat, has_fppa_caveat, worst_knee
+from ..wording import (
+    BAND_LEGEND, FPPA_CAVEAT_LEGEND, FPPA_DEFINITION, asymmetry_sentence, fppa_with_caveat, has_fppa_caveat, norm_sentence,
+    with_band, worst_knee,
+)
 from . import charts
 from .jobs import Outcome
 
@@ -43,14 +46,13 @@ def _rotation(rep: dict[str, Any], outcome: Outcome) -> None:
                 st.info("not measured: this leg was not seen well enough")
                 continue
             a, b, c = st.columns(3)
-            a.metric("IR", _deg(d["peak_ir_deg"]))
-            b.metric("ER", _deg(d["peak_er_deg"]))
-            c.metric("Total arc", _deg(d["total_arc_deg"]))
+            a.metric("IR", with_band(d["peak_ir_deg"], d.get("peak_ir_band_deg")))
+            b.metric("ER", with_band(d["peak_er_deg"], d.get("peak_er_band_deg")))
+            c.metric("Total arc", with_band(d["total_arc_deg"], d.get("total_arc_band_deg")))
             for key, n in d["norms"].items():
                 if n.get("verdict"):
-                    lo, hi = n["band_deg"]
-                    icon = "✅" if n["verdict"] == "within" else "⚠️"
-                    st.caption(f"{icon} {key.upper()} {n['verdict']} the usual {lo:g}–{hi:g}° ({n['source']})")
+                    icon = "✅" if n["verdict"] == "within" else "❔" if n["verdict"] == "borderline" else "⚠️"
+                    st.caption(f"{icon} {norm_sentence(side, key, n)} ({n['source']})")
     lines = []
     for key, a in rep.get("asymmetry", {}).items():
         if a:
@@ -60,6 +62,8 @@ def _rotation(rep: dict[str, Any], outcome: Outcome) -> None:
     v = rep.get("vertical_reference") or {}
     if v:
         st.caption(f"Vertical reference: {v.get('method')} (confidence {v.get('confidence')}).")
+    if rep.get("band_basis"):
+        st.caption(f"{BAND_LEGEND} Here: {rep['band_basis']}.")
     st.subheader("Shin angle over time")
     st.caption("+ = internal rotation (foot outward), − = external rotation; diamonds: held peaks; green: usual range.")
     st.altair_chart(charts.rotation_chart(rep, outcome.series), width="stretch")
@@ -76,9 +80,12 @@ def rep_table(rep: dict[str, Any]) -> pd.DataFrame:
             d = r.get(side) or {}
             row[f"FPPA {side}"] = fppa_with_caveat(d)
             row[f"valgus {side}"] = d.get("valgus")
+            row[f"borderline {side}"] = d.get("valgus_borderline")
         row["hip shift %"] = r.get("hip_shift_pct")
+        row["hip shift ± %"] = r.get("hip_shift_band_pct")
         row["toward"] = r.get("hip_shift_toward")
         row["hip shift"] = r.get("hip_shift")
+        row["hip shift borderline"] = r.get("hip_shift_borderline")
         row["complete"] = r.get("complete", True)
         row["not counted because"] = r.get("incomplete_reason") or ""
         rows.append(row)
@@ -110,6 +117,14 @@ def _screening(rep: dict[str, Any], outcome: Outcome) -> None:
         w = summary["worst_rep"]
         st.markdown(f"Worst rep: **{w['index']}** ({w['side']} knee, FPPA {fppa_with_caveat(worst_knee(rep)) or _deg(w['fppa_deg'])}), highlighted.")
     st.caption(FPPA_DEFINITION)
+    if rep.get("band_basis"):
+        st.caption(f"{BAND_LEGEND} Here: {rep['band_basis']}.")
+    bl = summary.get("valgus_borderline_reps") or {}
+    if any(bl.values()) or summary.get("hip_shift_borderline_reps"):
+        st.caption(
+            f"Borderline (within the error band of the threshold, neither flagged nor ruled out): valgus left knee "
+            f"{bl.get('left', 0)}, right knee {bl.get('right', 0)}; hip shift {summary.get('hip_shift_borderline_reps', 0)} rep(s)."
+        )
     if has_fppa_caveat(rep):
         st.caption(FPPA_CAVEAT_LEGEND)
     st.caption(
