@@ -28,8 +28,28 @@ import numpy as np
 from .config import BandSettings, Settings
 
 Judgement = Literal["flag", "borderline", "clear"]
+#: reported values and bands are rounded to 0.1: a value exactly on threshold + band is borderline
+EPS = 1e-6
 SIDES = ("left", "right")
 DIRECTIONS = (("ir", "peak_ir_deg"), ("er", "peak_er_deg"), ("arc", "total_arc_deg"))
+
+
+def no_bands() -> BandSettings:
+    """Settings with every band term zero: flags on the bare thresholds, as before bands
+    (for known-answer tests of the thresholds themselves, or to compare with a published
+    cut-off applied without a measurement error)."""
+    return BandSettings(
+        rotation_bases=tuple((t, k, 0.0) for t, k, _ in BandSettings.rotation_bases),
+        rotation_per_deg_of_value=0.0, rotation_roll_per_deg=0.0,
+        vertical_confidence_deg=tuple((k, 0.0) for k, _ in BandSettings.vertical_confidence_deg),
+        confidence_deg_per_unit=0.0, doubtful_deg_per_pct=0.0, hold_doubtful_deg_per_pct=0.0,
+        swapped_deg_per_pct=0.0, failed_deg_per_pct=0.0,
+        fppa_bases=tuple((t, 0.0) for t, _ in BandSettings.fppa_bases), turn_floor_deg=0.0,
+        fppa_turn_factor=0.0, fppa_turn_unknown_deg=0.0, fppa_foreshortened_deg=0.0, rep_doubtful_deg=0.0,
+        shift_bases=tuple((t, 0.0) for t, _ in BandSettings.shift_bases), shift_pct_per_turn_deg=0.0,
+        shift_turn_unknown_pct=0.0, shift_confidence_pct_per_unit=0.0, shift_doubtful_pct_per_pct=0.0,
+        rep_doubtful_shift_pct=0.0,
+    )
 
 
 # ------------------------------------------------------------------ core arithmetic
@@ -47,16 +67,17 @@ def difference_band(a: float, b: float) -> float:
 def judge(value: float, threshold: float, band: float) -> Judgement:
     """``flag`` when ``value`` exceeds ``threshold`` by more than ``band``; ``borderline``
     when it is within ``band`` of it (either side); else ``clear``."""
-    if value > threshold + band:
+    over = value - threshold
+    if over > band + EPS:
         return "flag"
-    if value >= threshold - band:
+    if over >= -band - EPS:
         return "borderline"
     return "clear"
 
 
 def norm_verdict(value: float, low: float, high: float, band: float) -> str:
     """below / within / above a norm range; ``borderline`` within ``band`` of either edge."""
-    if abs(value - low) <= band or abs(value - high) <= band:
+    if abs(value - low) <= band + EPS or abs(value - high) <= band + EPS:
         return "borderline"
     return "below" if value < low else "above" if value > high else "within"
 
@@ -65,9 +86,9 @@ def asymmetry_verdict(diff: float, equal_within: float, band: float) -> str:
     """equal when ``|diff|`` is below ``equal_within`` by more than ``band``; not equal when
     above it by more than ``band``; else borderline."""
     d = abs(diff)
-    if d < equal_within - band:
+    if d < equal_within - band - EPS:
         return "equal"
-    if d > equal_within + band:
+    if d > equal_within + band + EPS:
         return "not equal"
     return "borderline"
 
@@ -215,7 +236,7 @@ def annotate_rotation(report: dict[str, Any], settings: Settings) -> None:
         band = difference_band(*bands)  # type: ignore[arg-type]
         a["band_deg"] = _r(band)
         a["measurement_error_deg"] = a["band_deg"]  # alias (schema 1.1)
-        a["verdict"] = asymmetry_verdict(a["left_minus_right_deg"], rs.equal_within_deg, band)
+        a["verdict"] = asymmetry_verdict(a["left_minus_right_deg"], rs.equal_within_deg, a["band_deg"])
     report["band_basis"] = rotation_basis(tracker, b, test)
 
 
@@ -310,20 +331,21 @@ def annotate_rep(
 
         common = dict(test=test, b=b, read_above_bottom="fppa_at_depth_pct" in d, confidence=confidence.get(s),
                       doubtful_pct=doubtful_pct, rep_doubtful=doubt)
-        band = fppa_band(turn_effect_deg=effect(per_deg.get(s)), **common)  # type: ignore[arg-type]
-        d["fppa_band_deg"] = _r(band)
+        # judged on the reported (rounded) value and band, so the report reads consistently
+        band = _r(fppa_band(turn_effect_deg=effect(per_deg.get(s)), **common))  # type: ignore[arg-type]
+        d["fppa_band_deg"] = band
         judged, jband = d["fppa_deg"], band
         if d.get("fppa_peak_deg") is not None:
-            pb = fppa_band(turn_effect_deg=effect(peak_per_deg.get(s)), **common)  # type: ignore[arg-type]
-            d["fppa_peak_band_deg"] = _r(pb)
+            pb = _r(fppa_band(turn_effect_deg=effect(peak_per_deg.get(s)), **common))  # type: ignore[arg-type]
+            d["fppa_peak_band_deg"] = pb
             judged, jband = d["fppa_peak_deg"], pb
         d["valgus"], d["valgus_borderline"] = screening_flag(judged, fppa_threshold, jband)
         terms[s] = {"confidence": _r(confidence.get(s), 3), "per_deg": _r(per_deg.get(s), 2)}
     if rep.get("hip_shift_pct") is not None:
         yaws = [abs(v) for v in (turn_deg, rep.get("body_yaw_deg")) if v is not None]
-        band = hip_shift_band(test=test, b=b, turn_deg=max(yaws) if yaws else None, confidence=confidence.get("shift"),
-                              doubtful_pct=doubtful_pct, rep_doubtful=doubt)
-        rep["hip_shift_band_pct"] = _r(band)
+        band = _r(hip_shift_band(test=test, b=b, turn_deg=max(yaws) if yaws else None, confidence=confidence.get("shift"),
+                                 doubtful_pct=doubtful_pct, rep_doubtful=doubt))
+        rep["hip_shift_band_pct"] = band
         rep["hip_shift"], rep["hip_shift_borderline"] = screening_flag(abs(rep["hip_shift_pct"]), shift_threshold, band)
     else:
         rep["hip_shift_band_pct"] = None
