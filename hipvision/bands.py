@@ -204,7 +204,8 @@ def annotate_rotation(report: dict[str, Any], settings: Settings) -> None:
         st = terms.setdefault(s, {})
         for key, field in DIRECTIONS[:2]:
             v = doc.get(field)
-            conf = (st.get(key) or {}).get("confidence")
+            # the pose model's visibility; a sticker's or a marked patch's confidence is another scale
+            conf = (st.get(key) or {}).get("confidence") if tracker == "model" else None
             hold = float((st.get(key) or {}).get("hold_doubtful_pct") or 0.0)
             band = None
             if v is not None:
@@ -215,7 +216,7 @@ def annotate_rotation(report: dict[str, Any], settings: Settings) -> None:
                     hold_doubtful_pct=hold,
                 )
             doc[f"peak_{key}_band_deg"] = _r(band)
-            st[key] = {"confidence": _r(conf, 3), "hold_doubtful_pct": _r(hold)}
+            st[key] = {"confidence": _r((st.get(key) or {}).get("confidence"), 3), "hold_doubtful_pct": _r(hold)}
         ir, er = doc.get("peak_ir_band_deg"), doc.get("peak_er_band_deg")
         # arc = IR + ER: a neutral-reference error moves them oppositely, so the rest is independent
         doc["total_arc_band_deg"] = _r(difference_band(ir, er)) if ir is not None and er is not None and doc.get("total_arc_deg") is not None else None
