@@ -26,7 +26,7 @@ def test_analyze_seated_sample_json_is_the_only_stdout() -> None:
     p = run("analyze", str(SAMPLES / "seated_rotation.pose.csv"), "--test", "seated", "--json")
     assert p.returncode == 0, p.stderr
     rep = json.loads(p.stdout)
-    assert rep["test"] == "seated" and rep["schema_version"] == "1.1"
+    assert rep["test"] == "seated" and rep["schema_version"] == "1.2"
     left, right = rep["sides"]["left"], rep["sides"]["right"]
     # known answers of the sample (samples/make_samples.py)
     assert left["peak_ir_deg"] == pytest.approx(36, abs=1.0)
