@@ -213,7 +213,8 @@ class RotationSettings:
     cutoff_hz: float = 3.0
     #: left and right within this many degrees count as equal (Ellison 1990)
     equal_within_deg: float = 10.0
-    #: hipvision's own measurement error (end-to-end accuracy target; widens "equal")
+    #: the old constant measurement error (schema 1.1); reports now carry a per-number band
+    #: (hipvision.bands, BandSettings) and asymmetry.*.measurement_error_deg is its alias
     measurement_error_deg: float = 3.0
     #: norm bands per test and direction
     norms: tuple[tuple[str, str, Band], ...] = (

@@ -1,8 +1,8 @@
 """Error bands against the rendered truth: the share of numbers inside their own band and
 the flags' agreement outside the band (issue 15, item 6).
 
-    python benchmarks/render/band_coverage.py rows.json          # rows of run_benchmark.py --json
-    python benchmarks/render/band_coverage.py --csv [--out rows.json]   # analyse the cached pose.csv
+    python benchmarks/render/band_coverage.py rows.json [more.json ...]   # rows of run_benchmark.py --json
+    python benchmarks/render/band_coverage.py --csv [--out rows.json] [prone.json]   # + the cached pose.csv
 
 ``--csv`` skips the pose model: it analyses each cached clip's ``pose.csv`` (the landmarks
 ``run_benchmark.py`` extracted) in this process, seated and screening clips only (prone clips
@@ -141,18 +141,21 @@ def report(label: str, nums: list[dict], fl: list[dict]) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("rows", nargs="?", help="run_benchmark.py --json output")
+    ap.add_argument("rows", nargs="*", help="run_benchmark.py --json output(s)")
     ap.add_argument("--csv", action="store_true", help="analyse the cached pose.csv files instead")
     ap.add_argument("--out", help="with --csv: also write the rows as JSON")
     args = ap.parse_args()
+    if not args.csv and not args.rows:
+        ap.error("give run_benchmark's JSON rows or --csv")
+    doc: dict[str, list[dict]] = {"rotation": [], "screening": []}
     if args.csv:
         doc = rows_from_csv()
         if args.out:
             Path(args.out).write_text(json.dumps(doc, indent=1))
-    elif args.rows:
-        doc = json.loads(Path(args.rows).read_text())
-    else:
-        ap.error("give run_benchmark's JSON rows or --csv")
+    for path in args.rows:
+        more = json.loads(Path(path).read_text())
+        for k in ("rotation", "screening"):
+            doc[k] += more.get(k, [])
     nums, fl = numbers(doc), flags(doc)
     report("fit clips (Xbot, Ely)", [n for n in nums if not held_out(n["clip"])], [f for f in fl if not held_out(f["clip"])])
     report("held-out clips (Mannequin)", [n for n in nums if held_out(n["clip"])], [f for f in fl if held_out(f["clip"])])
