@@ -26,11 +26,11 @@ from typing import Any, Iterable, Literal, Mapping
 import numpy as np
 
 from .config import BandSettings, Settings
+from .landmarks import SIDES
 
 Judgement = Literal["flag", "borderline", "clear"]
 #: reported values and bands are rounded to 0.1: a value exactly on threshold + band is borderline
 EPS = 1e-6
-SIDES = ("left", "right")
 DIRECTIONS = (("ir", "peak_ir_deg"), ("er", "peak_er_deg"), ("arc", "total_arc_deg"))
 
 
