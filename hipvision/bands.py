@@ -48,7 +48,7 @@ def no_bands() -> BandSettings:
         fppa_turn_factor=0.0, fppa_turn_unknown_deg=0.0, fppa_foreshortened_deg=0.0, rep_doubtful_deg=0.0,
         shift_bases=tuple((t, 0.0) for t, _ in BandSettings.shift_bases), shift_pct_per_turn_deg=0.0,
         shift_turn_unknown_pct=0.0, shift_confidence_pct_per_unit=0.0, shift_doubtful_pct_per_pct=0.0,
-        rep_doubtful_shift_pct=0.0,
+        rep_doubtful_shift_pct=0.0, shift_stance_withheld_pct=0.0,
     )
 
 
@@ -270,13 +270,15 @@ def fppa_band(
 
 def hip_shift_band(
     *, test: str, b: BandSettings, turn_deg: float | None = None, confidence: float | None = None,
-    doubtful_pct: float = 0.0, rep_doubtful: bool = False,
+    doubtful_pct: float = 0.0, rep_doubtful: bool = False, stance_knee_withheld: bool = False,
 ) -> float:
     """95 % half-width (% of the hip width) of one rep's hip shift. ``turn_deg``: the body's
     turn from the camera (the larger of the clip's turn and the rep's own yaw reading): a
     turned pelvis moving back reads as a sideways shift; beyond ``b.turn_floor_deg`` (what
     square views read) it adds ``b.shift_pct_per_turn_deg`` per degree. None = unknown:
-    ``b.shift_turn_unknown_pct``."""
+    ``b.shift_turn_unknown_pct``. ``stance_knee_withheld``: a single-leg rep whose stance
+    knee's FPPA was withheld (hidden by the free leg, or a turned body): the stance leg's
+    landmarks at the bottom are uncertain too (``b.shift_stance_withheld_pct``)."""
     turn = b.shift_turn_unknown_pct if turn_deg is None else b.shift_pct_per_turn_deg * max(0.0, abs(turn_deg) - b.turn_floor_deg)
     return combine(
         b.shift_base(test),
@@ -284,6 +286,7 @@ def hip_shift_band(
         b.shift_confidence_pct_per_unit * max(0.0, b.confidence_ok - confidence) if confidence is not None else 0.0,
         b.shift_doubtful_pct_per_pct * max(0.0, doubtful_pct),
         b.rep_doubtful_shift_pct if rep_doubtful else 0.0,
+        b.shift_stance_withheld_pct if stance_knee_withheld else 0.0,
     )
 
 
@@ -344,8 +347,11 @@ def annotate_rep(
         terms[s] = {"confidence": _r(confidence.get(s), 3), "per_deg": _r(per_deg.get(s), 2)}
     if rep.get("hip_shift_pct") is not None:
         yaws = [abs(v) for v in (turn_deg, rep.get("body_yaw_deg")) if v is not None]
+        knees = [rep[s] for s in SIDES if rep.get(s)]
+        withheld = test.startswith("single") and bool(knees) and all(k.get("fppa_deg") is None for k in knees)
         band = _r(hip_shift_band(test=test, b=b, turn_deg=max(yaws) if yaws else None, confidence=confidence.get("shift"),
-                                 doubtful_pct=doubtful_pct, rep_doubtful=doubt))
+                                 doubtful_pct=doubtful_pct, rep_doubtful=doubt, stance_knee_withheld=withheld))
+        terms["stance_knee_withheld"] = withheld
         rep["hip_shift_band_pct"] = band
         rep["hip_shift"], rep["hip_shift_borderline"] = screening_flag(abs(rep["hip_shift_pct"]), shift_threshold, band)
     else:

@@ -638,6 +638,10 @@ class BandSettings:
     shift_confidence_pct_per_unit: float = 20.0
     shift_doubtful_pct_per_pct: float = 0.2
     rep_doubtful_shift_pct: float = 5.0
+    #: single-leg: the stance knee's FPPA withheld in the rep (free leg hiding it, or a turn):
+    #: the hip shift read 33 % for a true 0 where the free leg hid the stance knee
+    #: (sls-xbot-front rep 3, band_coverage.py)
+    shift_stance_withheld_pct: float = 30.0
 
     def rotation_base(self, test: str, tracker: str) -> float:
         for t, k, v in self.rotation_bases:
