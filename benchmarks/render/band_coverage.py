@@ -43,10 +43,17 @@ def cache_dir(name: str) -> Path | None:
     return hits[-1] if hits else None
 
 
-def rows_from_csv() -> dict[str, list[dict]]:
-    """run_benchmark's rows from the cached pose.csv files (no pose model run)."""
+def rows_from_csv(bare: bool = False) -> dict[str, list[dict]]:
+    """run_benchmark's rows from the cached pose.csv files (no pose model run); ``bare``:
+    with every band term zero (flags on the bare thresholds, as before the bands)."""
+    from dataclasses import replace
+
     from hipvision.api import analyze
+    from hipvision.bands import no_bands
+    from hipvision.config import DEFAULT_SETTINGS
     from hipvision.errors import HipvisionError
+
+    settings = replace(DEFAULT_SETTINGS, bands=no_bands()) if bare else DEFAULT_SETTINGS
 
     rot: list[dict] = []
     scr: list[dict] = []
@@ -59,7 +66,7 @@ def rows_from_csv() -> dict[str, list[dict]]:
         truth = json.loads((d / "truth.json").read_text())
         model = model_points(d / "pose.csv", truth["frames"])
         try:
-            rep = analyze(d / "pose.csv", spec.test)
+            rep = analyze(d / "pose.csv", spec.test, settings=settings)
         except HipvisionError as e:
             print(f"  {spec.name}: {e}", file=sys.stderr)
             rep = None
@@ -144,12 +151,13 @@ def main() -> None:
     ap.add_argument("rows", nargs="*", help="run_benchmark.py --json output(s)")
     ap.add_argument("--csv", action="store_true", help="analyse the cached pose.csv files instead")
     ap.add_argument("--out", help="with --csv: also write the rows as JSON")
+    ap.add_argument("--no-bands", action="store_true", help="with --csv: every band zero (the flags before the bands)")
     args = ap.parse_args()
     if not args.csv and not args.rows:
         ap.error("give run_benchmark's JSON rows or --csv")
     doc: dict[str, list[dict]] = {"rotation": [], "screening": []}
     if args.csv:
-        doc = rows_from_csv()
+        doc = rows_from_csv(bare=args.no_bands)
         if args.out:
             Path(args.out).write_text(json.dumps(doc, indent=1))
     for path in args.rows:
