@@ -424,6 +424,6 @@ def test_assisted_tracking_waits_for_four_marks_then_tracks(tmp_path: Path) -> N
     assert not at.exception
     assert any("Knees and ankles by **assisted**" in c.value for c in at.caption)
     ir = [_deg(m.value) for m in at.metric if m.label == "IR"]
-    er = [float(m.value.rstrip("°")) for m in at.metric if m.label == "ER"]
+    er = [_deg(m.value) for m in at.metric if m.label == "ER"]
     assert ir == pytest.approx([35.0, 35.0], abs=3.0)  # the assisted-mode target
     assert er == pytest.approx([10.0, 10.0], abs=3.0)
