@@ -203,3 +203,23 @@ def test_read_confidence_is_the_weakest_landmark_median() -> None:
     vis = np.array([[0.9, 0.5, 1.0], [0.8, 0.7, 1.0], [np.nan, 0.6, 1.0]])
     assert bands.read_confidence(vis, np.array([True, True, True]), [0, 1]) == pytest.approx(0.6)
     assert bands.read_confidence(vis, np.array([False, False, False]), [0, 1]) is None
+
+
+@hsettings(max_examples=60)
+@given(
+    st.sampled_from(["squat", "single-leg-squat", "hinge", "single-leg-hinge"]), st.floats(0.0, 20.0), st.booleans(),
+    st.floats(0.3, 1.0), term, st.booleans(), st.integers(0, 3), st.floats(0.1, 20.0),
+)
+def test_screening_bands_monotone_in_each_term(test, effect, above, conf, doubt, rep_doubt, which, step) -> None:
+    kw = dict(test=test, b=B, turn_effect_deg=effect, read_above_bottom=above, confidence=conf,
+              doubtful_pct=doubt, rep_doubtful=rep_doubt)
+    band = bands.fppa_band(**kw)
+    assert band >= B.fppa_base(test)
+    key = ("turn_effect_deg", "doubtful_pct", "confidence", "read_above_bottom")[which]
+    worse = {**kw, key: (True if key == "read_above_bottom" else max(0.0, conf - step / 40) if key == "confidence" else kw[key] + step)}
+    assert bands.fppa_band(**worse) >= band - 1e-9
+    skw = dict(test=test, b=B, turn_deg=effect, confidence=conf, doubtful_pct=doubt, rep_doubtful=rep_doubt)
+    shift = bands.hip_shift_band(**skw)
+    assert shift >= B.shift_base(test)
+    assert bands.hip_shift_band(**{**skw, "turn_deg": effect + step}) >= shift - 1e-9
+    assert bands.hip_shift_band(**{**skw, "stance_knee_withheld": True}) >= shift - 1e-9
