@@ -252,6 +252,16 @@ CLIPS: tuple[ClipSpec, ...] = (
              note="left leg works, right foot lifted; valgus 0 / 15 / 28 deg knee turn"),
     ClipSpec("hinge-xbot-front", "hinge", "Xbot.glb", {"distance": 2.2, "height": 0.9}, reps=_HINGE,
              scene={"arms": "hang"}, note="hip hinge (RDL); rep 2 with a pelvis shift to the left"),
+    # issue 15 item 5: the seated test on all three avatars in a second look (dark trousers,
+    # light top, warm background, side light with shadows)
+    ClipSpec("seated-xbot-dressed", "seated", "Xbot.glb", {"distance": 1.8, "height": 0.55}, holds=_SEATED,
+             look="dressed", note="as seated-xbot-front, dressed look"),
+    ClipSpec("seated-ely-dressed", "seated", "Ely.glb", {"distance": 1.9, "height": 0.7, "yaw": 5},
+             holds=(Hold(35.0, 25.0), Hold(-30.0, 0.0), Hold(0.0, -40.0)), look="dressed",
+             note="dressed look, camera a little higher and 5 deg to the side"),
+    ClipSpec("seated-mannequin-dressed", "seated", "Mannequin.glb", {"distance": 1.8, "height": 0.55},
+             holds=(Hold(42.0, 30.0), Hold(-25.0, 0.0), Hold(0.0, -35.0)), look="dressed",
+             note="dressed look, camera square in front at knee height"),
 )
 
 
