@@ -211,6 +211,12 @@ class RotationSettings:
     plateau_tolerance_frac: float = 0.1
     #: low-pass cut-off for the knee/ankle tracks; rotation moves are slow (< 1 Hz)
     cutoff_hz: float = 3.0
+    #: tests whose shins are measured from the knee's neutral image position instead of the
+    #: knee landmark of each frame (the thigh is held still; the landmark slides down the
+    #: shin in IR and read IR 1.4-4.7 deg low on the rendered clips; hipvision/shin_axis.py)
+    knee_anchor_tests: tuple[str, ...] = ("seated",)
+    #: ... the anchor is the median knee over the frames within this of the neutral direction
+    knee_anchor_neutral_deg: float = 3.0
     #: left and right within this many degrees count as equal (Ellison 1990)
     equal_within_deg: float = 10.0
     #: hipvision's own measurement error (end-to-end accuracy target; widens "equal")

@@ -33,6 +33,7 @@ from ..geometry import IMAGE_DOWN, IMAGE_UP, lateral_angle, rotate, signed_angle
 from ..landmarks import LANDMARK_INDEX
 from ..results import QualityWarning, clean_number, provenance
 from ..sequence import PoseSequence
+from ..shin_axis import anchored_knee, neutral_frames
 from ..wording import asymmetry_sentence
 from . import register
 
@@ -191,6 +192,7 @@ class RotationAnalyzer:
         refs = self._neutral_references(t, raw, present, rs, warnings)
         sides: dict[str, SideResult] = {}
         ref_vecs = {}
+        knees = {s: clean.point(f"{s}_knee") for s in SIDES}  # the knee each shin is measured from
         for side in SIDES:
             ref_deg, method = refs[side]
             # the reference is the nominal vertical turned laterally by ref_deg
@@ -200,6 +202,9 @@ class RotationAnalyzer:
                 sides[side] = SideResult(np.full(len(t), np.nan), False, None, "not visible")
                 continue
             knee, ankle = clean.point(f"{side}_knee"), clean.point(f"{side}_ankle")
+            if self.name in rs.knee_anchor_tests:  # the thigh is still: measure from the neutral knee
+                knee = anchored_knee(knee, neutral_frames(raw[side], ref_deg, rs.knee_anchor_neutral_deg))
+                knees[side] = knee
             angle = lateral_angle(knee, ankle, ref_vecs[side], lateral[side])
             implausible = np.abs(angle) > rs.max_plausible_deg
             if implausible.any():
@@ -235,7 +240,7 @@ class RotationAnalyzer:
             time_s=t,
             frame=clean.frame,
             angles={s: sides[s].angle for s in SIDES},
-            knee={s: clean.point(f"{s}_knee") for s in SIDES},
+            knee=knees,
             ankle={s: clean.point(f"{s}_ankle") for s in SIDES},
             reference=ref_vecs,
             peaks={s: sides[s].peaks for s in SIDES},
