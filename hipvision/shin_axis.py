@@ -50,3 +50,20 @@ def anchored_knee(knee: np.ndarray, neutral: np.ndarray, min_frames: int = 3) ->
     out[~np.isfinite(k).all(axis=1)] = np.nan
     return out
 
+
+
+def foreshortened(knee: np.ndarray, ankle: np.ndarray, neutral: np.ndarray, min_ratio: float) -> np.ndarray:
+    """Frames whose shin (``knee`` -> ``ankle``, px) is shorter in the image than
+    ``min_ratio`` times its median length over the ``neutral`` frames: the shin has swung
+    out of the frontal plane (the foot tucked back under the seat, or kicked forward).
+    Hip rotation with the thigh held still turns the shin about the thigh's axis, which
+    points at the camera, so its image length stays; a shortened shin's sideways angle is
+    not a hip rotation (on the renders the resting foot tucked back read as "IR" 13-27 deg).
+    All False when no neutral frame has a shin."""
+    d = np.asarray(ankle, dtype=np.float64) - np.asarray(knee, dtype=np.float64)
+    length = np.hypot(d[:, 0], d[:, 1])
+    use = np.asarray(neutral, dtype=bool) & np.isfinite(length)
+    if not use.any():
+        return np.zeros(len(length), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        return length < min_ratio * float(np.median(length[use]))

@@ -13,7 +13,7 @@ from hipvision.api import analyze
 from hipvision.config import DEFAULT_SETTINGS
 from hipvision.geometry import IMAGE_DOWN, lateral_angle
 from hipvision.landmarks import LANDMARK_INDEX
-from hipvision.shin_axis import anchored_knee, neutral_frames
+from hipvision.shin_axis import anchored_knee, foreshortened, neutral_frames
 from hipvision.synthetic import Move, rotation_clip
 
 LEFT = np.array([1.0, 0.0])  # the person's left leg seen from the front: lateral = image right
@@ -112,3 +112,43 @@ def test_the_anchor_does_not_change_an_ideal_seated_clip_nor_the_prone_test() ->
         for side in ("left", "right"):
             for key in ("peak_ir_deg", "peak_er_deg"):
                 assert a["sides"][side][key] == pytest.approx(b["sides"][side][key], abs=0.15), (test, side, key)
+
+
+def test_foreshortened_shin_frames_are_found() -> None:
+    knee = np.tile([100.0, 100.0], (5, 1))
+    ankle = np.array([[100.0, 250.0], [100.0, 250.0], [150.0, 240.0], [105.0, 220.0], [np.nan, np.nan]])
+    neutral = np.array([True, True, False, False, False])
+    np.testing.assert_array_equal(foreshortened(knee, ankle, neutral, 0.85), [False, False, False, True, False])
+    assert not foreshortened(knee, ankle, np.zeros(5, bool), 0.85).any()
+
+
+def _edit_leg(seq, side: str, frames: np.ndarray, fn):
+    xy = seq.xy.copy()
+    k, a = LANDMARK_INDEX[f"{side}_knee"], LANDMARK_INDEX[f"{side}_ankle"]
+    xy[frames, a] = fn(xy[frames, k], xy[frames, a])
+    return seq.with_xy(xy)
+
+
+def test_a_foot_tucked_back_is_not_read_as_a_rotation() -> None:
+    """While the right leg is in ER the left foot tucks back under the seat: its shin gets
+    shorter in the image and the model's ankle drifts sideways (as on the renders)."""
+    seq, truth = rotation_clip("seated", [Move("both", 30), Move("right", -35)], noise_px=0.5, seed=2, fps=10.0)
+    right = np.interp(seq.time_s, truth.time_s, truth.theta["right"])
+    tuck = right < -5.0
+    # the ankle 30 % up the shin and 20 px towards the image left (the person's right: medial)
+    moved = _edit_leg(seq, "left", tuck, lambda k, a: a + 0.3 * (k - a) + np.array([-20.0, 0.0]))
+    rep = analyze(moved, "seated")
+    assert rep["sides"]["left"]["peak_ir_deg"] == pytest.approx(30.0, abs=1.0)
+    assert rep["sides"]["left"]["peak_er_deg"] is None  # the tucked shin read no ER either
+    assert rep["sides"]["right"]["peak_er_deg"] == pytest.approx(35.0, abs=1.0)
+
+
+def test_a_peak_whose_hold_was_not_seen_is_withheld() -> None:
+    seq, truth = rotation_clip("seated", [Move("both", 35), Move("left", -30)], noise_px=0.5, seed=4, fps=10.0)
+    theta = np.interp(seq.time_s, truth.time_s, truth.theta["right"])
+    hidden = theta > 30.0  # the right shin's IR hold (and the top of its ramps) unseen
+    blind = _edit_leg(seq, "right", hidden, lambda k, a: np.full_like(a, np.nan))
+    rep = analyze(blind, "seated")
+    assert rep["sides"]["right"]["peak_ir_deg"] is None
+    assert "peak_unseen" in {w["code"] for w in rep["warnings"]}
+    assert rep["sides"]["left"]["peak_ir_deg"] == pytest.approx(35.0, abs=1.0)
