@@ -9,9 +9,9 @@ of it. The knee -> ankle line then turns less than the shin: IR read 1.4–4.7°
 neutral the same landmark sat within 5 px of the joint (the shin hangs below the knee and
 the model has nothing to slide along).
 
-:func:`anchored_knee` replaces the knee of every frame by its median position over the
-frames in which that shin is at its neutral direction, so the shin angle is taken from the
-knee's neutral position to the ankle of the frame. Pure numpy, image pixels. The person's
+:func:`anchored_knee` moves the knee of every frame towards its median position over the
+frames in which that shin is at its neutral direction (by a set weight), so the shin angle
+is taken from (mostly) the knee's neutral position to the ankle of the frame. Pure numpy, image pixels. The person's
 left/right are handled by the caller (one call per side); no sign convention here.
 
 Limits: a knee that really moves (the thigh slides sideways or lifts: a compensation the
@@ -36,19 +36,23 @@ def neutral_frames(angle: np.ndarray, reference_deg: float | None, tolerance_deg
         return np.abs(a - reference_deg) <= tolerance_deg
 
 
-def anchored_knee(knee: np.ndarray, neutral: np.ndarray, min_frames: int = 3) -> np.ndarray:
-    """The knee track to measure the shin from: the median knee position (px) over the
-    ``neutral`` frames, repeated for every frame (NaN where the frame's own knee is NaN,
-    so a frame without a knee stays unmeasured). Returns ``knee`` unchanged (a copy) when
-    fewer than ``min_frames`` neutral frames have a knee."""
+def anchored_knee(knee: np.ndarray, neutral: np.ndarray, weight: float = 1.0, min_frames: int = 3) -> np.ndarray:
+    """The knee track to measure the shin from: ``weight`` times the median knee position
+    (px) over the ``neutral`` frames (the anchor) plus ``1 - weight`` times the frame's own
+    knee landmark (1 = the anchor alone). NaN where the frame's own knee is NaN, so a frame
+    without a knee stays unmeasured. Returns ``knee`` unchanged (a copy) when fewer than
+    ``min_frames`` neutral frames have a knee.
+
+    Why a blend: the anchor removes the slide but inherits the neutral landmark's own
+    position along the shin, which depends on the look (0-5 px from the joint on the plain
+    renders, 15-31 px below it with dark trousers): there the anchor alone over-read by up
+    to 6.8 deg. The weight is chosen on the renders (config.py)."""
     k = np.asarray(knee, dtype=np.float64)
     use = np.asarray(neutral, dtype=bool) & np.isfinite(k).all(axis=1)
     if use.sum() < min_frames:
         return k.copy()
     anchor = np.median(k[use], axis=0)
-    out = np.broadcast_to(anchor, k.shape).copy()
-    out[~np.isfinite(k).all(axis=1)] = np.nan
-    return out
+    return weight * anchor + (1.0 - weight) * k  # NaN rows stay NaN
 
 
 

@@ -50,6 +50,13 @@ def test_anchor_is_the_median_of_the_neutral_frames_and_keeps_missing_frames_mis
     assert np.isnan(out[4]).all()
 
 
+def test_the_weight_blends_anchor_and_landmark() -> None:
+    knee = np.array([[10.0, 20.0], [10.0, 20.0], [10.0, 20.0], [30.0, 60.0]])
+    neutral = np.array([True, True, True, False])
+    np.testing.assert_allclose(anchored_knee(knee, neutral, 0.6)[3], [0.6 * 10 + 0.4 * 30, 0.6 * 20 + 0.4 * 60])
+    np.testing.assert_allclose(anchored_knee(knee, neutral, 0.0), knee)
+
+
 def test_without_enough_neutral_frames_the_landmark_is_kept() -> None:
     knee = np.array([[10.0, 20.0], [12.0, 22.0], [14.0, 24.0]])
     np.testing.assert_array_equal(anchored_knee(knee, np.array([True, True, False])), knee)
@@ -62,15 +69,15 @@ def test_without_enough_neutral_frames_the_landmark_is_kept() -> None:
 @settings(max_examples=60, deadline=None)
 @given(
     kx=st.floats(50, 1000), ky=st.floats(50, 1000), length=st.floats(40, 400),
-    ref=st.floats(-15, 15), angles=st.lists(st.floats(-60, 60), min_size=1, max_size=30),
+    ref=st.floats(-15, 15), angles=st.lists(st.floats(-60, 60), min_size=1, max_size=30), weight=st.floats(0, 1),
 )
-def test_no_change_on_an_ideal_shin(kx: float, ky: float, length: float, ref: float, angles: list[float]) -> None:
+def test_no_change_on_an_ideal_shin(kx: float, ky: float, length: float, ref: float, angles: list[float], weight: float) -> None:
     """An ideal shin turns about a knee that stays put: anchoring changes nothing."""
     theta = np.concatenate([np.full(8, ref), np.asarray(angles)])
     K = np.broadcast_to(np.array([kx, ky]), (len(theta), 2))
     A = shin(K, theta, length)
     raw = lateral_angle(K, A, IMAGE_DOWN, LEFT)
-    knee = anchored_knee(K, neutral_frames(raw, ref, 3.0))
+    knee = anchored_knee(K, neutral_frames(raw, ref, 3.0), weight)
     np.testing.assert_allclose(knee, K, atol=1e-9)
     np.testing.assert_allclose(lateral_angle(knee, A, IMAGE_DOWN, LEFT), raw, atol=1e-9)
 
@@ -96,7 +103,11 @@ def test_seated_analysis_recovers_the_peaks_a_sliding_knee_hides() -> None:
     seq, truth = rotation_clip("seated", moves, noise_px=1.0, seed=5, fps=10.0)
     slid = _slide_knees(seq, truth)
     off = replace(DEFAULT_SETTINGS, rotation=replace(DEFAULT_SETTINGS.rotation, knee_anchor_tests=()))
-    before, after = analyze(slid, "seated", settings=off), analyze(slid, "seated")
+    full = replace(DEFAULT_SETTINGS, rotation=replace(DEFAULT_SETTINGS.rotation, knee_anchor_weight=1.0))
+    before, after = analyze(slid, "seated", settings=off), analyze(slid, "seated", settings=full)
+    blend = analyze(slid, "seated")  # the default weight takes most of the slide out
+    for side in ("left", "right"):
+        assert before["sides"][side]["peak_ir_deg"] < blend["sides"][side]["peak_ir_deg"] < after["sides"][side]["peak_ir_deg"]
     for side in ("left", "right"):
         assert before["sides"][side]["peak_ir_deg"] < 35.0 - 2.0  # the slide reads IR low
         assert after["sides"][side]["peak_ir_deg"] == pytest.approx(35.0, abs=1.0)

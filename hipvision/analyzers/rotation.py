@@ -215,7 +215,7 @@ class RotationAnalyzer:
             out_of_plane = np.zeros(len(t), dtype=bool)
             if self.name in rs.knee_anchor_tests:  # the thigh is still: measure from the neutral knee
                 neutral = neutral_frames(raw[side], ref_deg, rs.knee_anchor_neutral_deg)
-                knee = anchored_knee(knee, neutral)
+                knee = anchored_knee(knee, neutral, rs.knee_anchor_weight)
                 knees[side] = knee
                 out_of_plane = foreshortened(knee, ankle, neutral, rs.shin_min_length_ratio)
             angle = lateral_angle(knee, ankle, ref_vecs[side], lateral[side])
