@@ -352,9 +352,10 @@ class ScreeningSettings:
     stance_knee_hidden_share: float = 0.5
     #: single-leg tests: a rep's hip shift and stance-knee FPPA are withheld where the pose
     #: model's stance and free ankles lie in the reversed left-right order (its legs' labels
-    #: swapped; hipvision.swapped_legs) in more than this share of the rep's bottom frames
-    #: (rendered Xbot single-leg squat: 80 % in the rep it misread, 0 % in the others)
-    swapped_legs_max_share: float = 0.5
+    #: swapped; hipvision.swapped_legs) in more than this share of the rep's frames deeper
+    #: than ``peak_window_fraction`` of it (rendered single-leg squats: 50 % in the Xbot rep
+    #: it misread, 0 % in the 5 others measured)
+    swapped_legs_max_share: float = 0.25
 
     def fppa_threshold(self) -> float:
         if self.fppa_threshold_deg is not None:

@@ -63,8 +63,8 @@ def withhold_swapped(
 ) -> QualityWarning | None:
     """Withhold the hip shift (value, side and flag; ``hip_shift_note`` says why) and the
     stance knee's FPPA (value, peak and flag; ``fppa_note``) of each rep in which more than
-    ``max_share`` of the bottom frames (``bottoms``, one mask per rep) have the legs' labels
-    ``crossed``. Changes ``reps`` (the screening report's rep dicts) in place; returns the
+    ``max_share`` of its deepest frames (``bottoms``, one mask per rep: the frames its
+    bottom and peak values come from) have the legs' labels ``crossed``. Changes ``reps`` (the screening report's rep dicts) in place; returns the
     warning (``swapped_legs``, value = reps withheld) or None when none was."""
     withheld = []
     for r, bottom in zip(reps, bottoms):
@@ -94,6 +94,6 @@ def withhold_swapped(
 def swapped_note(share: float) -> str:
     """The reason a rep's hip shift and stance-knee FPPA are withheld."""
     return (
-        f"withheld: in {100 * share:.0f} % of the deepest frames the pose model put the stance ankle on the other "
+        f"withheld: in {100 * share:.0f} % of the rep's deeper frames the pose model put the stance ankle on the other "
         "side of the free ankle (the legs' labels swapped), so the stance leg is not where it says"
     )

@@ -466,8 +466,9 @@ class ScreeningAnalyzer:
         smoothed values around them are still off; ``across``: towards the person's left)."""
         free = "right" if working == "left" else "left"
         crossed = crossed_frames(raw.point(f"{working}_ankle"), raw.point(f"{free}_ankle"), across, standing)
-        bottoms = [bottom_through_gaps(depth, sp.start, sp.end, ss.bottom_fraction) for sp in spans]
-        return withhold_swapped(reps, bottoms, crossed, working, ss.swapped_legs_max_share)
+        # the frames the rep's bottom and peak values come from (the swap corrupts the depth too)
+        deep = [bottom_through_gaps(depth, sp.start, sp.end, ss.peak_window_fraction) for sp in spans]
+        return withhold_swapped(reps, deep, crossed, working, ss.swapped_legs_max_share)
 
     def _facing_camera(self, clean: PoseSequence, P) -> bool:
         """Whether the person faces the camera (else their back is to it): the pose model
