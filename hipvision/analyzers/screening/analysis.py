@@ -460,8 +460,8 @@ class ScreeningAnalyzer:
         return withhold_hidden(reps, bottoms, gap, working, ss.stance_knee_min_gap, ss.stance_knee_hidden_share)
 
     def _withhold_swapped_legs(self, reps, spans, depth, raw: PoseSequence, working, across, standing, ss: ScreeningSettings):
-        """Single-leg tests: :func:`swapped_legs.withhold_swapped` over each rep's bottom frames
-        (through the gate's gaps), from the left-right order of the stance and free ankles as
+        """Single-leg tests: :func:`swapped_legs.withhold_swapped` over each rep's frames deeper
+        than ``peak_window_fraction`` of it (through the gate's gaps), from the left-right order of the stance and free ankles as
         the pose model gave them (``raw``: the gate removes the worst swapped frames, but the
         smoothed values around them are still off; ``across``: towards the person's left)."""
         free = "right" if working == "left" else "left"
