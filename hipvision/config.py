@@ -370,6 +370,12 @@ class ScreeningSettings:
     stance_knee_min_gap: float = 0.18
     #: ... in more than this share of a rep's bottom frames
     stance_knee_hidden_share: float = 0.5
+    #: single-leg tests: a rep's hip shift and stance-knee FPPA are withheld where the pose
+    #: model's stance and free ankles lie in the reversed left-right order (its legs' labels
+    #: swapped; hipvision.swapped_legs) in more than this share of the rep's frames deeper
+    #: than ``peak_window_fraction`` of it (rendered single-leg squats: 50 % in the Xbot rep
+    #: it misread, 0 % in the 5 others measured)
+    swapped_legs_max_share: float = 0.25
 
     def fppa_threshold(self) -> float:
         if self.fppa_threshold_deg is not None:

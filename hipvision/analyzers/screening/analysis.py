@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from ...bands import annotate_screening, borderline_counts, screening_basis
-from ...cleaning import clean_and_check, true_runs
+from ...cleaning import clean_and_check, restore_missing_frames, true_runs
 from ...config import ScreeningSettings, Settings
 from ...errors import AnalysisError
 from ...geometry import ACROSS_LINES, body_turn_deg, body_yaw_deg, fppa, signed_angle, square_view_fppa, unit
@@ -49,6 +49,7 @@ from ...reps import RepSpan, segment_reps
 from ...results import QualityWarning, clean_number, provenance
 from ...sequence import PoseSequence
 from ...stance_leg import free_leg_gap, standing_leg_length, withhold_hidden
+from ...swapped_legs import bottom_through_gaps, crossed_frames, withhold_swapped
 from ...wording import (
     BAND_LEGEND, FPPA_CAVEAT_LEGEND, FPPA_DEFINITION, fppa_caveat, fppa_judged, fppa_peak, has_fppa_caveat,
     knee_band_note, shift_band_note, worst_knee,
@@ -266,6 +267,10 @@ class ScreeningAnalyzer:
             hidden = self._withhold_hidden_stance_knee(reps, spans, depth, P, working, standing, ss)
             if hidden is not None:
                 warnings.append(hidden)
+        if working:  # single-leg tests: the stance leg's labels on the free leg at the bottom
+            swapped = self._withhold_swapped_legs(reps, spans, depth, restore_missing_frames(seq), working, across, standing, ss)
+            if swapped is not None:
+                warnings.append(swapped)
         turn = self._withhold_turned(reps, spans, depth, clean, turn_sens, warnings, ss)
         # a rep whose bottom (the frames its numbers come from, and its deepest frame, which
         # may lie in a gap the gate left) rests on rejected frames
@@ -466,6 +471,17 @@ class ScreeningAnalyzer:
             b[sp.start : sp.end + 1] = True
             bottoms.append(b & (depth >= ss.bottom_fraction * depth[sp.bottom]))
         return withhold_hidden(reps, bottoms, gap, working, ss.stance_knee_min_gap, ss.stance_knee_hidden_share)
+
+    def _withhold_swapped_legs(self, reps, spans, depth, raw: PoseSequence, working, across, standing, ss: ScreeningSettings):
+        """Single-leg tests: :func:`swapped_legs.withhold_swapped` over each rep's frames deeper
+        than ``peak_window_fraction`` of it (through the gate's gaps), from the left-right order of the stance and free ankles as
+        the pose model gave them (``raw``: the gate removes the worst swapped frames, but the
+        smoothed values around them are still off; ``across``: towards the person's left)."""
+        free = "right" if working == "left" else "left"
+        crossed = crossed_frames(raw.point(f"{working}_ankle"), raw.point(f"{free}_ankle"), across, standing)
+        # the frames the rep's bottom and peak values come from (the swap corrupts the depth too)
+        deep = [bottom_through_gaps(depth, sp.start, sp.end, ss.peak_window_fraction) for sp in spans]
+        return withhold_swapped(reps, deep, crossed, working, ss.swapped_legs_max_share)
 
     def _facing_camera(self, clean: PoseSequence, P) -> bool:
         """Whether the person faces the camera (else their back is to it): the pose model
