@@ -511,6 +511,16 @@ class TrackingSettings:
     max_step_frac: float = 0.3
     #: ... (the search radius grows by this factor per missed frame, up to 2x)
     step_growth_per_miss: float = 0.25
+    #: a missing sticker may have kept its last velocity for at most this many frames ...
+    lost_predict_frames: int = 10
+    #: ... and this share of the shin length (a sticker hidden mid-turn turns on)
+    max_lost_path_frac: float = 0.8
+    #: a sticker found again must be this many times nearer its own prediction than the
+    #: other leg's same sticker (also missing) is to it; else it is left out as ambiguous
+    identity_margin: float = 2.0
+    #: ... and the shin it makes with its leg's other sticker may have turned at most this
+    #: much per frame since that leg was last seen (a hip rotates well under 300 deg/s)
+    max_turn_deg_per_frame: float = 15.0
     #: all four stickers missing this many frames in a row: look for them afresh
     reinit_after_missed_frames: int = 30
     # -- assisted mode (each marked shin followed as a rigid strip, ECC alignment)

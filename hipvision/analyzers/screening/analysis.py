@@ -228,11 +228,14 @@ class ScreeningAnalyzer:
         lat_left = P["left_hip"] - P["right_hip"]
         f, fppa_method, turn_sens = self._fppa_frames(clean, P, standing, up, ss)
         # + towards the person's left: the pelvis offset across the true vertical (``across``
-        # points the way the standing hip line points, to the person's left), in hip widths
+        # points the way the hip line points, to the person's left), in hip widths
         across = np.array([-up[1], up[0]])  # perpendicular to true up
-        lat0 = np.nanmedian(lat_left[standing], axis=0)
-        if np.isfinite(lat0).all() and lat0 @ across < 0:
-            across = -across  # point towards the person's left
+        # point towards the person's left: the way the hip line points in most frames, not
+        # only the standing ones (the pose model can read a still, faceless body with its
+        # hips collapsed or reversed, which flipped the shift's sign on a rendered mannequin)
+        lat_across = lat_left @ across
+        if np.isfinite(lat_across).any() and np.nanmedian(lat_across) < 0:
+            across = -across
         # hip width: a running median over +-1 s (steady, yet follows a change of view)
         half = max(1, int(round(1.0 / float(np.median(np.diff(t)))))) if len(t) > 1 else 1
         hip_w = rolling_median(np.abs(lat_left @ across), half)
