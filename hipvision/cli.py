@@ -491,7 +491,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def cmd_live(args: argparse.Namespace) -> int:
-    from .api import is_pose_csv, make_backend, run_analysis
+    from .api import is_pose_csv, run_analysis
     from .errors import InputError
     from .live import LiveRotation, draw_live, has_display
     from .models import resolve_model
@@ -533,14 +533,19 @@ def cmd_live(args: argparse.Namespace) -> int:
         for k in range(len(seq)):
             step(seq.frame_at(k))
     else:
+        from . import pipeline
+        from .pose.factory import make_backend
+
+        class Readout:  # the live readout as a pipeline sink: 'q' in the window stops the loop
+            def add(self, fr, pose):
+                return step(pose, fr.image)
+
         source = open_source(args.input, settings.source)
         size = (source.width, source.height)
         model = resolve_model(settings.model, progress=not args.quiet)
         with make_backend(model, stream=True, settings=settings) as backend:
             try:
-                for fr in source:
-                    if not step(backend.detect(fr.image, fr.index, fr.time_s), fr.image):
-                        break
+                pipeline.run(iter(source), pipeline.pose_step(backend), [Readout()])
             except KeyboardInterrupt:
                 pass
     if window:

@@ -361,6 +361,15 @@ class RenderSettings:
     center_color: tuple[int, int, int] = (235, 235, 235)
     min_visibility: float = 0.5
     crf: int = 23
+    #: x264 preset of annotated videos (faster presets: less CPU, somewhat larger files;
+    #: figures in benchmarks/extract_benchmark.py)
+    video_preset: str = "superfast"
+    #: annotated video written in the analysis pass: the last frames, up to this many MiB of
+    #: JPEG-compressed frames, wait for the analysis and get its overlay (see
+    #: :class:`hipvision.pipeline.AnnotatedVideoSink`); 0 = skeleton only, no end card
+    video_buffer_mib: float = 64.0
+    #: seconds at the end of an analysed annotated video that show the report's numbers
+    end_card_s: float = 2.0
     #: blur faces (nose, eyes, ears, mouth landmarks) in saved videos and report key frames
     blur_faces: bool = False
     #: the blurred ellipse's half-width as a multiple of the face landmarks' spread

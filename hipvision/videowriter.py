@@ -22,13 +22,20 @@ class H264Writer:
     """Write RGB frames of one size to an MP4. Use as a context manager."""
 
     def __init__(
-        self, path: str | os.PathLike[str], width: int, height: int, fps: float | None, crf: int = 23
+        self,
+        path: str | os.PathLike[str],
+        width: int,
+        height: int,
+        fps: float | None,
+        crf: int = 23,
+        preset: str = "superfast",
     ) -> None:
         self.path = Path(path)
         # yuv420p needs even dimensions: drop a last odd row/column
         self.width, self.height = width - width % 2, height - height % 2
         self.fps = fps or 30.0
         self.crf = crf
+        self.preset = preset
         self._last_pts = -1
         self.frames = 0
 
@@ -44,7 +51,7 @@ class H264Writer:
         self._stream.pix_fmt = "yuv420p"
         self._stream.time_base = Fraction(1, 1000)
         self._stream.codec_context.time_base = Fraction(1, 1000)
-        self._stream.options = {"crf": str(self.crf), "preset": "veryfast"}
+        self._stream.options = {"crf": str(self.crf), "preset": self.preset}
         return self
 
     def write(self, image: np.ndarray, time_s: float) -> None:
