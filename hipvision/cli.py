@@ -284,7 +284,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     settings = replace(settings, render=replace(settings.render, blur_faces=args.blur_faces))
     _check_history_and_report(args)  # fail before any slow work
     update, close = _progress_bar("pose", args.quiet)
-    bar_update, video_close = _progress_bar("annotated video", args.quiet)
+    bar_update, video_close = _progress_bar("annotated video (held frames)", args.quiet)
 
     def video_update(done: int, total: int | None) -> None:
         close()  # the pose pass is over
@@ -623,7 +623,13 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("input", metavar="INPUT")
     a.add_argument("--test", required=True, metavar="T", help="the test to analyse: " + (", ".join(sorted(tests)) or "none available yet"))
     a.add_argument("--json", action="store_true", help="print only the JSON report on stdout")
-    a.add_argument("--save-video", metavar="OUT.mp4", help="annotated H.264 video (video input only)")
+    a.add_argument(
+        "--save-video",
+        metavar="OUT.mp4",
+        help="annotated H.264 video (video input only), written in the same pass as the pose: the skeleton on "
+        "every frame, the analysis overlay on the last frames held back for it (up to 64 MiB of frames, about "
+        "25 s of 720p: usually the whole clip) and the report's numbers on the last 2 s",
+    )
     a.add_argument("--series", metavar="OUT.csv", help="write the per-frame series (angles; depth and hip shift for screening) as CSV")
     add_analysis_options(a)
     g = a.add_argument_group("history, report and privacy")

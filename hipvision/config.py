@@ -79,8 +79,10 @@ class SourceSettings:
     max_frames: int | None = None
     #: Stop a webcam after this many seconds (None = until interrupted).
     max_duration_s: float | None = None
-    #: Frames decoded ahead of the pose model in a background thread (bounded memory).
-    prefetch_frames: int = 8
+    #: Frames decoded ahead of the pose model in a background thread (bounded memory:
+    #: each is a full RGB frame, 2.6 MiB at 720p). 4 covers the multi-person check that
+    #: runs on that thread (about three model frames) without the model waiting.
+    prefetch_frames: int = 4
 
     def __post_init__(self) -> None:
         if self.max_frames is not None and self.max_frames < 1:
