@@ -363,9 +363,10 @@ class RenderSettings:
     center_color: tuple[int, int, int] = (235, 235, 235)
     min_visibility: float = 0.5
     crf: int = 23
-    #: x264 preset of annotated videos (faster presets: less CPU, somewhat larger files;
-    #: figures in benchmarks/extract_benchmark.py)
-    video_preset: str = "superfast"
+    #: x264 preset of annotated videos: ``ultrafast`` costs about a third of ``veryfast``'s
+    #: CPU for files about three times larger at the same ``crf`` (figures in
+    #: benchmarks/extract_benchmark.py); a review video, not an archive
+    video_preset: str = "ultrafast"
     #: annotated video written in the analysis pass: the last frames, up to this many MiB of
     #: JPEG-compressed frames, wait for the analysis and get its overlay (see
     #: :class:`hipvision.pipeline.AnnotatedVideoSink`); 0 = skeleton only, no end card

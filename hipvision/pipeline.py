@@ -193,7 +193,7 @@ class AnnotatedVideoSink:
     each rep's bottom) needs the finished analysis, which exists only after the pass. So
     every frame is drawn with what is known when it is decoded (faces blurred if asked,
     the skeleton of the pose recorded for it), and the last frames, up to ``buffer_mib`` of
-    JPEG-compressed frames, are held back; :meth:`finish` draws the analysis's own overlay
+    JPEG-compressed frames (quality 92), are held back; :meth:`finish` draws the analysis's own overlay
     (``run.draw``) on them and an end card with the report's numbers (``card``) on the
     last ``card_s`` seconds. A clip whose compressed frames fit the buffer (most test clips:
     about 600 frames of 720p in 64 MiB) thus gets the overlay on every frame; a longer one
@@ -262,7 +262,8 @@ class AnnotatedVideoSink:
             return
         import cv2
 
-        ok, jpg = cv2.imencode(".jpg", base[:, :, ::-1], [cv2.IMWRITE_JPEG_QUALITY, 95])
+        # RGB stored as if BGR: decoding gives the same channel order back, no swap copies
+        ok, jpg = cv2.imencode(".jpg", base, [cv2.IMWRITE_JPEG_QUALITY, 92])
         if not ok:
             raise RuntimeError("JPEG encoding of a held video frame failed")
         self._held.append((replace(frame, image=np.empty((0, 0, 3), np.uint8)), pose, jpg))
@@ -276,7 +277,7 @@ class AnnotatedVideoSink:
     def _decode(jpg: np.ndarray) -> np.ndarray:
         import cv2
 
-        return np.ascontiguousarray(cv2.imdecode(jpg, cv2.IMREAD_COLOR)[:, :, ::-1])
+        return cv2.imdecode(jpg, cv2.IMREAD_COLOR)
 
     def finish(self, run: Any, card: Sequence[str] = (), progress: Progress | None = None) -> None:
         """Draw the held frames with the analysis overlay (``run.draw(image, frame)``) and
