@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from . import analyzers
 from .analyzers import AnalysisRun
-from .atomicfile import check_target, commit, temp_beside
+from .atomicfile import check_target, write_atomic
 from .config import POSE_CSV_SUFFIXES, Settings, DEFAULT_SETTINGS
 from .errors import InputError
 from .models import resolve_model
@@ -332,21 +332,11 @@ def analyze(
 
 
 def write_series_csv(run: AnalysisRun, columns: tuple[str, ...], path: str | Path) -> Path:
-    """Write the per-frame series of an analysis as CSV (atomically)."""
-    import csv
+    """Write the per-frame series of an analysis as CSV (atomically), the bytes of
+    :func:`hipvision.export.series_csv`."""
+    from .export import series_csv
 
-    target = Path(path)
-    tmp = temp_beside(target)
-    try:
-        with open(tmp, "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh, lineterminator="\n")
-            w.writerow(columns)
-            for row in run.series_rows():
-                w.writerow("" if v is None else v for v in row)
-        commit(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return target
+    return write_atomic(path, series_csv(columns, run.series_rows()))
 
 
 def end_card(run: AnalysisRun) -> list[str]:

@@ -344,6 +344,14 @@ class ScreeningSettings:
     fppa_max_turn_deg: float = 5.5
     #: ... and would move FPPA by more than this (deg) at the rep's bottom
     fppa_turn_tolerance_deg: float = 3.0
+    #: single-leg tests: the stance knee's FPPA is withheld where the free leg hides it
+    #: (hipvision.stance_leg): the pose model's stance knee closer to the free thigh or shin
+    #: in the image than this share of the stance leg's standing length (rendered single-leg
+    #: squats, three avatars: bottoms at 0.02-0.16 were misread by 8-26 deg, at 0.20-0.28
+    #: by up to 5 deg; benchmarks/render/README.md) ...
+    stance_knee_min_gap: float = 0.18
+    #: ... in more than this share of a rep's bottom frames
+    stance_knee_hidden_share: float = 0.5
 
     def fppa_threshold(self) -> float:
         if self.fppa_threshold_deg is not None:

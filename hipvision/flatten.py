@@ -15,11 +15,11 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from .landmarks import SIDES
 from .wording import fppa_judged
 
 ROTATION_TESTS = frozenset({"seated", "prone"})
 SCREENING_TESTS = frozenset({"squat", "single-leg-squat", "hinge", "single-leg-hinge"})
-SIDES = ("left", "right")
 
 #: metric -> what it is (for --help, the app's metric picker and the docs)
 METRICS: dict[str, str] = {

@@ -21,10 +21,9 @@ import numpy as np
 from .cleaning import OneEuroFilter
 from .config import RotationSettings
 from .geometry import IMAGE_DOWN, IMAGE_UP, lateral_angle, rotate, signed_angle
-from .landmarks import LANDMARK_INDEX
+from .landmarks import LANDMARK_INDEX, SIDES
 from .sequence import PoseFrame
 
-SIDES = ("left", "right")
 
 
 @dataclass

@@ -29,10 +29,9 @@ import numpy as np
 
 from .config import DEFAULT_SETTINGS, LIVE_SCREENING, LiveScreeningSettings, ScreeningSettings
 from .geometry import body_yaw_deg, fppa
-from .landmarks import LANDMARK_INDEX
+from .landmarks import LANDMARK_INDEX, SIDES
 from .sequence import PoseFrame
 
-SIDES = ("left", "right")
 
 
 @dataclass

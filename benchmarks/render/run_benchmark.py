@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -264,6 +265,12 @@ def print_screening(rows: list[dict], counts: dict) -> None:
 
 
 # -------------------------------------------------------------------------- summary
+def withheld_why(note: str) -> str:
+    """The reason of a withheld FPPA, short: the note up to its first bracket or comma."""
+    text = note.removeprefix("withheld: ")
+    return text.split(" (")[0].split(",")[0][:60]
+
+
 def stats(errs: list[float]) -> str:
     e = np.abs([x for x in errs if x is not None])
     if e.size == 0:
@@ -374,9 +381,14 @@ def main() -> None:
             held = sum(r["measured"] is None for r in cs)
             print(f"{'':<17}   {clip:<22} FPPA {stats([r['error'] for r in cs if r['view'] == 'frontal'])}; "
                   f"not given {held}/{len(cs)}; camera view {stats([diff(r['camera_2d'], r['true']) for r in cs])}")
+            why = Counter(withheld_why(r["note"]) for r in cs if r["measured"] is None and r["note"])
+            if why:
+                print(f"{'':<17}   {'':<22} withheld: " + "; ".join(f"{k} ({v})" for k, v in why.items()))
         vc = [r for r in sel if r["valgus_expected"] is not None]
+        vg = [r for r in vc if r["valgus"] is not None]  # a withheld flag is neither right nor wrong
         sc = {(r["clip"], r["rep"]): r for r in sel if r["shift_expected"] is not None}.values()
-        print(f"{'':<17} valgus flags right on clear cases: {sum(bool(r['valgus']) == r['valgus_expected'] for r in vc)}/{len(vc)}; "
+        print(f"{'':<17} valgus flags right on clear cases: {sum(r['valgus'] == r['valgus_expected'] for r in vg)}/{len(vg)} "
+              f"given ({len(vc) - len(vg)} withheld); "
               f"hip-shift flags: {sum(bool(r['shift_flag']) == r['shift_expected'] for r in sc)}/{len(list(sc))}")
     for name, tr, me in rep_counts:
         print(f"reps {name:<24} true {tr}  measured {me}")

@@ -30,13 +30,12 @@ from ..cleaning import run_around, true_runs as runs
 from ..config import RotationSettings, Settings
 from ..errors import AnalysisError
 from ..geometry import IMAGE_DOWN, IMAGE_UP, lateral_angle, rotate, signed_angle, unit
-from ..landmarks import LANDMARK_INDEX
+from ..landmarks import LANDMARK_INDEX, SIDES
 from ..results import QualityWarning, clean_number, provenance
 from ..sequence import PoseSequence
 from ..wording import asymmetry_sentence
 from . import register
 
-SIDES = ("left", "right")
 DIRECTIONS = {"ir": 1.0, "er": -1.0}
 #: vertical-reference methods that measure each shin's own neutral (roll is then known)
 NEUTRAL_METHODS = ("neutral shins at the start", "neutral shins between attempts", "still neutral per side")

@@ -42,15 +42,15 @@ from ..cleaning import clean_and_check, true_runs
 from ..config import ScreeningSettings, Settings
 from ..errors import AnalysisError
 from ..geometry import ACROSS_LINES, body_turn_deg, body_yaw_deg, fppa, signed_angle, square_view_fppa, unit
-from ..landmarks import LANDMARK_INDEX
+from ..landmarks import LANDMARK_INDEX, SIDES
 from ..plausibility import doubtful_warning, refuse_if_unreliable, rests_on
 from ..reps import RepSpan, segment_reps
 from ..results import QualityWarning, clean_number, provenance
 from ..sequence import PoseSequence
+from ..stance_leg import free_leg_gap, standing_leg_length, withhold_hidden
 from ..wording import FPPA_CAVEAT_LEGEND, FPPA_DEFINITION, fppa_caveat, fppa_judged, fppa_peak, has_fppa_caveat, worst_knee
 from . import register
 
-SIDES = ("left", "right")
 TESTS = ("squat", "single-leg-squat", "hinge", "single-leg-hinge")
 
 
@@ -258,6 +258,10 @@ class ScreeningAnalyzer:
             for s in SIDES:
                 if r.get(s) and r[s].get("fppa_deg") is not None:
                     r[s]["fppa_method"] = fppa_method
+        if working and not self.hinge:  # single-leg squat: the free leg hangs in front of the stance knee
+            hidden = self._withhold_hidden_stance_knee(reps, spans, depth, P, working, standing, ss)
+            if hidden is not None:
+                warnings.append(hidden)
         self._withhold_turned(reps, spans, depth, clean, turn_sens, warnings, ss)
         # a rep whose bottom (the frames its numbers come from, and its deepest frame, which
         # may lie in a gap the gate left) rests on rejected frames
@@ -436,6 +440,19 @@ class ScreeningAnalyzer:
                     float(possible),
                 )
             )
+
+    def _withhold_hidden_stance_knee(self, reps, spans, depth, P, working, standing, ss: ScreeningSettings):
+        """Single-leg squats: :func:`stance_leg.withhold_hidden` over each rep's bottom frames
+        (not hinges: there the free leg swings back, behind the stance knee)."""
+        free = "right" if working == "left" else "left"
+        leg = standing_leg_length(P[f"{working}_hip"], P[f"{working}_ankle"], standing)
+        gap = free_leg_gap(P[f"{working}_knee"], P[f"{free}_hip"], P[f"{free}_knee"], P[f"{free}_ankle"], leg)
+        bottoms = []
+        for sp in spans:
+            b = np.zeros(len(depth), bool)
+            b[sp.start : sp.end + 1] = True
+            bottoms.append(b & (depth >= ss.bottom_fraction * depth[sp.bottom]))
+        return withhold_hidden(reps, bottoms, gap, working, ss.stance_knee_min_gap, ss.stance_knee_hidden_share)
 
     def _facing_camera(self, clean: PoseSequence, P) -> bool:
         """Whether the person faces the camera (else their back is to it): the pose model

@@ -322,7 +322,7 @@ def _check_settings(
 
 
 def _write_settings(target: Path, settings: Settings, settings_sha: str, state: StateStore) -> None:
-    from ..atomicfile import commit, temp_beside
+    from ..atomicfile import write_atomic
 
     doc = {
         "hipvision_version": __version__,
@@ -330,12 +330,7 @@ def _write_settings(target: Path, settings: Settings, settings_sha: str, state: 
         "model_sha256": state.get_meta("model_sha256"),
         "settings": json.loads(_json(asdict(settings))),
     }
-    tmp = temp_beside(target)
-    try:
-        tmp.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
-        commit(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_atomic(target, json.dumps(doc, indent=2) + "\n")
 
 
 def _pose_mode(clip: ClipInput, track: str | None) -> str:

@@ -14,7 +14,7 @@ import numpy as np
 import streamlit as st
 
 from .. import __version__, analyzers, export
-from ..atomicfile import commit, temp_beside
+from ..atomicfile import AtomicPath, atomic_write
 from ..config import DASHBOARD, DEFAULT_SETTINGS, Settings, default_videos_dir
 from ..history import History
 from ..report_html import key_frame_image, key_frame_time, render_report
@@ -102,7 +102,7 @@ def _save_upload(up: Any) -> Path | None:
     path = folder / Path(up.name).name
     if not path.exists():
         up.seek(0)
-        with open(path, "wb") as fh:
+        with atomic_write(path, "wb") as fh:  # an upload broken off never passes for the whole file
             while chunk := up.read(1 << 20):
                 fh.write(chunk)
     return path
@@ -384,7 +384,7 @@ def _exports(outcome: jobs.Outcome, path: Path, key: Any, settings: Settings) ->
     c[0].download_button("Report (JSON)", export.report_json(outcome.report), f"{stem}.{outcome.test}.json", "application/json")
     c[1].download_button("Results (CSV)", export.results_csv(outcome.report), f"{stem}.{outcome.test}.results.csv", "text/csv")
     c[2].download_button(
-        "Per-frame series (CSV)", outcome.series.to_csv(index=False), f"{stem}.{outcome.test}.series.csv", "text/csv"
+        "Per-frame series (CSV)", outcome.series_csv, f"{stem}.{outcome.test}.series.csv", "text/csv"
     )
     if outcome.annotated_video is not None and outcome.annotated_video.exists():
         video = outcome.annotated_video
@@ -430,15 +430,14 @@ def _save_to_history(outcome: jobs.Outcome) -> None:
                     keep = default_videos_dir()  # deleting the session deletes the copy
                     keep.mkdir(parents=True, exist_ok=True)
                     video = keep / f"{datetime.now():%Y%m%d-%H%M%S}-{outcome.annotated_video.name}"
-                    tmp = temp_beside(video)
-                    shutil.copyfile(outcome.annotated_video, tmp)
-                    commit(tmp, video)
+                    with AtomicPath(video) as tmp:
+                        shutil.copyfile(outcome.annotated_video, tmp)
                 with History() as h:
                     pid = h.get_or_create_person(name)
                     sid = h.add_session(
                         pid, outcome.report, source=outcome.source_name,
                         recorded_at=datetime.combine(when, datetime.now().time()),
-                        series_csv=outcome.series.to_csv(index=False), video_path=video,
+                        series_csv=outcome.series_csv, video_path=video,
                     )
             except (HipvisionError, OSError) as e:
                 if video is not None:
