@@ -206,3 +206,29 @@ def test_extract_writes_csv_and_video_with_the_same_frame_count(tmp_path: Path) 
     checked = res.sequence.num_people >= 0
     assert checked[0] and checked.sum() == 1  # 40 frames at 24 fps: less than 2 s
     assert res.sequence.num_people[0] >= 1
+
+
+def test_tracked_analysis_writes_its_video_in_the_tracking_pass(tmp_path: Path, monkeypatch) -> None:
+    """--track markers with a video: the sticker tracker's one pass also feeds the video
+    (one decode), every frame is in it, and the report is that of the run without video."""
+    from hipvision import api
+    from hipvision.sources import VideoFileSource
+    from hipvision.tracking.synthetic_frames import Move, write_rotation_video
+
+    clip = tmp_path / "markers.mp4"
+    write_rotation_video(clip, "prone", [Move("both", 30, ramp_s=0.6, hold_s=1.5, rest_s=0.5)], seed=5)
+    plain = api.run_analysis(clip, "prone", track="markers").report
+    decodes = []
+    real_iter = VideoFileSource.__iter__
+
+    def counting_iter(self):
+        decodes.append(self.name)
+        return real_iter(self)
+
+    monkeypatch.setattr(VideoFileSource, "__iter__", counting_iter)
+    video = tmp_path / "a.mp4"
+    rep = api.run_analysis(clip, "prone", track="markers", video_path=video).report
+    assert len(decodes) == 1
+    assert len(_decoded(video)) == rep["tracking"]["frames"]
+    for side in ("left", "right"):
+        assert rep["sides"][side]["peak_ir_deg"] == plain["sides"][side]["peak_ir_deg"]
