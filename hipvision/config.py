@@ -79,8 +79,10 @@ class SourceSettings:
     max_frames: int | None = None
     #: Stop a webcam after this many seconds (None = until interrupted).
     max_duration_s: float | None = None
-    #: Frames decoded ahead of the pose model in a background thread (bounded memory).
-    prefetch_frames: int = 8
+    #: Frames decoded ahead of the pose model in a background thread (bounded memory:
+    #: each is a full RGB frame, 2.6 MiB at 720p). 4 covers the multi-person check that
+    #: runs on that thread (about three model frames) without the model waiting.
+    prefetch_frames: int = 4
 
     def __post_init__(self) -> None:
         if self.max_frames is not None and self.max_frames < 1:
@@ -395,6 +397,16 @@ class RenderSettings:
     center_color: tuple[int, int, int] = (235, 235, 235)
     min_visibility: float = 0.5
     crf: int = 23
+    #: x264 preset of annotated videos: ``ultrafast`` costs about a third of ``veryfast``'s
+    #: CPU for files about three times larger at the same ``crf`` (figures in
+    #: benchmarks/extract_benchmark.py); a review video, not an archive
+    video_preset: str = "ultrafast"
+    #: annotated video written in the analysis pass: the last frames, up to this many MiB of
+    #: JPEG-compressed frames, wait for the analysis and get its overlay (see
+    #: :class:`hipvision.pipeline.AnnotatedVideoSink`); 0 = skeleton only, no end card
+    video_buffer_mib: float = 64.0
+    #: seconds at the end of an analysed annotated video that show the report's numbers
+    end_card_s: float = 2.0
     #: blur faces (nose, eyes, ears, mouth landmarks) in saved videos and report key frames
     blur_faces: bool = False
     #: the blurred ellipse's half-width as a multiple of the face landmarks' spread

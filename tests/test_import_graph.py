@@ -28,12 +28,7 @@ ROOT = "hipvision"
 #: import that closes the circle, with who removes it. Once that work is merged and the
 #: import is gone, delete the entry (test_allowed_circles_still_exist says when): the list is
 #: meant to end empty.
-ALLOWED_CIRCLE_EDGES: dict[tuple[str, str], str] = {
-    # api -> tracking -> tracking.run -> api: run_analysis tracks lazily, and the tracker
-    # asks api for make_backend. Owner: the `pipeline` branch (the backend factory moves to
-    # the backends).
-    ("hipvision.tracking.run", "hipvision.api"): "pipeline",
-}
+ALLOWED_CIRCLE_EDGES: dict[tuple[str, str], str] = {}
 
 #: Layer crossings being removed right now, same terms as above: an analysis run still draws
 #: itself (``AnalysisRun.draw`` imports its family's overlay lazily); the drawing moves to
