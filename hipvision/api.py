@@ -262,7 +262,7 @@ def run_analysis(
         if series_path is not None:
             write_series_csv(run, analyzer.series_columns, series_path)
         if video is not None:
-            video.finish(run, end_card(run), render_progress)
+            video.finish(analyzers.overlay(run), end_card(run), render_progress)
         elif video_path is not None:
             # landmarks known beforehand: one decode pass to draw them (never a model run)
             seq = run.pose
@@ -383,7 +383,7 @@ def render_annotated(
         if progress is not None:
             sinks.append(ProgressSink(progress, source.frame_count))
         run_frames(frames, step, sinks)
-        out.finish(run, end_card(run))
+        out.finish(analyzers.overlay(run), end_card(run))
     return Path(video_path)
 
 

@@ -35,6 +35,8 @@ from .sources import Frame, FrameSource, prefetch
 
 #: progress callback: (frames done, frames expected or None)
 Progress = Callable[[int, int | None], None]
+#: ``(image, frame) -> image``: an analysis drawn on the clip's frame (hipvision.analyzers.overlay)
+Overlay = Callable[[np.ndarray, int], np.ndarray]
 
 #: one frame -> the pose to record for it (None: nothing to record)
 Step = Callable[[Frame], PoseFrame | None]
@@ -194,7 +196,7 @@ class AnnotatedVideoSink:
     every frame is drawn with what is known when it is decoded (faces blurred if asked,
     the skeleton of the pose recorded for it), and the last frames, up to ``buffer_mib`` of
     JPEG-compressed frames (quality 92), are held back; :meth:`finish` draws the analysis's own overlay
-    (``run.draw``) on them and an end card with the report's numbers (``card``) on the
+    (``Family.draw`` through :func:`hipvision.analyzers.overlay`) on them and an end card with the report's numbers (``card``) on the
     last ``card_s`` seconds. A clip whose compressed frames fit the buffer (most test clips:
     about 600 frames of 720p in 64 MiB) thus gets the overlay on every frame; a longer one
     gets it on its last part, the numbers on the end card are the report's in every case.
@@ -279,12 +281,13 @@ class AnnotatedVideoSink:
 
         return cv2.imdecode(jpg, cv2.IMREAD_COLOR)
 
-    def finish(self, run: Any, card: Sequence[str] = (), progress: Progress | None = None) -> None:
-        """Draw the held frames with the analysis overlay (``run.draw(image, frame)``) and
-        the end card lines ``card`` on the last ``card_s`` seconds, and write them."""
-        self._flush(run, card, progress)
+    def finish(self, overlay: Overlay | None, card: Sequence[str] = (), progress: Progress | None = None) -> None:
+        """Draw the held frames with the analysis ``overlay`` (``(image, frame) -> image``,
+        :func:`hipvision.analyzers.overlay`) and the end card lines ``card`` on the last
+        ``card_s`` seconds, and write them."""
+        self._flush(overlay, card, progress)
 
-    def _flush(self, run: Any, card: Sequence[str], progress: Progress | None = None) -> None:
+    def _flush(self, overlay: Overlay | None, card: Sequence[str], progress: Progress | None = None) -> None:
         held, self._held, self._held_bytes = self._held, deque(), 0
         if not held:
             return
@@ -293,8 +296,8 @@ class AnnotatedVideoSink:
             if progress is not None:
                 progress(k + 1, len(held))
             img = self._skeleton(self._decode(jpg), pose)
-            if run is not None:
-                img = run.draw(img, fr.index)
+            if overlay is not None:
+                img = overlay(img, fr.index)
             if card and t_end - fr.time_s <= self.render.end_card_s:
                 img = draw_card(img, card)
             self._write(img, fr.time_s)

@@ -30,13 +30,9 @@ ROOT = "hipvision"
 #: meant to end empty.
 ALLOWED_CIRCLE_EDGES: dict[tuple[str, str], str] = {}
 
-#: Layer crossings being removed right now, same terms as above: an analysis run still draws
-#: itself (``AnalysisRun.draw`` imports its family's overlay lazily); the drawing moves to
-#: the family record once the one-pass pipeline (which calls it) has landed.
-ALLOWED_LAYER_EDGES: dict[tuple[str, str], str] = {
-    ("hipvision.analyzers.rotation.analysis", "hipvision.analyzers.rotation.overlay"): "lead, after pipeline",
-    ("hipvision.analyzers.screening.analysis", "hipvision.analyzers.screening.overlay"): "lead, after pipeline",
-}
+#: Layer crossings being removed right now, same terms as above (empty: the analyses draw
+#: nothing; each family's overlay is reached through ``Family.draw``).
+ALLOWED_LAYER_EDGES: dict[tuple[str, str], str] = {}
 
 #: A test family's presentation modules (``hipvision/analyzers/<family>/<part>.py``): they
 #: draw (OpenCV), show (Streamlit) or write HTML, and only the callers that present import

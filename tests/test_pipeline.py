@@ -90,7 +90,7 @@ def test_held_frames_get_the_analysis_overlay_and_the_video_keeps_every_frame(tm
     with pipeline.AnnotatedVideoSink(out, W, H, 10.0, render, hold=True) as sink:
         pipeline.run(frames, lambda fr: _pose(fr.index, fr.time_s), [sink])
         written_before_finish = sink.frames
-        sink.finish(run, ["END CARD 12.3"])
+        sink.finish(run.draw, ["END CARD 12.3"])
     assert sink.frames == 20
     assert run.drawn == list(range(written_before_finish, 20))
     if buffer_mib >= 1:

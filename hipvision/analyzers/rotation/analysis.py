@@ -788,13 +788,6 @@ class RotationRun:
             for i, t in enumerate(self.time_s)
         ]
 
-    def draw(self, image: np.ndarray, frame: int) -> np.ndarray:
-        """``image`` (RGB, the clip's frame number ``frame``) with shins, verticals, angles
-        and peak holds drawn on it."""
-        from .overlay import draw_rotation
-
-        return draw_rotation(image, self, frame)
-
 
 SEATED = register(RotationAnalyzer("seated"))
 PRONE = register(RotationAnalyzer("prone"))

@@ -166,11 +166,6 @@ class ScreeningRun:
             for i, t in enumerate(self.time_s)
         ]
 
-    def draw(self, image: np.ndarray, frame: int) -> np.ndarray:
-        from .overlay import draw_screening
-
-        return draw_screening(image, self, frame)
-
 
 class ScreeningAnalyzer:
     """Per-rep knee valgus and lateral hip shift for one screening test."""
