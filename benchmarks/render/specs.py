@@ -234,6 +234,24 @@ CLIPS: tuple[ClipSpec, ...] = (
              note="left leg works, right foot lifted; valgus 0 / 15 / 28 deg knee turn"),
     ClipSpec("hinge-xbot-front", "hinge", "Xbot.glb", {"distance": 2.2, "height": 0.9}, reps=_HINGE,
              scene={"arms": "hang"}, note="hip hinge (RDL); rep 2 with a pelvis shift to the left"),
+    # validity sweep (issue 15 item 8, docs/VALIDITY.md): camera height knee -> chest on all
+    # three avatars, roll +-5 deg, hinges on a second avatar; one axis at a time, not the product
+    ClipSpec("squat-ely-front", "squat", "Ely.glb", {"distance": 2.2, "height": 0.9}, reps=_SQUAT,
+             note="third avatar square in front at 0.9 m"),
+    ClipSpec("squat-xbot-knee", "squat", "Xbot.glb", {"distance": 2.2, "height": 0.5}, reps=_SQUAT,
+             note="square on, camera at knee height (0.5 m, looking up at the hips)"),
+    ClipSpec("squat-xbot-roll-5", "squat", "Xbot.glb", {"distance": 2.2, "height": 0.9, "roll": -5}, reps=_SQUAT,
+             note="square on at 0.9 m, camera rolled -5 deg"),
+    ClipSpec("hinge-mannequin-front", "hinge", "Mannequin.glb", {"distance": 2.2, "height": 0.9}, reps=_HINGE,
+             scene={"arms": "hang"}, note="hip hinge on the second avatar; rep 2 with a pelvis shift to the left"),
+    ClipSpec("squat-mannequin-roll+5", "squat", "Mannequin.glb", {"distance": 2.2, "height": 0.9, "roll": 5}, reps=_SQUAT,
+             note="square on at 0.9 m, camera rolled +5 deg"),
+    ClipSpec("squat-ely-chest", "squat", "Ely.glb", {"distance": 2.2, "height": 1.3}, reps=_SQUAT,
+             note="square on, camera at chest height (1.3 m), level roll"),
+    ClipSpec("squat-mannequin-knee", "squat", "Mannequin.glb", {"distance": 2.2, "height": 0.5}, reps=_SQUAT,
+             note="square on, camera at knee height (0.5 m)"),
+    ClipSpec("squat-ely-knee", "squat", "Ely.glb", {"distance": 2.2, "height": 0.5}, reps=_SQUAT,
+             note="square on, camera at knee height (0.5 m)"),
 )
 
 
