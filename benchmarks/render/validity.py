@@ -148,7 +148,7 @@ def flag_agreement(rows: Iterable[dict]) -> dict[str, int]:
     return out
 
 
-def reason_key(text: str | None, limit: int = 90) -> str:
+def reason_key(text: str | None, limit: int = 110) -> str:
     """A withheld number's reason with its figures replaced by '#' (so equal reasons count
     together), cut at a word boundary."""
     first = text.strip().splitlines()[0] if text and text.strip() else "no reason given"
@@ -503,13 +503,18 @@ def headline(rows: list[dict]) -> list[str]:
     head = ["measure", "given/all", "withheld", "bias", "MAE", "95 % LoA", "worst", "inside own band", "flags, clear cases", "target (issue #15)"]
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for key, title, test, kind in MEASURES:
-        sel = [r for r in rows if r["test"] == test and r["kind"] == (kind if kind != "rotation" else "rotation")]
+        sel = [r for r in rows if r["test"] == test and r["kind"] == kind]
         if not sel:
             continue
         unit = "%" if kind == "shift" else "°"
         c = cells(sel, unit, flags=False)
         fl = flag_cell(flag_agreement(sel)) if kind in ("fppa_peak", "shift") else "–"
         out.append("| " + " | ".join([title, *c, fl, TARGETS.get(key, "–")]) + " |")
+        square = [r for r in sel if r["body turn"] == "0°"]
+        if kind.startswith("fppa") and square and len(square) < len(sel):  # the target's own split
+            c = cells(square, unit, flags=False)
+            fl = flag_cell(flag_agreement(square)) if kind == "fppa_peak" else "–"
+            out.append("| " + " | ".join(["… body square to the camera (turn 0°)", *c, fl, ""]) + " |")
     return out
 
 
