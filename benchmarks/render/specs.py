@@ -270,6 +270,12 @@ CLIPS: tuple[ClipSpec, ...] = (
              note="square on, camera at knee height (0.5 m)"),
     ClipSpec("squat-ely-knee", "squat", "Ely.glb", {"distance": 2.2, "height": 0.5}, reps=_SQUAT,
              note="square on, camera at knee height (0.5 m)"),
+    # the second look (clothing, background, light) on the square-on squats of all three avatars
+    *(
+        ClipSpec(f"squat-{av.lower()}-front-dressed", "squat", f"{av}.glb", {"distance": 2.2, "height": 0.9}, reps=_SQUAT,
+                 look="dressed", note="as the square-on squat at 0.9 m, dressed look")
+        for av in ("Xbot", "Mannequin", "Ely")
+    ),
 )
 
 
