@@ -407,14 +407,29 @@ What a clinician already accepts, to read the tables against (figures as the sou
   ≤ 2°, worst ≤ 4°; flags 100 % right outside the band; ≥ 95 % of numbers inside their own band.
 """
 
+#: the anchor quoted beside each measure's table (sources in the Literature anchors section)
+ANCHORS = {
+    "fppa_peak": "*Beside it:* hand-measured 2-D FPPA has an SEM of 2.7–3.0° (Munro et al. 2012) and 2–4° "
+                 "(Gwynne & Curran 2014); OpenCap Monocular 4.8° MAE (3-D, 2026). Target: MAE ≤ 2° square on, ≤ 3° turned.",
+    "fppa_bottom": "*Beside it:* 2-D FPPA SEM 2.7–3.0° (Munro et al. 2012), 2–4° (Gwynne & Curran 2014); "
+                   "OpenCap Monocular 4.8° MAE.",
+    "shift": "*Beside it:* no published agreement figure for a video hip-shift percentage was found; OpenCap "
+             "Monocular's pelvis translations: 3.4 cm MAE (3-D, 2026).",
+    "rotation": "*Beside it:* OpenCap Monocular 4.8° MAE over rotational degrees of freedom; issue #15 target "
+                "MAE ≤ 2°, worst ≤ 4°.",
+}
+
 METHODS = """\
 ## Methods
 
 **Renders.** Three rigged avatars from `../shared/avatars` (Xbot: a robot with a blank head;
 Mannequin: an artist's mannequin; Ely: a low-poly body without a head or texture) are posed in
 Blender 3.4 with known joint angles and rendered with the Workbench engine (flat studio shading,
-grey backdrop, no clothing unless the look says so, no motion blur) at 540×960, 10 fps unless the
-clip table says otherwise (`benchmarks/render/`, README there). Squats hold four reps (knees over
+grey backdrop, no motion blur) at 540×960, 10 fps unless the clip table says otherwise
+(`benchmarks/render/`, README there). Two looks: `default` (the avatar's own shading, grey
+background, studio light) and `dressed` (flat colours by body part: dark trousers, a light
+long-sleeved top, light shoes, skin-coloured head and hands; a warm background, a dimmer light
+from the side with cast shadows; `specs.LOOKS`). Squats hold four reps (knees over
 the toes; both knees turned in 20°; the right knee in 22°; the pelvis 7 cm to the left), hinges
 three RDL reps (the second with the pelvis shifted), single-leg squats graded knee turns, seated
 and prone clips held IR and ER end ranges. The pose is exact: the forward kinematics are checked
@@ -460,8 +475,10 @@ CAVEATS = """\
 * **Stylised avatars.** A blank-headed robot, a headless low-poly body and a mannequin; the pose
   model was trained on people. Without a face it swaps left and right more often (the seated Xbot);
   a real person may be tracked better, clothing and hair may hurt.
-* **Workbench shading.** Flat studio light, plain backdrop, no shadows of note, no motion blur,
-  no sensor noise, no compression beyond one H.264 encode: easier than a phone video in a gym.
+* **Workbench shading.** Blender's Workbench engine: flat studio light, a plain backdrop, cast
+  shadows only in the dressed look, no motion blur, no sensor noise, no compression beyond one
+  H.264 encode: easier than a phone video in a gym. The "dressed" look is colour blocks on the
+  same meshes, not cloth (no folds, no loose trousers hiding the knee).
 * **Truth is the rig's joint centres**, not where MediaPipe places its landmarks (hip-joint
   centre vs the model's hip point); FPPA truth is the square-view 2-D angle, not 3-D knee
   abduction (see the anchors).
@@ -535,7 +552,7 @@ def write_doc(rows: list[dict], infos: list[dict], prov: dict[str, str], missing
         sel = [r for r in rows if r["test"] == test and r["kind"] == kind]
         if not sel:
             continue
-        L += [f"### {title}", ""]
+        L += [f"### {title}", "", ANCHORS[kind], ""]
         L += measure_table(sel, kind)
         reasons = reasons_list(sel)
         if reasons:
