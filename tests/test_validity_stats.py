@@ -137,8 +137,8 @@ def test_screening_rows_pair_bottom_peak_depth_and_shift() -> None:
 
 
 def test_screening_rows_without_a_report_withhold_everything_with_the_error() -> None:
-    rows = v.screening_rows(by_name("squat-xbot-front"), _truth_two_knees(), None, "no person found")
-    assert rows and all(r["measured"] is None and r["withheld"] == "no person found" for r in rows)
+    rows = v.screening_rows(by_name("squat-xbot-front"), _truth_two_knees(), None, "hipvision: error: no person found in 12 frames")
+    assert rows and all(r["measured"] is None and r["withheld"] == "refused: no person found in # frames" for r in rows)
     assert all(r["band"] == "absent" for r in rows)
 
 
@@ -152,3 +152,10 @@ def test_rotation_rows_pair_peaks_and_name_missing_ones() -> None:
     assert v.inside_band(rows[0]["measured"], rows[0]["true"], rows[0]["band"]) is True
     assert rows[1]["withheld"] == "side not measured (warnings: one_side_only)"
     assert rows[0]["body turn"] == "+8°" and rows[0]["roll"] == "+5°" and rows[0]["camera height"] == "0.8 m"
+
+
+def test_worst_where_names_the_clip_rep_and_side() -> None:
+    rows = [{"clip": "a", "rep": 1, "side": "left", "measured": 1.0, "true": 0.0},
+            {"clip": "b", "rep": 3, "side": "right", "measured": -6.0, "true": 0.0},
+            {"clip": "c", "rep": 2, "side": "left", "measured": None, "true": 50.0}]
+    assert v.worst_where(rows) == " (b, rep 3 right)"

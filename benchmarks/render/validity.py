@@ -148,10 +148,11 @@ def flag_agreement(rows: Iterable[dict]) -> dict[str, int]:
     return out
 
 
-def reason_key(text: str | None, limit: int = 110) -> str:
+def reason_key(text: str | None, limit: int = 130) -> str:
     """A withheld number's reason with its figures replaced by '#' (so equal reasons count
     together), cut at a word boundary."""
     first = text.strip().splitlines()[0] if text and text.strip() else "no reason given"
+    first = re.sub(r"^hipvision: error:\s*", "", first)
     s = re.sub(r"[-+−]?\d+(?:\.\d+)?", "#", first)
     s = re.sub(r"\s+", " ", s)
     if len(s) > limit:
@@ -218,8 +219,16 @@ def screening_rows(spec: ClipSpec, truth: dict, report: dict | None, err: str) -
             for kind, true, key, band_key in (("fppa_bottom", true_bottom, "fppa_deg", "fppa_band_deg"),
                                                ("fppa_peak", true_peak, "fppa_peak_deg", "fppa_peak_band_deg")):
                 val = ms.get(key)
+                if val is not None:
+                    why = None
+                elif err:
+                    why = f"refused: {reason_key(err)}"
+                elif kind == "fppa_peak" and ms.get("fppa_deg") is not None:
+                    why = f"peak not given, the bottom was (note: {reason_key(ms.get('fppa_note'), 80)})"
+                else:
+                    why = _withheld_reason(m, ms, "FPPA")
                 row = {**base, "kind": kind, "side": s, "true": true, "measured": val, "band": _band(ms if m else None, band_key),
-                       "withheld": None if val is not None else (err or _withheld_reason(m, ms, "FPPA"))}
+                       "withheld": why}
                 if kind == "fppa_peak":  # the report raises valgus on the peak
                     row["flag_expected"] = True if true_peak > VALGUS_CLEAR_YES else False if true_peak < VALGUS_CLEAR_NO else None
                     row["flag"] = ms.get("valgus")
@@ -228,7 +237,7 @@ def screening_rows(spec: ClipSpec, truth: dict, report: dict | None, err: str) -
         val = (m or {}).get("hip_shift_pct")
         rows.append({**base, "kind": "shift", "side": None, "true": tr["hip_shift_pct"], "measured": val,
                      "band": _band(m, "hip_shift_band_pct"),
-                     "withheld": None if val is not None else (err or _withheld_reason(m, None, "hip shift")),
+                     "withheld": None if val is not None else (f"refused: {reason_key(err)}" if err else _withheld_reason(m, None, "hip shift")),
                      "flag_expected": tr["hip_shift_expected"], "flag": (m or {}).get("hip_shift"),
                      "flag_borderline": bool((m or {}).get("hip_shift_borderline"))})
     return rows
@@ -363,6 +372,9 @@ def provenance() -> dict[str, str]:
             return ""
 
     commit = run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"]) or "unknown"
+    pkg = run(["git", "-C", str(REPO), "log", "-1", "--format=%h", "--", "hipvision"])
+    if pkg and pkg != commit:
+        commit += f" (`hipvision/` last changed in {pkg})"
     if run(["git", "-C", str(REPO), "status", "--porcelain", "--", "hipvision"]):
         commit += " (with uncommitted changes in hipvision/)"
     if rb.HIPVISION_CMD[:2] != [sys.executable, "-m"]:
@@ -516,6 +528,16 @@ def coverage_section(infos: list[dict], missing: list[str]) -> list[str]:
     return out
 
 
+def worst_where(rows: list[dict]) -> str:
+    """Where the worst difference is: ' (clip, rep N, side)' or ' (clip, side IR)'."""
+    given = [r for r in rows if r["measured"] is not None]
+    if not given:
+        return ""
+    w = max(given, key=lambda r: abs(r["measured"] - r["true"]))
+    what = [f"rep {w['rep']}" if w.get("rep") else "", w.get("side") or "", w.get("direction") or ""]
+    return f" ({w['clip']}{', ' if any(what) else ''}{' '.join(x for x in what if x)})"
+
+
 def headline(rows: list[dict]) -> list[str]:
     head = ["measure", "given/all", "withheld", "bias", "MAE", "95 % LoA", "worst", "inside own band", "flags, clear cases", "target (issue #15)"]
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
@@ -526,6 +548,7 @@ def headline(rows: list[dict]) -> list[str]:
         unit = "%" if kind == "shift" else "°"
         c = cells(sel, unit, flags=False)
         fl = flag_cell(flag_agreement(sel)) if kind in ("fppa_peak", "shift") else "–"
+        c[5] += worst_where(sel)
         out.append("| " + " | ".join([title, *c, fl, TARGETS.get(key, "–")]) + " |")
         square = [r for r in sel if r["body turn"] == "0°"]
         if kind.startswith("fppa") and square and len(square) < len(sel):  # the target's own split
