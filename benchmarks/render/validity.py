@@ -513,8 +513,9 @@ def coverage_section(infos: list[dict], missing: list[str]) -> list[str]:
         out.append(f"| {test} | {len(sel)} | " + " | ".join(vals) + " |")
     out += ["", "Not covered: the full product of the axes (e.g. a turned body at chest height on every "
             "avatar); body turns on Ely; roll and height sweeps for the single-leg squat, hinge, seated and "
-            "prone tests beyond the clips listed; other frame rates than 10 fps (one prone clip at 30 fps); "
-            "real clothing, backgrounds, lighting and people.", "",
+            "prone tests beyond the clips listed; the second look beyond the clips listed (its rows compare "
+            "a few square-on clips with all the default-look ones); other frame rates than 10 fps (one prone "
+            "clip at 30 fps); real clothing, backgrounds, lighting and people.", "",
             "| clip | test | avatar | look | body turn | camera height | roll | frames | warnings | note |",
             "|---|---|---|---|---|---|---|---|---|---|"]
     for i in infos:
