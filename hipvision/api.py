@@ -18,7 +18,8 @@ from typing import Any, Callable
 
 from . import analyzers
 from .analyzers import AnalysisRun
-from .atomicfile import check_target, commit, temp_beside
+from .atomicfile import check_target, write_atomic
+from .bands import annotate_rotation
 from .config import POSE_CSV_SUFFIXES, Settings, DEFAULT_SETTINGS
 from .errors import InputError
 from .models import resolve_model
@@ -291,12 +292,14 @@ def run_analysis(
         from .tracking.doubts import name_tracking_doubts
 
         name_tracking_doubts(run.report, settings.rotation)
+        annotate_rotation(run.report, settings)  # the tracker used widens or narrows the bands
     run.report["processing_s"] = round(time.perf_counter() - t0, 3)
     if series_path is not None:
         write_series_csv(run, analyzer.series_columns, series_path)
     if video_path is not None:
         # the skeleton must carry the same (person's) sides as the analysis overlay
-        draw_seq = seq.mirrored() if settings.rotation.mirrored and test in ("seated", "prone") else seq
+        family = analyzers.family_of(test)
+        draw_seq = seq.mirrored() if family is not None and family.mirrored(settings) else seq
         render_annotated(input, draw_seq, run, video_path, settings=settings, progress=render_progress)  # type: ignore[arg-type]
     return run
 
@@ -329,21 +332,11 @@ def analyze(
 
 
 def write_series_csv(run: AnalysisRun, columns: tuple[str, ...], path: str | Path) -> Path:
-    """Write the per-frame series of an analysis as CSV (atomically)."""
-    import csv
+    """Write the per-frame series of an analysis as CSV (atomically), the bytes of
+    :func:`hipvision.export.series_csv`."""
+    from .export import series_csv
 
-    target = Path(path)
-    tmp = temp_beside(target)
-    try:
-        with open(tmp, "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh, lineterminator="\n")
-            w.writerow(columns)
-            for row in run.series_rows():
-                w.writerow("" if v is None else v for v in row)
-        commit(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return target
+    return write_atomic(path, series_csv(columns, run.series_rows()))
 
 
 def render_annotated(

@@ -5,6 +5,15 @@ the final name, never a partial one (batch mode relies on this to resume safely)
 process cannot remove its temporary file, so the name carries the writer's host and process
 id (``.NAME.hv-HOST-PID-XXXXXXXX.part``) and the next temporary file created in that folder
 first removes those whose writer is gone (:func:`sweep_stale`).
+
+Every output file of hipvision is written through this module:
+
+* :func:`atomic_write` -- an open file (text or binary) under a temporary name;
+* :class:`AtomicPath` -- the temporary file's *name*, for writers that open it themselves
+  (PyAV, pyarrow, ``shutil.copyfile``), also usable across the ``__enter__``/``__exit__`` of
+  a streaming writer (:meth:`AtomicPath.begin` / :meth:`AtomicPath.finish`);
+* :func:`write_atomic` -- a whole text or bytes value at once.
+
 Also the guard used before deleting files hipvision owns (:func:`is_inside`).
 """
 
@@ -16,7 +25,11 @@ import socket
 import tempfile
 import time
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
 
 from .config import TEMP_FILES, TempFileSettings
 from .errors import InputError
@@ -120,6 +133,81 @@ def commit(tmp: Path, target: Path) -> None:
     except OSError as e:
         tmp.unlink(missing_ok=True)
         raise InputError(f"cannot write {target}: {e.strerror}") from None
+
+
+class AtomicPath:
+    """A temporary file beside ``target`` that becomes ``target`` when the work succeeds.
+
+    As a context manager it yields the temporary file's path (created empty, with the
+    folder's stale temporary files swept first); a block that exits normally renames it to
+    ``target``, one that raises (or called :meth:`discard`) removes it. A streaming writer
+    that spans its own ``__enter__``/``__exit__`` calls :meth:`begin` and :meth:`finish`.
+    """
+
+    def __init__(self, target: str | os.PathLike[str], suffix: str = ".part", settings: TempFileSettings = TEMP_FILES) -> None:
+        self.target = Path(target)
+        self.suffix = suffix
+        self.settings = settings
+        self.tmp: Path | None = None
+        self._keep = True
+
+    def begin(self) -> Path:
+        """Create the temporary file; returns its path."""
+        self.tmp = temp_beside(self.target, self.suffix, self.settings)
+        return self.tmp
+
+    def discard(self) -> None:
+        """Do not commit at the end: the block's result is not wanted (e.g. an empty video)."""
+        self._keep = False
+
+    def finish(self, ok: bool) -> None:
+        """Commit the temporary file to ``target`` when ``ok`` (and not discarded); remove
+        it in every other case, and whatever happens (a failed commit included)."""
+        assert self.tmp is not None, "finish() before begin()"
+        try:
+            if ok and self._keep:
+                commit(self.tmp, self.target)
+        finally:
+            self.tmp.unlink(missing_ok=True)
+
+    def __enter__(self) -> Path:
+        return self.begin()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.finish(exc_type is None)
+
+
+@contextmanager
+def atomic_write(
+    target: str | os.PathLike[str],
+    mode: str = "w",
+    *,
+    encoding: str | None = "utf-8",
+    newline: str | None = None,
+    settings: TempFileSettings = TEMP_FILES,
+) -> Iterator[IO[Any]]:
+    """Open a temporary file beside ``target`` for writing (``mode`` ``"w"`` for text,
+    UTF-8 by default, or ``"wb"``); the file is closed and renamed to ``target`` when the
+    block exits normally, removed when it raises."""
+    if mode not in ("w", "wb"):
+        raise ValueError(f"atomic_write: mode must be 'w' or 'wb', not {mode!r}")
+    with AtomicPath(target, settings=settings) as tmp:
+        if mode == "wb":
+            with open(tmp, "wb") as fh:
+                yield fh
+        else:
+            with open(tmp, "w", encoding=encoding, newline=newline) as fh:
+                yield fh
+
+
+def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
+    """Write ``data`` (text as UTF-8) to ``path`` atomically; returns the path."""
+    target = Path(path)
+    with atomic_write(target, "wb") as fh:
+        fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+    return target
 
 
 def is_inside(path: Path, folder: Path) -> bool:

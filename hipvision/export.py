@@ -1,6 +1,8 @@
 """Exports: the results CSV (flattened key numbers), the JSON report and the per-frame series
 CSV. Each ``*_csv`` / ``*_json`` function returns text (for a download button); write it to a
-file with :func:`write_atomic`, which never leaves a partial file under the final name.
+file with :func:`write_atomic` (from :mod:`hipvision.atomicfile`, re-exported here), which
+never leaves a partial file under the final name. :func:`series_csv` is the one writer of the
+per-frame series CSV (``analyze --series``, the API, the dashboard's download and history).
 """
 
 from __future__ import annotations
@@ -8,15 +10,19 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from .atomicfile import commit, temp_beside
+from .atomicfile import write_atomic
 from .errors import InputError
 from .flatten import flatten_report
 
 RESULTS_COLUMNS = ("test", "metric", "side", "rep", "value")
 RECORD_COLUMNS = ("person", "session_id", "recorded_at", "test", "metric", "side", "rep", "value")
+
+__all__ = [
+    "RESULTS_COLUMNS", "RECORD_COLUMNS", "series_csv", "run_series_csv", "parse_series_csv",
+    "results_csv", "records_csv", "report_json", "write_atomic",
+]
 
 
 def _csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
@@ -77,14 +83,3 @@ def parse_series_csv(text: str) -> tuple[tuple[str, ...], list[tuple[float | Non
             raise InputError(f"series CSV line {n}: not a number in {row}") from None
     return header, rows
 
-
-def write_atomic(path: str | Path, data: str | bytes) -> Path:
-    """Write ``data`` (text as UTF-8) to ``path``: a temporary file beside it, then a rename."""
-    target = Path(path)
-    tmp = temp_beside(target)
-    try:
-        tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-        commit(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return target

@@ -7,7 +7,7 @@ appears on the image's right.
 
 from __future__ import annotations
 
-from enum import Enum
+from typing import Literal
 
 LANDMARK_NAMES: tuple[str, ...] = (
     "nose",
@@ -48,25 +48,28 @@ N_LANDMARKS = len(LANDMARK_NAMES)
 LANDMARK_INDEX: dict[str, int] = {name: i for i, name in enumerate(LANDMARK_NAMES)}
 
 
-class Side(str, Enum):
-    """A side of the person's body (the person's own left/right)."""
+#: a side of the person's body: the person's own left or right, never the image's (in a
+#: front view the person's left appears on the image's right). The one definition: every
+#: module types sides with it and loops over :data:`SIDES`.
+Side = Literal["left", "right"]
+#: both sides, the person's left first (the order of report fields and series columns)
+SIDES: tuple[Side, Side] = ("left", "right")
 
-    LEFT = "left"
-    RIGHT = "right"
 
-    @property
-    def other(self) -> "Side":
-        return Side.RIGHT if self is Side.LEFT else Side.LEFT
+def other_side(side: Side) -> Side:
+    """The person's other side."""
+    return "right" if side == "left" else "left"
 
-    def landmark(self, part: str) -> int:
-        """Index of ``{side}_{part}``, e.g. ``Side.LEFT.landmark("knee")``."""
-        return LANDMARK_INDEX[f"{self.value}_{part}"]
+
+def side_landmark(side: Side, part: str) -> int:
+    """Index of ``{side}_{part}``, e.g. ``side_landmark("left", "knee")``."""
+    return LANDMARK_INDEX[f"{side}_{part}"]
 
 
 def side_of(name: str) -> Side | None:
     """The side a landmark belongs to (``left_knee``, ``mouth_left``), or None for the nose."""
-    for side in Side:
-        if name.startswith(side.value + "_") or name.endswith("_" + side.value):
+    for side in SIDES:
+        if name.startswith(side + "_") or name.endswith("_" + side):
             return side
     return None
 
@@ -79,9 +82,9 @@ def mirror_index(i: int) -> int:
     side = side_of(name)
     if side is None:
         return i
-    if name.startswith(side.value + "_"):
-        return LANDMARK_INDEX[side.other.value + name[len(side.value) :]]
-    return LANDMARK_INDEX[name[: -len(side.value)] + side.other.value]
+    if name.startswith(side + "_"):
+        return LANDMARK_INDEX[other_side(side) + name[len(side) :]]
+    return LANDMARK_INDEX[name[: -len(side)] + other_side(side)]
 
 
 #: index permutation that swaps every left landmark with its right twin

@@ -28,7 +28,7 @@ from .config import (
     MODEL_VARIANTS,
     ModelSettings,
 )
-from .atomicfile import commit, temp_beside
+from .atomicfile import AtomicPath
 from .errors import ModelError
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -138,8 +138,7 @@ def download_model(
     from tqdm import tqdm
 
     url = model_url(variant)
-    tmp = temp_beside(target)
-    try:
+    with AtomicPath(target) as tmp:
         try:
             with open(tmp, "wb") as out, urllib.request.urlopen(url, timeout=timeout_s) as resp:
                 total = int(resp.headers.get("Content-Length") or 0) or None
@@ -162,7 +161,4 @@ def download_model(
             check_bundle(tmp)
         except ModelError as e:
             raise ModelError(f"downloaded model from {url} is unusable: {e}") from None
-        commit(tmp, target)
-        return target
-    finally:
-        tmp.unlink(missing_ok=True)
+    return target

@@ -33,11 +33,10 @@ import numpy as np
 
 from .config import PlausibilitySettings
 from .errors import AnalysisError
-from .landmarks import LANDMARK_INDEX
+from .landmarks import LANDMARK_INDEX, SIDES, Side
 from .results import QualityWarning
 from .sides import reversed_order
 
-SIDES = ("left", "right")
 #: the landmarks a rejected leg loses
 LEG_PARTS = ("hip", "knee", "ankle", "heel", "foot_index")
 #: reasons in report order, with the words a message uses
@@ -76,7 +75,7 @@ class PoseCheck:
         """(N,) frames with any part rejected."""
         return self.body | self.leg["left"] | self.leg["right"]
 
-    def side_doubtful(self, side: str) -> np.ndarray:
+    def side_doubtful(self, side: Side) -> np.ndarray:
         """(N,) frames where ``side``'s leg was left out (alone or with the whole skeleton)."""
         return self.body | self.leg[side]
 

@@ -31,7 +31,7 @@ from typing import IO
 
 import numpy as np
 
-from .atomicfile import commit, temp_beside
+from .atomicfile import AtomicPath
 from .errors import PoseCsvError
 from .landmarks import LANDMARK_INDEX, LANDMARK_NAMES, N_LANDMARKS
 from .sequence import PoseFrame, PoseSequence
@@ -67,12 +67,11 @@ class PoseCsvWriter:
         self.image_size = image_size
         self.rows = 0
         self.frames = 0
-        self._tmp: Path | None = None
+        self._out = AtomicPath(self.path)
         self._fh: IO[str] | None = None
 
     def __enter__(self) -> "PoseCsvWriter":
-        self._tmp = temp_beside(self.path)
-        self._fh = open(self._tmp, "w", newline="", encoding="utf-8")
+        self._fh = open(self._out.begin(), "w", newline="", encoding="utf-8")
         self._writer = csv.writer(self._fh, lineterminator="\n")
         self._writer.writerow(WRITTEN_COLUMNS)
         return self
@@ -114,12 +113,13 @@ class PoseCsvWriter:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        assert self._fh is not None and self._tmp is not None
-        self._fh.close()
-        if exc_type is None:
-            commit(self._tmp, self.path)
-        else:
-            self._tmp.unlink(missing_ok=True)
+        assert self._fh is not None
+        ok = False
+        try:
+            self._fh.close()
+            ok = exc_type is None
+        finally:
+            self._out.finish(ok)
 
 
 def write_pose_csv(seq: PoseSequence, path: str | os.PathLike[str]) -> Path:

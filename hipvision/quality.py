@@ -6,12 +6,12 @@ from typing import Any
 
 import numpy as np
 
-from .landmarks import LANDMARK_NAMES
+from .landmarks import LANDMARK_NAMES, SIDES
 from .sequence import PoseSequence
 
 #: landmarks every lower-limb test depends on
 LOWER_LIMB = tuple(
-    f"{s}_{p}" for p in ("hip", "knee", "ankle") for s in ("left", "right")
+    f"{s}_{p}" for p in ("hip", "knee", "ankle") for s in SIDES
 )
 
 

@@ -10,15 +10,15 @@ import cv2
 import numpy as np
 
 from .config import RenderSettings
-from .landmarks import LANDMARK_NAMES, SKELETON, side_of, Side
+from .landmarks import LANDMARK_NAMES, SKELETON, side_of
 from .sequence import PoseFrame
 
 
 def _color(i: int, s: RenderSettings) -> tuple[int, int, int]:
     side = side_of(LANDMARK_NAMES[i])
-    if side is Side.LEFT:
+    if side == "left":
         return s.left_color
-    if side is Side.RIGHT:
+    if side == "right":
         return s.right_color
     return s.center_color
 

@@ -1,4 +1,6 @@
-"""Report building blocks shared by the analyzers: schema version, warnings, provenance."""
+"""Report building blocks shared by the analyzers: schema version, warnings, provenance, and
+the flat key-number rows (:class:`ResultRow`) the families' metrics give (see
+:mod:`hipvision.flatten`)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from typing import Any
 from . import __version__
 
 #: version of the JSON report layout; bump the major number on breaking changes
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 @dataclass(frozen=True)
@@ -36,3 +38,32 @@ def clean_number(v: float | None, digits: int = 2) -> float | None:
 
 def provenance() -> dict[str, Any]:
     return {"hipvision_version": __version__, "schema_version": SCHEMA_VERSION}
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """One key number of a session: ``side`` is the person's "left" / "right" or "" (whole
+    body); ``rep`` 0 = the whole session."""
+
+    metric: str
+    side: str
+    rep: int
+    value: float
+
+
+def finite_number(v: Any) -> float | None:
+    """``v`` as a finite float, else None (None, text, NaN, inf)."""
+    if v is None:
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def add_row(rows: list[ResultRow], metric: str, side: str, rep: int, v: Any) -> None:
+    """Append ``(metric, side, rep, v)`` to ``rows`` when ``v`` is a finite number."""
+    f = finite_number(v)
+    if f is not None:
+        rows.append(ResultRow(metric, side, rep, f))

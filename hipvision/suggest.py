@@ -15,9 +15,9 @@ from __future__ import annotations
 import numpy as np
 
 from .config import SUGGEST, SuggestSettings
+from .landmarks import SIDES
 from .sequence import PoseSequence
 
-SIDES = ("left", "right")
 
 
 def _mean_sides(seq: PoseSequence, part: str) -> np.ndarray:

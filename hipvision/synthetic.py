@@ -17,7 +17,7 @@ from typing import Literal
 
 import numpy as np
 
-from .landmarks import LANDMARK_INDEX, N_LANDMARKS
+from .landmarks import LANDMARK_INDEX, N_LANDMARKS, SIDES, Side
 from .sequence import PoseSequence
 
 TestName = Literal["seated", "prone"]
@@ -124,7 +124,7 @@ def rotation_protocol(
         prof[(ph >= m.ramp_s) & (ph < m.ramp_s + m.hold_s)] = 1.0
         dn = (ph >= m.ramp_s + m.hold_s) & (ph < 2 * m.ramp_s + m.hold_s)
         prof[dn] = 0.5 + 0.5 * np.cos(np.pi * (ph[dn] - m.ramp_s - m.hold_s) / m.ramp_s)
-        for side in ("left", "right") if m.side == "both" else (m.side,):
+        for side in SIDES if m.side == "both" else (m.side,):
             theta[side] = theta[side] + m.theta_deg * prof
         start += 2 * m.ramp_s + m.hold_s + m.rest_s
     return t, theta
@@ -133,7 +133,7 @@ def rotation_protocol(
 def _peaks(moves: list[Move]) -> dict[str, dict[str, float | None]]:
     out: dict[str, dict[str, float | None]] = {"left": {"ir": None, "er": None}, "right": {"ir": None, "er": None}}
     for m in moves:
-        for side in ("left", "right") if m.side == "both" else (m.side,):
+        for side in SIDES if m.side == "both" else (m.side,):
             key = "ir" if m.theta_deg > 0 else "er"
             cur = out[side][key]
             val = abs(m.theta_deg)
@@ -268,7 +268,7 @@ class ScreenTruth:
     rep_times: list[tuple[float, float, float]]  # (start, bottom, end) per rep
     fppa: list[dict[str, float]]  # per rep: side -> FPPA at the bottom (deg, + valgus)
     hip_shift_pct: list[float]  # per rep: % of hip width, + towards the person's left
-    working_side: str | None
+    working_side: Side | None
     #: per rep: side -> (highest FPPA, its time) over the frames deeper than half the rep's
     #: depth, on the way down and up (the analyzer's "peak"; deg, + valgus; s)
     fppa_peak: list[dict[str, tuple[float, float]]] = field(default_factory=list)
@@ -304,7 +304,7 @@ def _rep_profile(reps: list[Rep], fps: float, lead_s: float, tail_s: float):
     return t, prof, idx, times, up_u
 
 
-def _valgus_profile(reps: list[Rep], prof: np.ndarray, idx: np.ndarray, up_u: np.ndarray, side: str) -> np.ndarray:
+def _valgus_profile(reps: list[Rep], prof: np.ndarray, idx: np.ndarray, up_u: np.ndarray, side: Side) -> np.ndarray:
     """(N,) medial knee displacement (m): with the depth profile, or only on the way up."""
     out = np.zeros_like(prof)
     bump = np.where(np.isfinite(up_u) & (up_u < 0.7), np.sin(np.pi * np.nan_to_num(up_u) / 0.7), 0.0)
@@ -317,7 +317,7 @@ def _valgus_profile(reps: list[Rep], prof: np.ndarray, idx: np.ndarray, up_u: np
 
 def screening_skeleton(
     test: ScreenTest, reps: list[Rep], fps: float = 30.0, lead_s: float = 1.5, tail_s: float = 1.0,
-    working_side: str = "left",
+    working_side: Side = "left",
 ) -> tuple[np.ndarray, np.ndarray, ScreenTruth]:
     """(t, (N, 33, 3) world landmarks, truth). World: X = person's left, Y up, Z = facing."""
     t, prof, idx, times, up_u = _rep_profile(reps, fps, lead_s, tail_s)
@@ -325,7 +325,7 @@ def screening_skeleton(
     depth = np.where(idx >= 0, prof * np.array([reps[i].depth if i >= 0 else 0 for i in idx]), 0.0)
     hinge = "hinge" in test
     single = test.startswith("single")
-    val = {s: _valgus_profile(reps, prof, idx, up_u, s) for s in ("left", "right")}
+    val = {s: _valgus_profile(reps, prof, idx, up_u, s) for s in SIDES}
     shift = np.where(idx >= 0, prof * np.array([reps[i].hip_shift_m if i >= 0 else 0 for i in idx]), 0.0)
     Ls, Lt, T = 0.43, 0.44, 0.52
     if hinge:
@@ -353,7 +353,7 @@ def screening_skeleton(
         knees[side] = (ankle, knee)
         beta = knee_flex - alpha  # thigh tilt back from vertical
         hips_yz.append(knee + Lt * np.stack([np.zeros(n), np.cos(beta), -np.sin(beta)], axis=1))
-    work = (working_side,) if single else ("left", "right")
+    work = (working_side,) if single else SIDES
     hip_ref = np.mean([hips_yz[0 if s == "left" else 1] for s in work], axis=0)
     for side, lat in (("left", 1.0), ("right", -1.0)):
         ankle, knee = knees[side]
@@ -453,7 +453,7 @@ def screening_clip(
     noise_px: float = 0.0,
     low_visibility_fraction: float = 0.0,
     drop_fraction: float = 0.0,
-    working_side: str = "left",
+    working_side: Side = "left",
     seed: int = 0,
     lead_s: float = 1.5,
     world_noise_m: float = 0.0,
@@ -484,7 +484,7 @@ def _observe(
         xy = xy + rng.normal(0.0, noise_px, xy.shape)
     vis = np.full((n, N_LANDMARKS), 0.98)
     if low_vis > 0:
-        legs = [LANDMARK_INDEX[f"{s}_{p}"] for s in ("left", "right") for p in unsure_parts]
+        legs = [LANDMARK_INDEX[f"{s}_{p}"] for s in SIDES for p in unsure_parts]
         for k in np.flatnonzero(rng.random(n) < low_vis):
             j = rng.choice(legs)
             vis[k, j] = 0.2

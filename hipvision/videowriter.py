@@ -15,7 +15,7 @@ from types import TracebackType
 
 import numpy as np
 
-from .atomicfile import commit, temp_beside
+from .atomicfile import AtomicPath
 
 
 class H264Writer:
@@ -35,8 +35,8 @@ class H264Writer:
     def __enter__(self) -> "H264Writer":
         import av
 
-        self._tmp = temp_beside(self.path, suffix=".part.mp4")
-        self._container = av.open(str(self._tmp), mode="w", format="mp4", options={"movflags": "+faststart"})
+        self._out = AtomicPath(self.path, suffix=".part.mp4")
+        self._container = av.open(str(self._out.begin()), mode="w", format="mp4", options={"movflags": "+faststart"})
         rate = Fraction(self.fps).limit_denominator(1001)
         self._stream = self._container.add_stream("libx264", rate=rate)
         self._stream.width = self.width
@@ -72,7 +72,4 @@ class H264Writer:
                     self._container.mux(packet)
         finally:
             self._container.close()
-        if exc_type is None and self.frames > 0:
-            commit(self._tmp, self.path)
-        else:
-            self._tmp.unlink(missing_ok=True)
+        self._out.finish(exc_type is None and self.frames > 0)

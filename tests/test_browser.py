@@ -8,26 +8,19 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from streamlit_server import streamlit_app
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs the chromium browser (apt-get install chromium)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait(predicate, timeout: float, what: str, step: float = 0.25) -> Any:
@@ -40,37 +33,14 @@ def _wait(predicate, timeout: float, what: str, step: float = 0.25) -> Any:
     raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
 
 
-def _http_ok(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as r:
-            return r.status == 200
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
-    log = open(tmp_path_factory.mktemp("streamlit") / "server.log", "w")
     env = {**os.environ, "HIPVISION_DATA": str(tmp_path_factory.mktemp("data"))}
     env.pop("HIPVISION_DASHBOARD_PASSWORD", None)  # loopback, no password asked
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-            "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-        ],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait(lambda: proc.poll() is not None or _http_ok(f"{url}/_stcore/health"), 60, "streamlit to start")
-        assert proc.poll() is None, f"streamlit exited: see {log.name}"
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        log.close()
+    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    args = ("--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none")
+    with streamlit_app(log, env, *args) as app:
+        yield app.url
 
 
 class DevTools:

@@ -10,9 +10,10 @@ import pytest
 
 from hipvision.config import ScreeningSettings
 from hipvision.dashboard import charts, jobs
-from hipvision.dashboard.instructions import INSTRUCTIONS, illustration
+from hipvision import analyzers
+from hipvision.dashboard.instructions import illustration, instructions
 from hipvision.errors import AnalysisError
-from hipvision.live_screening import LiveScreening
+from hipvision.analyzers.screening.live import LiveScreening
 from hipvision.posecsv import write_pose_csv
 from hipvision.suggest import suggest_test
 from hipvision.synthetic import Move, Rep, frontal_camera, rotation_clip, screening_clip, side_camera
@@ -117,6 +118,24 @@ def test_live_waits_for_a_visible_body() -> None:
 # --------------------------------------------------------------------------- charts and jobs
 
 
+@pytest.mark.parametrize("sample, test", [("seated_rotation", "seated"), ("demo_squat_front", "squat")])
+def test_the_series_download_is_the_bytes_analyze_series_writes(tmp_path: Path, sample: str, test: str) -> None:
+    """One series CSV writer: the dashboard's download and history copy, the CLI's --series
+    and the API's write_series_csv give the same bytes."""
+    from hipvision.api import run_analysis, write_series_csv
+    from hipvision.cli import main
+    from hipvision.export import run_series_csv
+
+    src = Path(__file__).resolve().parents[1] / "samples" / f"{sample}.pose.csv"
+    out = jobs.analyse(src, jobs.find_pose(src), test)
+    assert main(["analyze", str(src), "--test", test, "--series", str(tmp_path / "cli.csv"), "--json"]) == 0
+    run = run_analysis(src, test)
+    api_file = write_series_csv(run, out.series_columns, tmp_path / "api.csv")
+    cli_bytes = (tmp_path / "cli.csv").read_bytes()
+    assert len(cli_bytes.splitlines()) == len(out.series) + 1 > 10
+    assert out.series_csv.encode("utf-8") == cli_bytes == api_file.read_bytes() == run_series_csv(run).encode("utf-8")
+
+
 def test_rotation_chart_marks_held_peaks_and_norm_bands(tmp_path: Path) -> None:
     seq, truth = rotation_clip("seated", [Move("left", 35.0), Move("right", -40.0)])
     csv = write_pose_csv(seq, tmp_path / "r.pose.csv")
@@ -135,6 +154,25 @@ def test_rotation_chart_marks_held_peaks_and_norm_bands(tmp_path: Path) -> None:
     lo, hi = report_bands["ir"]["band_deg"]
     elo, ehi = report_bands["er"]["band_deg"]
     assert got_bands == {(lo, hi), (-ehi, -elo)}  # IR above zero, ER below
+
+
+def test_rotation_chart_breaks_the_line_where_the_angle_is_missing(tmp_path: Path) -> None:
+    seq, _ = rotation_clip("seated", [Move("left", 35.0), Move("right", -40.0)])
+    csv = write_pose_csv(seq, tmp_path / "r.pose.csv")
+    out = jobs.analyse(csv, jobs.find_pose(csv), "seated")
+    series = out.series.copy()
+    gap = (series["time_s"] > 2.0) & (series["time_s"] < 3.0)
+    series.loc[gap, "left_deg"] = float("nan")
+    spec = charts.rotation_chart(out.report, series).to_dict()
+    line = spec["layer"][2]
+    assert line["encoding"]["detail"]["field"] == "stretch"
+    rows = spec["datasets"][line["data"]["name"]]
+    left = [r for r in rows if r["side"] == "left"]
+    stretches = {r["stretch"] for r in left}
+    assert len(stretches) == 2  # one line before the gap, one after: never joined across it
+    before = max(r["time_s"] for r in left if r["stretch"] == min(stretches, key=lambda s: int(s.split("-")[1])))
+    assert before <= 2.0
+    assert len({r["stretch"] for r in rows if r["side"] == "right"}) == 1
 
 
 def test_screening_charts_show_threshold_and_flagged_reps(tmp_path: Path) -> None:
@@ -157,8 +195,9 @@ def test_wrong_test_is_an_analysis_error_and_the_suggestion_names_the_right_one(
     assert suggest_test(pose)[0] == "squat"
 
 
-@pytest.mark.parametrize("test", sorted(INSTRUCTIONS))
+@pytest.mark.parametrize("test", sorted(analyzers.available()))
 def test_every_test_has_instructions_and_an_illustration(test: str) -> None:
+    assert instructions(test) != instructions("no-such-test")  # its own, not the fallback
     img = illustration(test)
     assert img.ndim == 3 and img.shape[1] == 360
     # the person's left (orange) and right (blue) are both drawn

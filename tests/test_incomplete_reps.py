@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 from hipvision import cli
 from hipvision.api import analyze
-from hipvision.analyzers.screening import ScreeningAnalyzer
+from hipvision.analyzers.screening.analysis import ScreeningAnalyzer
 from hipvision.flatten import flatten_report
-from hipvision.live_screening import LiveScreening
+from hipvision.analyzers.screening.live import LiveScreening
 from hipvision.reps import segment_reps
 from hipvision.report_html import render_report
 from hipvision.synthetic import Rep, screening_clip, time_window
@@ -171,7 +171,7 @@ def test_html_report_marks_the_cut_rep(cut_report: dict) -> None:
 
 
 def test_dashboard_rep_table_shows_the_flag(cut_report: dict) -> None:
-    from hipvision.dashboard.results_view import rep_table
+    from hipvision.analyzers.screening.view import rep_table
 
     table = rep_table(cut_report)
     assert list(table["complete"]) == [True, True, False]

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from hipvision.cleaning import OneEuroFilter
-from hipvision.live import LiveRotation, draw_live
+from hipvision.analyzers.rotation.live import LiveRotation, draw_live
 from hipvision.sequence import PoseFrame
 from hipvision.synthetic import Move, default_camera, rotation_clip
 

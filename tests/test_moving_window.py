@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hipvision.analyzers.rotation import moving_median, moving_sd
+from hipvision.analyzers.rotation.analysis import moving_median, moving_sd
 
 
 def loop_median(t, x, window_s, min_fraction=0.6):
@@ -64,7 +64,7 @@ def test_vectorised_windows_match_the_loops(n, seed, vfr, nan_frac, window) -> N
 
 
 def test_blocks_bound_memory_without_changing_results(monkeypatch) -> None:
-    import hipvision.analyzers.rotation as rot
+    import hipvision.analyzers.rotation.analysis as rot
 
     t, x = series(3000, 3, True, 0.1)
     ref_m, ref_s = moving_median(t, x, 1.0), moving_sd(t, x, 1.0)
@@ -78,7 +78,7 @@ def test_sample_reports_unchanged(monkeypatch, name, test) -> None:
     """The whole report with the vectorised windows equals the one with the loops."""
     from pathlib import Path
 
-    import hipvision.analyzers.rotation as rot
+    import hipvision.analyzers.rotation.analysis as rot
     from hipvision import api
 
     csv = Path(__file__).resolve().parents[1] / "samples" / f"{name}.pose.csv"

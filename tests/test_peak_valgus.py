@@ -75,7 +75,7 @@ def test_the_definition_and_the_peak_are_shown_beside_the_numbers(tmp_path) -> N
     assert FPPA_DEFINITION in text and "peak" in text and " up " in text
     html = render_report(run.report, settings=DEFAULT_SETTINGS)
     assert "on the way up" in html and "the valgus flag is raised on the peak" in html
-    from hipvision.dashboard.results_view import rep_table
+    from hipvision.analyzers.screening.view import rep_table
 
     table = rep_table(run.report)
     assert all("on the way up" in v for v in table["FPPA left"])

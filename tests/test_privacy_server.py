@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Iterator, NamedTuple
 
 import pytest
+from streamlit_server import health, streamlit_app
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -111,12 +112,6 @@ class Server(NamedTuple):
     log: Path
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _hooked_env(tmp: Path, **extra: str) -> tuple[dict[str, str], Path]:
     hook_dir = tmp / "nethook"
     hook_dir.mkdir()
@@ -134,38 +129,12 @@ def _hooked_env(tmp: Path, **extra: str) -> tuple[dict[str, str], Path]:
     return env, net_log
 
 
-def _health(port: int) -> list[str] | None:
-    """The health endpoint's Set-Cookie headers (it sets the XSRF cookie), None when not up."""
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-            return (r.headers.get_all("Set-Cookie") or []) if r.status == 200 else None
-    except OSError:
-        return None
-
-
 def _start(tmp: Path, **env_extra: str) -> Iterator[Server]:
     """``python -m streamlit run app.py`` in the checkout, as the README gives it, plus only a
     free port and headless mode (no --server.address)."""
-    port = _free_port()
     env, net_log = _hooked_env(tmp, **env_extra)
-    log = tmp / "server.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-    try:
-        end = time.monotonic() + 60
-        while proc.poll() is None and _health(port) is None and time.monotonic() < end:
-            time.sleep(0.25)
-        assert proc.poll() is None and _health(port) is not None, f"streamlit did not start: {log.read_text()}"
-        yield Server(proc, port, net_log, log)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with streamlit_app(tmp / "server.log", env) as app:
+        yield Server(app.proc, app.port, net_log, app.log)
 
 
 @contextmanager
@@ -299,7 +268,7 @@ def _put_upload(port: int, session_id: str, xsrf: str, size: int) -> int:
 
 def test_streamlit_itself_refuses_an_upload_over_hipvisions_limit(tmp_path: Path) -> None:
     for srv in _start(tmp_path, HIPVISION_MAX_UPLOAD_MB="1"):
-        cookies = _health(srv.port) or []
+        cookies = health(srv.port) or []
         xsrf = next(c.split(";")[0].split("=", 1)[1] for c in cookies if c.startswith("_streamlit_xsrf="))
         with _session(srv.port) as session_id:  # app.py sets server.maxUploadSize from the setting
             assert _put_upload(srv.port, session_id, xsrf, 1000) == 204  # under the limit: accepted

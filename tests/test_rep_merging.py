@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from hipvision.api import analyze
-from hipvision.live_screening import LiveScreening
+from hipvision.analyzers.screening.live import LiveScreening
 from hipvision.reps import segment_reps
 from hipvision.synthetic import Rep, screening_clip
 

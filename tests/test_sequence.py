@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hipvision.landmarks import LANDMARK_NAMES, Side, mirror_index
+from hipvision.landmarks import LANDMARK_NAMES, mirror_index, other_side, side_landmark
 from hipvision.sequence import PoseFrame, PoseSequence
 
 from synthetic import make_sequence, standing_pose
@@ -41,12 +41,12 @@ def test_from_frames_keeps_gaps_and_people_counts() -> None:
 
 
 def test_side_helpers_use_the_persons_sides() -> None:
-    assert LANDMARK_NAMES[Side.LEFT.landmark("knee")] == "left_knee"
-    assert Side.LEFT.other is Side.RIGHT
+    assert LANDMARK_NAMES[side_landmark("left", "knee")] == "left_knee"
+    assert other_side("left") == "right" and other_side("right") == "left"
     for i, name in enumerate(LANDMARK_NAMES):
         j = mirror_index(i)
         assert mirror_index(j) == i
         assert LANDMARK_NAMES[j] == name.replace("left", "@").replace("right", "left").replace("@", "right")
     # the synthetic front-view person has their left on the image's right
     xy = standing_pose()
-    assert xy[Side.LEFT.landmark("hip"), 0] > xy[Side.RIGHT.landmark("hip"), 0]
+    assert xy[side_landmark("left", "hip"), 0] > xy[side_landmark("right", "hip"), 0]

@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -179,7 +180,7 @@ def rotation_rows(spec: ClipSpec, truth: dict, rep: dict | None, model: dict[str
             measured = ms.get(f"peak_{key}_deg") if ms else None
             rows.append({
                 "clip": spec.name, "test": spec.test, "mode": mode, "side": s, "dir": key, "true": true,
-                "measured": measured, "error": diff(measured, true),
+                "measured": measured, "error": diff(measured, true), "band": ms.get(f"peak_{key}_band_deg") if ms else None,
                 "camera_2d": ts[f"camera_2d_{key}_deg"], "stickers_2d": ts.get(f"stickers_2d_{key}_deg"),
                 "model_2d": m2d, "found": found, "swapped": swap, "knee_px": knee_px, "ankle_px": ankle_px,
             })
@@ -238,10 +239,12 @@ def screening_rows(spec: ClipSpec, truth: dict, rep: dict | None, model: dict[st
                 "clip": spec.name, "test": spec.test, "rep": tr["index"], "side": s,
                 "true": tr[s]["fppa_deg"], "camera_2d": tr[s]["fppa_camera_deg"], "model_2d": mf, "swapped": swap,
                 "measured": ms.get("fppa_deg"), "note": ms.get("fppa_note"), "error": diff(ms.get("fppa_deg"), tr[s]["fppa_deg"]),
-                "valgus_expected": tr[s]["valgus_expected"], "valgus": ms.get("valgus"),
+                "band": ms.get("fppa_band_deg"), "peak": ms.get("fppa_peak_deg"), "peak_band": ms.get("fppa_peak_band_deg"),
+                "valgus_expected": tr[s]["valgus_expected"], "valgus": ms.get("valgus"), "valgus_borderline": ms.get("valgus_borderline"),
                 "view": (m or {}).get("view"),
                 "shift_true": tr["hip_shift_pct"], "shift_cm": tr["hip_shift_cm"], "shift": (m or {}).get("hip_shift_pct"),
                 "shift_expected": tr["hip_shift_expected"], "shift_flag": (m or {}).get("hip_shift"),
+                "shift_band": (m or {}).get("hip_shift_band_pct"), "shift_borderline": (m or {}).get("hip_shift_borderline"),
             })
     counts = {"true_reps": len(true_reps), "measured_reps": len(got)}
     return rows, counts
@@ -264,6 +267,12 @@ def print_screening(rows: list[dict], counts: dict) -> None:
 
 
 # -------------------------------------------------------------------------- summary
+def withheld_why(note: str) -> str:
+    """The reason of a withheld FPPA, short: the note up to its first bracket or comma."""
+    text = note.removeprefix("withheld: ")
+    return text.split(" (")[0].split(",")[0][:60]
+
+
 def stats(errs: list[float]) -> str:
     e = np.abs([x for x in errs if x is not None])
     if e.size == 0:
@@ -374,9 +383,14 @@ def main() -> None:
             held = sum(r["measured"] is None for r in cs)
             print(f"{'':<17}   {clip:<22} FPPA {stats([r['error'] for r in cs if r['view'] == 'frontal'])}; "
                   f"not given {held}/{len(cs)}; camera view {stats([diff(r['camera_2d'], r['true']) for r in cs])}")
+            why = Counter(withheld_why(r["note"]) for r in cs if r["measured"] is None and r["note"])
+            if why:
+                print(f"{'':<17}   {'':<22} withheld: " + "; ".join(f"{k} ({v})" for k, v in why.items()))
         vc = [r for r in sel if r["valgus_expected"] is not None]
+        vg = [r for r in vc if r["valgus"] is not None]  # a withheld flag is neither right nor wrong
         sc = {(r["clip"], r["rep"]): r for r in sel if r["shift_expected"] is not None}.values()
-        print(f"{'':<17} valgus flags right on clear cases: {sum(bool(r['valgus']) == r['valgus_expected'] for r in vc)}/{len(vc)}; "
+        print(f"{'':<17} valgus flags right on clear cases: {sum(r['valgus'] == r['valgus_expected'] for r in vg)}/{len(vg)} "
+              f"given ({len(vc) - len(vg)} withheld); "
               f"hip-shift flags: {sum(bool(r['shift_flag']) == r['shift_expected'] for r in sc)}/{len(list(sc))}")
     for name, tr, me in rep_counts:
         print(f"reps {name:<24} true {tr}  measured {me}")

@@ -252,6 +252,12 @@ CLIPS: tuple[ClipSpec, ...] = (
              note="left leg works, right foot lifted; valgus 0 / 15 / 28 deg knee turn"),
     ClipSpec("hinge-xbot-front", "hinge", "Xbot.glb", {"distance": 2.2, "height": 0.9}, reps=_HINGE,
              scene={"arms": "hang"}, note="hip hinge (RDL); rep 2 with a pelvis shift to the left"),
+    *(  # issue 15 item 4: the single-leg squat's stance knee on the other two avatars
+        ClipSpec(f"sls-{av.lower()}-front", "single-leg-squat", f"{av}.glb", {"distance": 2.2, "height": 0.9}, reps=_SLS,
+                 lift="right", base={"shift": 0.07}, scene={"stance_half_width": 0.1},
+                 note=f"as sls-ely-front on {av}: left leg works, right foot lifted; valgus 0 / 15 / 28 deg knee turn")
+        for av in ("Xbot", "Mannequin")
+    ),
     # validity sweep (issue 15 item 8, docs/VALIDITY.md): camera height knee -> chest on all
     # three avatars, roll +-5 deg, hinges on a second avatar; one axis at a time, not the product
     ClipSpec("squat-ely-front", "squat", "Ely.glb", {"distance": 2.2, "height": 0.9}, reps=_SQUAT,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Callable
 
+from ..cli_options import add_analysis_options, add_pose_options, analysis_settings, positive_int, settings_from_pose_options
 from ..config import DEFAULT_SETTINGS
 
 
-def add_parser(sub, add_pose_options: Callable[[argparse.ArgumentParser], None], positive_int, positive_float) -> None:
+def add_parser(sub) -> None:
     bs = DEFAULT_SETTINGS.batch
     b = sub.add_parser(
         "batch",
@@ -53,18 +53,15 @@ def add_parser(sub, add_pose_options: Callable[[argparse.ArgumentParser], None],
         help="rotation-test videos: how knees and ankles are found, as for analyze (default: auto for prone, "
         "the pose model for seated); a manifest's 'track', 'marks' and 'mark_frame' columns set it per clip",
     )
-    from ..cli import add_analysis_options
-
     add_analysis_options(b.add_argument_group("analysis"))  # type: ignore[arg-type]
     add_pose_options(b)
     b.set_defaults(func=cmd_batch)
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from ..cli import _settings, analysis_settings
     from .runner import run_batch
 
-    s = analysis_settings(args, _settings(args))
+    s = analysis_settings(args, settings_from_pose_options(args))
     try:
         res = run_batch(
             args.input,

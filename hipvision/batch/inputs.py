@@ -171,8 +171,10 @@ def _tracking_cells(
     frame_cell = (rec.get(settings.manifest_mark_frame_column) or "").strip()
     if track is not None and track not in TRACK_MODES:
         raise InputError(f"{where}: unknown tracking mode '{track}' (one of {', '.join(TRACK_MODES)})")
-    if (track or cell) and test not in ("seated", "prone"):
-        raise InputError(f"{where}: tracking applies to the rotation tests (seated, prone), not '{test}'")
+    family = analyzers.family_of(test)
+    if (track or cell) and not (family is not None and family.trackable):
+        trackable = ", ".join(t for f in analyzers.families().values() if f.trackable for t in f.tests)
+        raise InputError(f"{where}: tracking applies to the rotation tests ({trackable}), not '{test}'")
     marks = None
     if cell:
         from ..tracking.assisted import parse_marks

@@ -81,21 +81,21 @@ def run_clip(job: ClipJob) -> ClipResult:
 
 def _process(job: ClipJob) -> tuple[dict[str, Any], int]:
     from .. import analyzers, api
-    from ..atomicfile import commit, temp_beside
+    from ..atomicfile import AtomicPath, sweep_stale
     from ..errors import AnalysisError, InputError
     from ..posecsv import read_pose_csv
     from .layout import ClipPaths
 
     paths = ClipPaths(Path(job.folder))
     paths.folder.mkdir(parents=True, exist_ok=True)
-    for stale in paths.folder.glob(".*.part"):  # temporary files of a run that was killed
-        _remove(stale)
+    sweep_stale(paths.folder)  # temporary files of a killed run (never a live writer's)
     analyzer = analyzers.get(job.test)
     settings = job.settings
     src = Path(job.file)
     extracted = 0
     tracking = json.loads(paths.tracking.read_text(encoding="utf-8")) if paths.tracking.is_file() else None
-    track = job.track or api.default_track(job.test, src) if job.test in ("seated", "prone") else None
+    family = analyzers.family_of(job.test)
+    track = job.track or api.default_track(job.test, src) if family is not None and family.trackable else None
     if paths.pose_csv.is_file():
         with open(paths.pose_csv, encoding="utf-8") as fh:
             if not (fh.readline() and fh.readline().strip()):  # a header only: the model saw nobody
@@ -103,12 +103,8 @@ def _process(job: ClipJob) -> tuple[dict[str, Any], int]:
         seq = read_pose_csv(paths.pose_csv)
     elif api.is_pose_csv(src):
         seq = read_pose_csv(src)  # validate before keeping a copy
-        tmp = temp_beside(paths.pose_csv)
-        try:
+        with AtomicPath(paths.pose_csv) as tmp:
             shutil.copyfile(src, tmp)
-            commit(tmp, paths.pose_csv)
-        finally:
-            tmp.unlink(missing_ok=True)
     elif job.pose_only:
         raise InputError("no stored pose CSV for this clip: run the batch without --reuse-pose first")
     elif track is not None:  # the same tracking as `analyze --track`, then keep its pose and how
@@ -117,7 +113,7 @@ def _process(job: ClipJob) -> tuple[dict[str, Any], int]:
 
         res_t = track_video(src, job.test, track, settings=settings, marks=job.marks, mark_frame=job.mark_frame)
         seq, tracking, extracted = res_t.sequence, res_t.info.to_dict(), res_t.info.frames
-        _write_json(tracking, paths.tracking, temp_beside, commit)
+        _write_json(tracking, paths.tracking)
         write_pose_csv(seq, paths.pose_csv)
     else:
         res = api.extract(src, settings=settings, csv_path=paths.pose_csv, keep_sequence=True, download_progress=False)
@@ -129,28 +125,25 @@ def _process(job: ClipJob) -> tuple[dict[str, Any], int]:
     run = api.run_analysis(seq, job.test, settings=settings, tracking_info=tracking)
     report = run.report
     if job.save_video and not api.is_pose_csv(src):
-        mirrored = settings.rotation.mirrored and job.test in ("seated", "prone")
+        mirrored = family is not None and family.mirrored(settings)
         api.render_annotated(src, seq.mirrored() if mirrored else seq, run, paths.video, settings=settings)
     if job.trc:
         from .trc import write_trc
 
         write_trc(seq, paths.trc)
-    _write_json(report, paths.report, temp_beside, commit)
+    _write_json(report, paths.report)
     columns = analyzers.summary_row(analyzer, report)
     columns["warnings"] = ";".join(w["code"] for w in report.get("warnings", []))
     columns["frames"] = int(report.get("frames", len(seq)))
     return columns, extracted
 
 
-def _write_json(doc: dict[str, Any], target: Path, temp_beside, commit) -> None:
-    tmp = temp_beside(target)
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(doc, fh, indent=2)
-            fh.write("\n")
-        commit(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+def _write_json(doc: dict[str, Any], target: Path) -> None:
+    from ..atomicfile import atomic_write
+
+    with atomic_write(target) as fh:
+        json.dump(doc, fh, indent=2)
+        fh.write("\n")
 
 
 def _remove(p: Path) -> None:

@@ -94,6 +94,7 @@ def analysis_settings(settings: Settings) -> str:
             "cleaning": asdict(settings.cleaning),
             "rotation": asdict(settings.rotation),
             "screening": asdict(settings.screening),
+            "bands": asdict(settings.bands),
         }
     )
 
@@ -322,7 +323,7 @@ def _check_settings(
 
 
 def _write_settings(target: Path, settings: Settings, settings_sha: str, state: StateStore) -> None:
-    from ..atomicfile import commit, temp_beside
+    from ..atomicfile import write_atomic
 
     doc = {
         "hipvision_version": __version__,
@@ -330,20 +331,17 @@ def _write_settings(target: Path, settings: Settings, settings_sha: str, state: 
         "model_sha256": state.get_meta("model_sha256"),
         "settings": json.loads(_json(asdict(settings))),
     }
-    tmp = temp_beside(target)
-    try:
-        tmp.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
-        commit(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_atomic(target, json.dumps(doc, indent=2) + "\n")
 
 
 def _pose_mode(clip: ClipInput, track: str | None) -> str:
     """How a video clip's landmarks are found: a tracking mode, or ``pose`` (the pose model
     as it is, the non-rotation tests and seated without --track)."""
+    from .. import analyzers
     from ..api import default_track
 
-    if clip.test not in ("seated", "prone"):
+    family = analyzers.family_of(clip.test)
+    if family is None or not family.trackable:
         return "pose"
     return clip.track or track or default_track(clip.test, clip.file) or "pose"
 

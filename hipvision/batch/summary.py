@@ -15,7 +15,7 @@ import csv
 from pathlib import Path
 from typing import Any, Sequence
 
-from ..atomicfile import commit, temp_beside
+from ..atomicfile import AtomicPath, atomic_write
 
 HEAD = ("path", "test", "status", "error")
 TAIL = ("warnings", "frames", "runtime_s", "hipvision_version", "model_variant", "model_sha256", "settings_sha256")
@@ -35,16 +35,11 @@ def columns(rows: Sequence[dict[str, Any]], id_columns: Sequence[str]) -> list[s
 
 
 def write_csv(rows: Sequence[dict[str, Any]], cols: Sequence[str], target: Path) -> None:
-    tmp = temp_beside(target)
-    try:
-        with open(tmp, "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh, lineterminator="\n")
-            w.writerow(cols)
-            for r in rows:
-                w.writerow(_csv_value(r.get(c)) for c in cols)
-        commit(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with atomic_write(target, newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(cols)
+        for r in rows:
+            w.writerow(_csv_value(r.get(c)) for c in cols)
 
 
 def _csv_value(v: Any) -> Any:
@@ -80,12 +75,8 @@ def write_parquet(rows: Sequence[dict[str, Any]], cols: Sequence[str], id_column
         arrays.append(pa.array(vals, type=typ))
         fields.append(pa.field(c, typ))
     table = pa.Table.from_arrays(arrays, schema=pa.schema(fields))
-    tmp = temp_beside(target)
-    try:
+    with AtomicPath(target) as tmp:
         pq.write_table(table, tmp)
-        commit(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def write_summary(rows: Sequence[dict[str, Any]], id_columns: Sequence[str], csv_path: Path, parquet_path: Path) -> list[str]:

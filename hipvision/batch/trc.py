@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..atomicfile import commit, temp_beside
+from ..atomicfile import write_atomic
 from ..landmarks import LANDMARK_NAMES
 from ..sequence import PoseSequence
 
@@ -34,10 +34,4 @@ def write_trc(seq: PoseSequence, target: Path) -> Path:
     for k in range(n):
         vals = "\t".join("" if not np.isfinite(v) else f"{v:.5f}" for v in xyz[k].ravel())
         lines.append(f"{int(seq.frame[k]) + 1}\t{seq.time_s[k]:.5f}\t{vals}")
-    tmp = temp_beside(target)
-    try:
-        tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        commit(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return target
+    return write_atomic(target, "\n".join(lines) + "\n")

@@ -28,16 +28,17 @@ def series_frame(rows: list[tuple], columns: tuple[str, ...]) -> pd.DataFrame:
 
 def rotation_chart(report: dict[str, Any], series: pd.DataFrame) -> alt.LayerChart:
     """Shin angle over time per side (+ = IR, foot lateral; - = ER), the held peaks as
-    points, and the norm bands (IR above zero, ER below) shaded."""
+    points, and the norm bands (IR above zero, ER below) shaded. A side's line stops where
+    the series has no angle (leg not seen, frame rejected) instead of joining the ends."""
     long = series.melt("time_s", ["left_deg", "right_deg"], var_name="side", value_name="angle_deg")
     long["side"] = long["side"].str.replace("_deg", "", regex=False)
-    long = long.dropna()
+    long = gapped(long, "angle_deg", "side")
     base = alt.Chart(long).encode(
         x=alt.X("time_s:Q", title="time (s)"),
         y=alt.Y("angle_deg:Q", title="shin angle (°, + = IR, − = ER)"),
         color=alt.Color("side:N", scale=_SIDE_SCALE, title="side (person's)"),
     )
-    lines = base.mark_line().encode(tooltip=["side", alt.Tooltip("time_s", format=".2f"), alt.Tooltip("angle_deg", format=".1f")])
+    lines = base.mark_line().encode(detail="stretch:N", tooltip=["side", alt.Tooltip("time_s", format=".2f"), alt.Tooltip("angle_deg", format=".1f")])
     layers: list[alt.Chart] = []
     bands = _norm_bands(report)
     if not bands.empty:
@@ -99,7 +100,7 @@ def gapped(long: pd.DataFrame, value: str, by: str) -> pd.DataFrame:
 def screening_time_chart(report: dict[str, Any], series: pd.DataFrame) -> alt.LayerChart:
     """FPPA per knee over time (+ = valgus) with the valgus threshold and each rep's bottom.
     The series has no FPPA where it has no meaning (thigh foreshortened, see
-    :func:`hipvision.analyzers.screening.fppa_measurable`): the lines break there."""
+    :func:`hipvision.analyzers.screening.analysis.fppa_measurable`): the lines break there."""
     long = series.melt("time_s", ["left_fppa_deg", "right_fppa_deg"], var_name="side", value_name="fppa_deg")
     long["side"] = long["side"].str.replace("_fppa_deg", "", regex=False)
     long = gapped(long, "fppa_deg", "side")

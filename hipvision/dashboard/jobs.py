@@ -19,6 +19,7 @@ import pandas as pd
 from .. import analyzers
 from ..api import is_pose_csv, load_pose, run_analysis
 from ..config import DEFAULT_SETTINGS, Settings
+from ..export import series_csv
 from ..sequence import PoseSequence
 from .charts import series_frame
 
@@ -35,6 +36,8 @@ class Outcome:
     report: dict[str, Any]
     series: pd.DataFrame
     series_columns: tuple[str, ...]
+    #: the series as CSV text (:func:`hipvision.export.series_csv`, the bytes ``analyze --series`` writes)
+    series_csv: str
     sequence: PoseSequence
     annotated_video: Path | None = None
 
@@ -131,12 +134,14 @@ def analyse(
             shutil.rmtree(out_video.parent, ignore_errors=True)
         raise
     say("Done", 1.0)
+    rows = run.series_rows()
     return Outcome(
         test=test,
         source_name=source_name or path.name,
         report=run.report,
-        series=series_frame(run.series_rows(), analyzer.series_columns),
+        series=series_frame(rows, analyzer.series_columns),
         series_columns=analyzer.series_columns,
+        series_csv=series_csv(analyzer.series_columns, rows),
         sequence=seq,
         annotated_video=out_video,
     )

@@ -16,8 +16,9 @@ import numpy as np
 
 from ..config import DEFAULT_SETTINGS, LIVE_SCREENING, Settings
 from ..errors import HipvisionError
-from ..live import LiveRotation, draw_live
-from ..live_screening import LiveScreening, LiveScreenState
+from .. import analyzers
+from ..analyzers.rotation.live import LiveRotation, draw_live
+from ..analyzers.screening.live import LiveScreening, LiveScreenState
 from ..models import resolve_model
 from ..render import draw_label, draw_pose
 
@@ -34,7 +35,6 @@ class LiveProcessor:
         self.test = test
         self.settings = settings
         self.mirrored = mirrored
-        self.rotation = test in ("seated", "prone")
         self._lock = threading.Lock()
         self._backend: Any = None
         self._closed = False
@@ -42,9 +42,10 @@ class LiveProcessor:
         self._new_recording()
 
     def _new_recording(self) -> None:
-        self._live: LiveRotation | LiveScreening = (
-            LiveRotation(self.test, self.settings.rotation) if self.rotation else LiveScreening(self.test, self.settings.screening)
-        )
+        family = analyzers.family_of(self.test)
+        if family is None or family.live is None:
+            raise HipvisionError(f"no live readout for the test '{self.test}'")
+        self._live: LiveRotation | LiveScreening = family.live(self.test, self.settings)
         self._state: Any = None
         self._frame = 0
         self._t0: float | None = None

@@ -14,7 +14,7 @@ import numpy as np
 import streamlit as st
 
 from .. import __version__, analyzers, export
-from ..atomicfile import commit, temp_beside
+from ..atomicfile import AtomicPath, atomic_write
 from ..config import DASHBOARD, DEFAULT_SETTINGS, Settings, default_videos_dir
 from ..history import History
 from ..report_html import key_frame_image, key_frame_time, render_report
@@ -31,6 +31,7 @@ SAMPLE_FILES = {
     "Squat (sample)": ("demo_squat_front.pose.csv", "squat"),
 }
 SAMPLE_VIDEO = "Prone test with stickers (sample video)"
+SAMPLE_VIDEO_TEST = "prone"  # the test the sample video shows
 #: the generated sample video: moves and their true peaks (shown next to the result)
 SAMPLE_VIDEO_MOVES = (("left", 38.0), ("left", -32.0), ("right", 30.0), ("right", -40.0))
 SAMPLE_VIDEO_LOOK = {"width": 640, "noise_sd": 2.0, "blur_px": 0.8}
@@ -102,7 +103,7 @@ def _save_upload(up: Any) -> Path | None:
     path = folder / Path(up.name).name
     if not path.exists():
         up.seek(0)
-        with open(path, "wb") as fh:
+        with atomic_write(path, "wb") as fh:  # an upload broken off never passes for the whole file
             while chunk := up.read(1 << 20):
                 fh.write(chunk)
     return path
@@ -140,9 +141,9 @@ def render() -> None:
         "What to analyse", [*SAMPLE_FILES, SAMPLE_VIDEO, UPLOAD_VIDEO, UPLOAD_CSV], horizontal=True, key="source"
     )
     if choice == SAMPLE_VIDEO:
-        default_test = "prone"
+        default_test = SAMPLE_VIDEO_TEST
     else:
-        default_test = SAMPLE_FILES[choice][1] if choice in SAMPLE_FILES else st.session_state.get("test", "seated")
+        default_test = SAMPLE_FILES[choice][1] if choice in SAMPLE_FILES else st.session_state.get("test", next(iter(SAMPLE_FILES.values()))[1])
     if (choice in SAMPLE_FILES or choice == SAMPLE_VIDEO) and st.session_state.get("_last_source") != choice:
         st.session_state.test = default_test  # a sample selects its own test
     st.session_state._last_source = choice
@@ -156,7 +157,9 @@ def render() -> None:
     with st.expander(f"How to record the {test} test", expanded=choice == UPLOAD_VIDEO):
         a, b = st.columns([2, 1])
         a.markdown(instructions(test))
-        b.image(illustration(test), caption="What the camera should see (person's left orange, right blue)")
+        picture = illustration(test)
+        if picture is not None:
+            b.image(picture, caption="What the camera should see (person's left orange, right blue)")
     settings = _settings()
 
     path: Path | None = None
@@ -184,7 +187,7 @@ def render() -> None:
         return
 
     is_video = choice in (UPLOAD_VIDEO, SAMPLE_VIDEO)
-    track, marks = _tracking_choice(test, path, choice) if is_video and test in ("seated", "prone") else (None, None)
+    track, marks = _tracking_choice(test, path, choice) if is_video and _trackable(test) else (None, None)
     if track == "assisted" and marks is None:
         return  # waiting for the marks
     poses: dict[Any, Any] = st.session_state.setdefault("poses", {})
@@ -263,15 +266,22 @@ def _sample_video() -> Path:
     path = folder / f"prone_stickers_sample-{tag}.mp4"
     if not path.exists():
         with st.spinner("Making the sample video"):
-            write_rotation_video(path, "prone", [Move(side, v) for side, v in SAMPLE_VIDEO_MOVES], **SAMPLE_VIDEO_LOOK)
+            write_rotation_video(path, SAMPLE_VIDEO_TEST, [Move(side, v) for side, v in SAMPLE_VIDEO_MOVES], **SAMPLE_VIDEO_LOOK)
     return path
+
+
+def _trackable(test: str) -> bool:
+    family = analyzers.family_of(test)
+    return family is not None and family.trackable
 
 
 def _tracking_choice(test: str, path: Path, choice: str) -> tuple[str | None, dict[str, tuple[float, float]] | None]:
     """How knees and ankles are found in a rotation-test video, and the user's marks for
     assisted tracking (None until all four are placed)."""
     labels = list(TRACKING_CHOICES)
-    default = "stickers" if choice == SAMPLE_VIDEO else "automatic (checked pose model, else stickers)" if test == "prone" else "pose model"
+    from ..api import default_track
+
+    default = "stickers" if choice == SAMPLE_VIDEO else "automatic (checked pose model, else stickers)" if default_track(test, path) == "auto" else "pose model"
     label = st.selectbox(
         "Find knees and ankles by",
         labels,
@@ -293,6 +303,7 @@ def _marks(path: Path, test: str) -> dict[str, tuple[float, float]] | None:
 
     from ..sources import open_source
     from ..tracking import POINTS
+    from ..tracking.result import person_left_on_image_left
 
     all_marks: dict[str, dict[str, tuple[float, float]]] = st.session_state.setdefault("marks", {})
     marks = all_marks.setdefault(str(path), {})
@@ -331,7 +342,7 @@ def _marks(path: Path, test: str) -> dict[str, tuple[float, float]] | None:
         "on the middle of the shin as the camera sees it: the line between them is what is measured. "
         "Left and right are the person's: "
         + ("lying face down, seen from the feet end, their left is on the picture's left."
-           if test == "prone" else "facing the camera, their left is on the picture's right.")
+           if person_left_on_image_left(test) else "facing the camera, their left is on the picture's right.")
     )
     if st.button("Clear the marks", key=f"clear_marks_{path}"):
         marks.clear()
@@ -384,7 +395,7 @@ def _exports(outcome: jobs.Outcome, path: Path, key: Any, settings: Settings) ->
     c[0].download_button("Report (JSON)", export.report_json(outcome.report), f"{stem}.{outcome.test}.json", "application/json")
     c[1].download_button("Results (CSV)", export.results_csv(outcome.report), f"{stem}.{outcome.test}.results.csv", "text/csv")
     c[2].download_button(
-        "Per-frame series (CSV)", outcome.series.to_csv(index=False), f"{stem}.{outcome.test}.series.csv", "text/csv"
+        "Per-frame series (CSV)", outcome.series_csv, f"{stem}.{outcome.test}.series.csv", "text/csv"
     )
     if outcome.annotated_video is not None and outcome.annotated_video.exists():
         video = outcome.annotated_video
@@ -430,15 +441,14 @@ def _save_to_history(outcome: jobs.Outcome) -> None:
                     keep = default_videos_dir()  # deleting the session deletes the copy
                     keep.mkdir(parents=True, exist_ok=True)
                     video = keep / f"{datetime.now():%Y%m%d-%H%M%S}-{outcome.annotated_video.name}"
-                    tmp = temp_beside(video)
-                    shutil.copyfile(outcome.annotated_video, tmp)
-                    commit(tmp, video)
+                    with AtomicPath(video) as tmp:
+                        shutil.copyfile(outcome.annotated_video, tmp)
                 with History() as h:
                     pid = h.get_or_create_person(name)
                     sid = h.add_session(
                         pid, outcome.report, source=outcome.source_name,
                         recorded_at=datetime.combine(when, datetime.now().time()),
-                        series_csv=outcome.series.to_csv(index=False), video_path=video,
+                        series_csv=outcome.series_csv, video_path=video,
                     )
             except (HipvisionError, OSError) as e:
                 if video is not None:

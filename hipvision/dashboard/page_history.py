@@ -11,13 +11,13 @@ import streamlit as st
 
 from .. import export
 from ..errors import HipvisionError
-from ..flatten import METRICS
+from .. import analyzers
+from ..flatten import metrics as all_metrics
 from ..history import Deleted, History, Session
 from ..report_html import render_session_report
 from . import charts
 
 #: the metrics worth a progress chart first, per test family
-PREFERRED = {"rotation": ["ir_peak_deg", "er_peak_deg", "total_arc_deg"], "screening": ["fppa_max_deg", "fppa_mean_deg", "hip_shift_mean_pct", "valgus_reps"]}
 
 
 def render() -> None:
@@ -94,13 +94,15 @@ def _video(session: Session) -> None:
 def _progress(h: History, person_id: int, sessions: list[Any]) -> None:
     tests = sorted({s.test for s in sessions})
     test = st.selectbox("Test", tests, key="history_test")
-    family = "rotation" if test in ("seated", "prone") else "screening"
+    family = analyzers.family_of(test)
+    preferred = family.preferred_metrics if family is not None else ()
+    METRICS = all_metrics()
     metrics = h.metrics(person_id, test)
-    ordered = [m for m in PREFERRED[family] if m in metrics] + [m for m in metrics if m not in PREFERRED[family]]
+    ordered = [m for m in preferred if m in metrics] + [m for m in metrics if m not in preferred]
     if not ordered:
         return
     metric = st.selectbox("Measure", ordered, key="history_metric", format_func=lambda m: f"{m}: {METRICS.get(m, '')}")
-    rows = [r for r in h.progress(person_id, test, metric) if r.rep == 0 or family == "rotation"]
+    rows = [r for r in h.progress(person_id, test, metric) if r.rep == 0]
     if not rows:  # per-rep values only: show each session's mean per side
         per_rep = pd.DataFrame([r.__dict__ for r in h.progress(person_id, test, metric)])
         rows_df = per_rep.groupby(["session_id", "recorded_at", "side"], as_index=False)["value"].mean()

@@ -13,14 +13,19 @@ from .instructions import instructions
 from .live_processor import LiveProcessor
 
 
+def live_tests() -> list[str]:
+    """The tests with a live readout, in registry order (the first is the default)."""
+    return [t for f in analyzers.families().values() if f.live is not None for t in f.tests]
+
+
 def render() -> None:
     st.header("Live camera")
     st.markdown(
         "Point the camera as described below, press **START** and allow the camera. The numbers on "
         "the picture are a guide while testing; for the record, film the test and analyse the video."
     )
-    tests = sorted(analyzers.available())
-    test = st.selectbox("Test", tests, index=tests.index("seated"), key="live_test")
+    tests = live_tests()
+    test = st.selectbox("Test", sorted(tests), index=sorted(tests).index(tests[0]), key="live_test")
     mirrored = st.checkbox(
         "Mirrored picture", value=False, key="live_mirrored",
         help="Browsers send the camera picture unmirrored; tick only if your camera mirrors it "

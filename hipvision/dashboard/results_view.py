@@ -1,15 +1,11 @@
-"""Drawing an :class:`~hipvision.dashboard.jobs.Outcome` in Streamlit: cards per side or a
-rep table, charts, warnings, the annotated video."""
+"""Drawing an :class:`~hipvision.dashboard.jobs.Outcome` in Streamlit: the test family's
+view (``Family.show``: cards per side, a rep table, charts), warnings, the annotated video."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import pandas as pd
 import streamlit as st
 
-from ..wording import FPPA_CAVEAT_LEGEND, FPPA_DEFINITION, asymmetry_sentence, fppa_with_caveat, has_fppa_caveat, worst_knee
-from . import charts
+from .. import analyzers
 from .jobs import Outcome
 
 _VERDICT_WORDS = {"within": "within", "below": "below", "above": "above"}
@@ -21,105 +17,13 @@ def _deg(v: float | None) -> str:
 
 def show(outcome: Outcome) -> None:
     rep = outcome.report
-    if outcome.test in ("seated", "prone"):
-        _rotation(rep, outcome)
-    else:
-        _screening(rep, outcome)
+    family = analyzers.family_of(outcome.test)
+    if family is not None and family.show is not None:
+        family.show(outcome)
+    else:  # a family without a view: the report as it is
+        st.json(rep)
     for w in rep.get("warnings", []):
         st.warning(w["message"])
     if outcome.annotated_video is not None and outcome.annotated_video.exists():
         st.subheader("Annotated video")
         st.video(str(outcome.annotated_video))
-
-
-def _rotation(rep: dict[str, Any], outcome: Outcome) -> None:
-    st.subheader(f"{outcome.test.capitalize()} hip rotation")
-    cols = st.columns(2)
-    for col, side in zip(cols, ("left", "right")):
-        d = rep["sides"][side]
-        with col.container(border=True):
-            st.markdown(f"**{side.capitalize()} hip** (the person's {side})")
-            if not d["measured"]:
-                st.info("not measured: this leg was not seen well enough")
-                continue
-            a, b, c = st.columns(3)
-            a.metric("IR", _deg(d["peak_ir_deg"]))
-            b.metric("ER", _deg(d["peak_er_deg"]))
-            c.metric("Total arc", _deg(d["total_arc_deg"]))
-            for key, n in d["norms"].items():
-                if n.get("verdict"):
-                    lo, hi = n["band_deg"]
-                    icon = "✅" if n["verdict"] == "within" else "⚠️"
-                    st.caption(f"{icon} {key.upper()} {n['verdict']} the usual {lo:g}–{hi:g}° ({n['source']})")
-    lines = []
-    for key, a in rep.get("asymmetry", {}).items():
-        if a:
-            lines.append(f"- **{key.upper()}**: {asymmetry_sentence(a)}")
-    if lines:
-        st.markdown("**Left vs right**\n" + "\n".join(lines))
-    v = rep.get("vertical_reference") or {}
-    if v:
-        st.caption(f"Vertical reference: {v.get('method')} (confidence {v.get('confidence')}).")
-    st.subheader("Shin angle over time")
-    st.caption("+ = internal rotation (foot outward), − = external rotation; diamonds: held peaks; green: usual range.")
-    st.altair_chart(charts.rotation_chart(rep, outcome.series), width="stretch")
-
-
-def rep_table(rep: dict[str, Any]) -> pd.DataFrame:
-    """One row per rep: timing, depth, view, FPPA and flags per knee (the person's), hip shift,
-    and whether the rep is complete (the reason when the clip cuts it off). An FPPA read
-    above the bottom says so beside the number (:func:`hipvision.wording.fppa_with_caveat`)."""
-    rows = []
-    for r in rep.get("reps", []):
-        row: dict[str, Any] = {"rep": r["index"], "bottom (s)": r["bottom_s"], "depth %": r.get("depth_pct"), "view": r.get("view")}
-        for side in ("left", "right"):
-            d = r.get(side) or {}
-            row[f"FPPA {side}"] = fppa_with_caveat(d)
-            row[f"valgus {side}"] = d.get("valgus")
-        row["hip shift %"] = r.get("hip_shift_pct")
-        row["toward"] = r.get("hip_shift_toward")
-        row["hip shift"] = r.get("hip_shift")
-        row["complete"] = r.get("complete", True)
-        row["not counted because"] = r.get("incomplete_reason") or ""
-        rows.append(row)
-    return pd.DataFrame(rows).set_index("rep") if rows else pd.DataFrame()
-
-
-def _screening(rep: dict[str, Any], outcome: Outcome) -> None:
-    st.subheader(f"{outcome.test.replace('-', ' ').capitalize()} screening")
-    summary = rep.get("summary") or {}
-    thr = rep.get("thresholds") or {}
-    c1, c2, c3, c4 = st.columns(4)
-    n_cut = summary.get("reps_incomplete") or 0
-    c1.metric("Reps", summary.get("reps", len(rep.get("reps", []))), help=f"{n_cut} incomplete rep(s) (cut off by the clip, or a tracking jump), not counted" if n_cut else None)
-    vr = summary.get("valgus_reps") or {}
-    c2.metric("Valgus reps (left knee)", vr.get("left", "–"))
-    c3.metric("Valgus reps (right knee)", vr.get("right", "–"))
-    c4.metric("Hip-shift reps", summary.get("hip_shift_reps", "–"))
-    table = rep_table(rep)
-    if table.empty:
-        st.info(rep.get("no_reps_reason", "No repetitions found."))
-        return
-    worst = (summary.get("worst_rep") or {}).get("index")
-
-    def highlight(row: pd.Series) -> list[str]:
-        return ["background-color: #ffebee" if row.name == worst else "" for _ in row]
-
-    st.table(table.style.apply(highlight, axis=1).format(precision=1, na_rep="–"))
-    if worst is not None:
-        w = summary["worst_rep"]
-        st.markdown(f"Worst rep: **{w['index']}** ({w['side']} knee, FPPA {fppa_with_caveat(worst_knee(rep)) or _deg(w['fppa_deg'])}), highlighted.")
-    st.caption(FPPA_DEFINITION)
-    if has_fppa_caveat(rep):
-        st.caption(FPPA_CAVEAT_LEGEND)
-    st.caption(
-        f"FPPA + = valgus (knee inside the hip–ankle line); flag above {thr.get('fppa_valgus_deg', '?')}° "
-        f"({thr.get('sex', 'unspecified')}). Hip shift: % of hip width, flag above {thr.get('hip_shift_pct', '?')} % "
-        "(descriptive: no validated cut-off). Sources: " + str(thr.get("sources", ""))
-    )
-    bars = charts.screening_rep_chart(rep)
-    if bars is not None:
-        st.altair_chart(bars, width="stretch")
-    st.subheader("Knee angle over time")
-    st.caption("FPPA per knee, + = valgus. The lines break where the thigh is foreshortened (deep in a squat) and the 2-D angle has no meaning.")
-    st.altair_chart(charts.screening_time_chart(rep, outcome.series), width="stretch")

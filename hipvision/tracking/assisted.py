@@ -45,7 +45,8 @@ import numpy as np
 
 from ..config import TrackingSettings
 from ..errors import InputError
-from .result import POINTS, SIDES, TrackingLost
+from ..landmarks import SIDES, Side
+from .result import POINTS, TrackingLost
 
 _ECC_CRITERIA = (3, 60, 1e-4)  # cv2.TERM_CRITERIA_EPS | COUNT, iterations, epsilon
 _ECC_BLUR = 5
@@ -122,7 +123,7 @@ def warp_angle_deg(warp: np.ndarray) -> float:
 class Shin:
     """One marked shin followed as a strip (see the module docstring)."""
 
-    side: str
+    side: Side  # the person's
     length: float  # marked knee-ankle distance, px
     ankle_up: bool  # the ankle is above the knee in the image (prone): template runs ankle -> knee
     half_w: int
@@ -141,7 +142,7 @@ class Shin:
     last_good: np.ndarray = field(default_factory=lambda: np.zeros((2, 3), np.float32))
 
     @classmethod
-    def from_marks(cls, side: str, gray: np.ndarray, knee: np.ndarray, ankle: np.ndarray, s: TrackingSettings) -> "Shin":
+    def from_marks(cls, side: Side, gray: np.ndarray, knee: np.ndarray, ankle: np.ndarray, s: TrackingSettings) -> "Shin":
         length = float(np.hypot(*(ankle - knee)))
         ankle_up = bool(ankle[1] < knee[1])
         top = ankle if ankle_up else knee
@@ -297,7 +298,7 @@ class ShinTracker:
                                  "mark frame): mark each leg's own knee and ankle, on a frame where the shins are apart")
         self.started = True
 
-    def _mask(self, gray: np.ndarray, side: str, ahead: bool = True) -> np.ndarray | None:
+    def _mask(self, gray: np.ndarray, side: Side, ahead: bool = True) -> np.ndarray | None:
         """Image mask hiding the other shin: where it is and (``ahead``) where it is heading."""
         import cv2
 

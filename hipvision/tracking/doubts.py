@@ -23,9 +23,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..config import RotationSettings
+from ..landmarks import SIDES
 
 CODE = "tracking_doubtful"
-SIDES = ("left", "right")
 
 
 def _pct(value: Any) -> str:

@@ -37,9 +37,9 @@ import numpy as np
 
 from ..config import TrackingSettings
 from ..geometry import IMAGE_DOWN, IMAGE_UP, signed_angle
-from ..landmarks import LANDMARK_INDEX
+from ..landmarks import LANDMARK_INDEX, SIDES
 from ..sequence import PoseSequence
-from .result import SIDES, person_left_on_image_left, shin_points_up
+from .result import person_left_on_image_left, shin_points_up
 
 
 @dataclass

@@ -29,6 +29,7 @@ import numpy as np
 from ..config import MARKER_COLORS, MarkerColor, TrackingSettings
 from ..errors import InputError
 from ..geometry import IMAGE_DOWN, IMAGE_UP, signed_angle
+from ..landmarks import SIDES
 from .result import POINTS, person_left_on_image_left, shin_points_up
 
 
@@ -214,7 +215,7 @@ class MarkerTracker:
             if init is None:
                 return FrameMarkers(nan, {p: 0.0 for p in POINTS}, len(blobs))
             self.tracks = {p: _Track(p, b.xy.copy(), areas=[b.area]) for p, b in init.items()}
-            for side in ("left", "right"):
+            for side in SIDES:
                 self.shin_len[side] = float(np.hypot(*(init[f"{side}_ankle"].xy - init[f"{side}_knee"].xy)))
             self.init_frame = frame
             matched = init
@@ -227,7 +228,7 @@ class MarkerTracker:
             conf[p] = 0.5 + 0.5 * float(np.clip(min(_shape_score(b, s), size), 0.0, 1.0))
             xy[p] = b.xy
         # a shin whose sticker distance is off is a wrong match or a covered sticker: drop it
-        for side in ("left", "right"):
+        for side in SIDES:
             k, a = f"{side}_knee", f"{side}_ankle"
             if k in matched and a in matched:
                 length = float(np.hypot(*(xy[a] - xy[k])))

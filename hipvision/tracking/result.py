@@ -15,13 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from ..landmarks import LANDMARK_INDEX, N_LANDMARKS
+from ..landmarks import LANDMARK_INDEX, N_LANDMARKS, SIDES
 from ..results import clean_number
 from ..sequence import PoseSequence
 
 #: the four points every tracker delivers (person's sides)
 POINTS: tuple[str, ...] = ("left_knee", "left_ankle", "right_knee", "right_ankle")
-SIDES: tuple[str, ...] = ("left", "right")
 
 
 def person_left_on_image_left(test: str) -> bool:

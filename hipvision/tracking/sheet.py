@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..atomicfile import check_target, commit, temp_beside
+from ..atomicfile import check_target, write_atomic
 from ..config import MARKER_COLORS
 
 #: print colours (sRGB hex): as saturated as a printer gets; fluorescent labels are better
@@ -67,10 +67,4 @@ def write_sticker_sheet(path: str | Path, color: str = "green", diameter_mm: flo
         from ..errors import InputError
 
         raise InputError(str(e)) from None
-    tmp = temp_beside(target)
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        commit(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return target
+    return write_atomic(target, text)

@@ -25,7 +25,7 @@ from typing import Iterator
 import numpy as np
 
 from ..config import MARKER_COLORS
-from ..landmarks import LANDMARK_INDEX
+from ..landmarks import LANDMARK_INDEX, SIDES
 from ..synthetic import Body, Camera, Move, Truth, _peaks, default_camera, rotation_protocol, skeleton_3d
 from .result import POINTS
 
@@ -147,7 +147,7 @@ class _Renderer:
         cv2 = self.cv2
         w, h = self.size
         img = self.bg.copy()
-        for side in ("left", "right"):
+        for side in SIDES:
             if not self.shown[side][k]:
                 continue
             M = self.affine(k, side)
@@ -219,13 +219,13 @@ def rotation_video(
     cam = Camera(base.position, base.target, width, height, base.hfov_deg, base.yaw_deg, base.pitch_deg, base.roll_deg)
     t, theta = rotation_protocol(moves, fps, lead_s)
     P = skeleton_3d(test, theta, body)  # type: ignore[arg-type]
-    knee = {s: cam.project(P[:, LANDMARK_INDEX[f"{s}_knee"]]) for s in ("left", "right")}
-    ankle = {s: cam.project(P[:, LANDMARK_INDEX[f"{s}_ankle"]]) for s in ("left", "right")}
-    shown = {s: np.ones(len(t), bool) for s in ("left", "right")}
+    knee = {s: cam.project(P[:, LANDMARK_INDEX[f"{s}_knee"]]) for s in SIDES}
+    ankle = {s: cam.project(P[:, LANDMARK_INDEX[f"{s}_ankle"]]) for s in SIDES}
+    shown = {s: np.ones(len(t), bool) for s in SIDES}
     if extend_idle_leg:
         start = lead_s
         for m in moves:
-            if m.side in ("left", "right"):
+            if m.side in SIDES:
                 other = "right" if m.side == "left" else "left"
                 shown[other] &= ~((t >= start - 0.2) & (t < start + 2 * m.ramp_s + m.hold_s + 0.2))
             start += 2 * m.ramp_s + m.hold_s + m.rest_s

@@ -18,13 +18,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .cleaning import OneEuroFilter
-from .config import RotationSettings
-from .geometry import IMAGE_DOWN, IMAGE_UP, lateral_angle, rotate, signed_angle
-from .landmarks import LANDMARK_INDEX
-from .sequence import PoseFrame
+from ...cleaning import OneEuroFilter
+from ...config import RotationSettings
+from ...geometry import IMAGE_DOWN, IMAGE_UP, lateral_angle, rotate, signed_angle
+from ...landmarks import LANDMARK_INDEX, SIDES
+from ...sequence import PoseFrame
 
-SIDES = ("left", "right")
 
 
 @dataclass
@@ -144,8 +143,8 @@ def draw_live(image: np.ndarray, pose: PoseFrame, live: LiveRotation, state: Liv
     and peak hold per side."""
     import cv2
 
-    from .config import DEFAULT_SETTINGS
-    from .render import draw_label, draw_pose
+    from ...config import DEFAULT_SETTINGS
+    from ...render import draw_label, draw_pose
 
     out = draw_pose(image, pose, DEFAULT_SETTINGS.render)
     ref = live.reference()

@@ -27,12 +27,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .config import DEFAULT_SETTINGS, LIVE_SCREENING, LiveScreeningSettings, ScreeningSettings
-from .geometry import body_yaw_deg, fppa
-from .landmarks import LANDMARK_INDEX
-from .sequence import PoseFrame
+from ...config import DEFAULT_SETTINGS, LIVE_SCREENING, LiveScreeningSettings, ScreeningSettings
+from ...geometry import body_yaw_deg, fppa
+from ...landmarks import LANDMARK_INDEX, SIDES
+from ...sequence import PoseFrame
 
-SIDES = ("left", "right")
 
 
 @dataclass

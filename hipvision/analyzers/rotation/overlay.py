@@ -1,0 +1,70 @@
+"""The rotation tests' overlay for annotated videos (our own OpenCV drawing; RGB images).
+Imported only when drawing (``RotationRun.draw``)."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Protocol
+
+import cv2
+import numpy as np
+
+from ...config import DEFAULT_SETTINGS
+from ...render import draw_label
+
+
+class RotationDrawing(Protocol):
+    """What the overlay reads of a ``RotationRun`` (so this module needs no import of the
+    analysis: the analysis imports the overlay, when drawing, and not the other way)."""
+
+    frame: np.ndarray
+    time_s: np.ndarray
+    angles: Mapping[str, np.ndarray]
+    knee: Mapping[str, np.ndarray]
+    ankle: Mapping[str, np.ndarray]
+    reference: Mapping[str, np.ndarray]
+    peaks: Mapping[str, Mapping[str, Any]]
+
+_COLORS = {"left": DEFAULT_SETTINGS.render.left_color, "right": DEFAULT_SETTINGS.render.right_color}
+
+
+def _pt(p: np.ndarray) -> tuple[int, int]:
+    return int(round(p[0])), int(round(p[1]))
+
+
+def draw_rotation(image: np.ndarray, run: RotationDrawing, frame: int) -> np.ndarray:
+    """Shin line per side, its vertical reference from the knee (white), the current angle
+    (+ = IR) next to the knee and the held peaks so far in a corner panel."""
+    out = image.copy()
+    h, w = out.shape[:2]
+    scale = max(1, round(min(h, w) / 360))
+    k = int(np.searchsorted(run.frame, frame))
+    if k >= len(run.frame) or run.frame[k] != frame:
+        k = -1  # a frame the analysis has no row for: only the peak panel
+    t_now = run.time_s[k] if k >= 0 else None
+    lines = []
+    for side in ("left", "right"):
+        color = _COLORS[side]
+        if k >= 0:
+            knee, ankle = run.knee[side][k], run.ankle[side][k]
+            if np.isfinite(knee).all() and np.isfinite(ankle).all():
+                L = float(np.hypot(*(ankle - knee)))
+                ref_end = knee + run.reference[side] * L
+                cv2.line(out, _pt(knee), _pt(ref_end), (255, 255, 255), scale, cv2.LINE_AA)
+                cv2.line(out, _pt(knee), _pt(ankle), color, 3 * scale, cv2.LINE_AA)
+                cv2.circle(out, _pt(knee), 4 * scale, color, -1, cv2.LINE_AA)
+                cv2.circle(out, _pt(ankle), 4 * scale, color, -1, cv2.LINE_AA)
+                a = run.angles[side][k]
+                if np.isfinite(a):
+                    label = f"{'IR' if a >= 0 else 'ER'} {abs(a):.0f}"
+                    draw_label(out, label, (_pt(knee)[0] + 8 * scale, _pt(knee)[1] - 20 * scale))
+        held = []
+        for key in ("ir", "er"):
+            hold = run.peaks[side].get(key)
+            if hold is not None and t_now is not None and hold.at_s <= t_now:
+                held.append(f"{key.upper()} {hold.value:.0f}")
+        lines.append(f"{side.upper()} peak " + (" / ".join(held) if held else "-"))
+    y = 10
+    for text in lines:
+        draw_label(out, text, (10, y))
+        y += int(max(0.5, h / 900) * 40) + 10
+    return out

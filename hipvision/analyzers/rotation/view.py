@@ -1,0 +1,45 @@
+"""The rotation tests' results view in the dashboard (Streamlit; imported only by the app)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from ...dashboard import charts
+from ...dashboard.jobs import Outcome
+from ...wording import BAND_LEGEND, asymmetry_sentence, norm_sentence, with_band
+
+
+def _rotation(rep: dict[str, Any], outcome: Outcome) -> None:
+    st.subheader(f"{outcome.test.capitalize()} hip rotation")
+    cols = st.columns(2)
+    for col, side in zip(cols, ("left", "right")):
+        d = rep["sides"][side]
+        with col.container(border=True):
+            st.markdown(f"**{side.capitalize()} hip** (the person's {side})")
+            if not d["measured"]:
+                st.info("not measured: this leg was not seen well enough")
+                continue
+            a, b, c = st.columns(3)
+            a.metric("IR", with_band(d["peak_ir_deg"], d.get("peak_ir_band_deg")))
+            b.metric("ER", with_band(d["peak_er_deg"], d.get("peak_er_band_deg")))
+            c.metric("Total arc", with_band(d["total_arc_deg"], d.get("total_arc_band_deg")))
+            for key, n in d["norms"].items():
+                if n.get("verdict"):
+                    icon = "✅" if n["verdict"] == "within" else "❔" if n["verdict"] == "borderline" else "⚠️"
+                    st.caption(f"{icon} {norm_sentence(side, key, n)} ({n['source']})")
+    lines = []
+    for key, a in rep.get("asymmetry", {}).items():
+        if a:
+            lines.append(f"- **{key.upper()}**: {asymmetry_sentence(a)}")
+    if lines:
+        st.markdown("**Left vs right**\n" + "\n".join(lines))
+    v = rep.get("vertical_reference") or {}
+    if v:
+        st.caption(f"Vertical reference: {v.get('method')} (confidence {v.get('confidence')}).")
+    if rep.get("band_basis"):
+        st.caption(f"{BAND_LEGEND} Here: {rep['band_basis']}.")
+    st.subheader("Shin angle over time")
+    st.caption("+ = internal rotation (foot outward), − = external rotation; diamonds: held peaks; green: usual range.")
+    st.altair_chart(charts.rotation_chart(rep, outcome.series), width="stretch")
