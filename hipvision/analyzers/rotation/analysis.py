@@ -690,8 +690,18 @@ class RotationAnalyzer:
         for s in measured:
             knee, ankle = clean.point(f"{s}_knee"), clean.point(f"{s}_ankle")
             L = np.nanmedian(np.hypot(*(ankle - knee).T))
-            spread = np.nanmax(np.hypot(*(knee - np.nanmedian(knee, axis=0)).T)) / L if L > 0 else np.nan
-            if np.isfinite(spread) and spread > rs.max_knee_shift_frac:
+            moved = knee - np.nanmedian(knee, axis=0)
+            if self.name in rs.knee_anchor_tests:
+                # seated: the pose model's knee slides along the shin as the shin turns (the thigh
+                # points at the camera; shin_axis.py); a thigh that moves takes the knee across it
+                shin = ankle - knee
+                shin = shin / np.hypot(*shin.T)[:, None]
+                dist = np.abs(moved[:, 0] * shin[:, 1] - moved[:, 1] * shin[:, 0])
+            else:
+                dist = np.hypot(*moved.T)
+            spread = np.nanmax(dist) / L if L > 0 and np.isfinite(dist).any() else np.nan
+            limit = rs.max_knee_shift_frac_anchored if self.name in rs.knee_anchor_tests else rs.max_knee_shift_frac
+            if np.isfinite(spread) and spread > limit:
                 warnings.append(
                     QualityWarning(
                         "thigh_moved",
