@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from hipvision.bands import no_bands
+from hipvision.analyzers import overlay
 from hipvision.api import analyze, run_analysis
 from hipvision.config import DEFAULT_SETTINGS, ScreeningSettings
 from hipvision.errors import AnalysisError
@@ -192,7 +193,7 @@ def test_series_and_overlay(tmp_path: Path) -> None:
     assert header == "time_s,depth_pct,left_fppa_deg,right_fppa_deg,hip_shift_pct"
     k = int(np.argmin(np.abs(run.time_s - truth.rep_times[0][1])))
     img = np.zeros((seq.image_size[1], seq.image_size[0], 3), np.uint8)
-    drawn = run.draw(img, int(run.frame[k]))
+    drawn = overlay(run)(img, int(run.frame[k]))
     # red valgus lines on the left knee at the bottom of rep 1
     assert ((drawn[..., 0] > 200) & (drawn[..., 1] < 60)).sum() > 50
 
@@ -275,12 +276,12 @@ def test_overlay_draws_counter_knee_lines_and_shift_arrow(tmp_path: Path) -> Non
     blank = np.zeros((seq.image_size[1], seq.image_size[0], 3), np.uint8)
     # before the first rep: only the counter, top left
     k0 = 5
-    drawn = run.draw(blank, int(run.frame[k0]))
+    drawn = overlay(run)(blank, int(run.frame[k0]))
     changed = drawn.any(axis=2)
     assert changed[:80, :200].any() and not changed[200:].any()
     # at the bottom of rep 1: red (valgus) left leg, green right leg, red arrow feet -> pelvis
     k = int(np.argmin(np.abs(run.time_s - truth.rep_times[0][1])))
-    drawn = run.draw(blank, int(run.frame[k]))
+    drawn = overlay(run)(blank, int(run.frame[k]))
     red = (drawn[..., 0] > 200) & (drawn[..., 1] < 60) & (drawn[..., 2] < 60)
     green = (drawn[..., 1] > 180) & (drawn[..., 0] < 60)
     P = run.clean
@@ -292,8 +293,14 @@ def test_overlay_draws_counter_knee_lines_and_shift_arrow(tmp_path: Path) -> Non
     mid = (pelvis + feet) / 2
     assert near(mid, red)  # the arrow's shaft, red because the shift is flagged
     # after the set: the counter reads 2 and nothing else is drawn at the legs
-    after = run.draw(blank, int(run.frame[-1]))
+    after = overlay(run)(blank, int(run.frame[-1]))
     assert not after[200:].any() and (after[:80, :200] != drawn[:80, :200]).any()
+    # the overlay follows the report: a knee the report calls borderline is drawn amber, not red
+    run.reps[0]["left"].update(valgus=False, valgus_borderline=True)
+    drawn = overlay(run)(blank, int(run.frame[k]))
+    amber = (drawn[..., 0] > 200) & (drawn[..., 1] > 120) & (drawn[..., 1] < 180) & (drawn[..., 2] < 60)
+    red = (drawn[..., 0] > 200) & (drawn[..., 1] < 60) & (drawn[..., 2] < 60)
+    assert near(lknee, amber) and not near(lknee, red)
 
 
 def test_fppa_method_is_reported_and_a_turned_body_gets_no_fppa() -> None:

@@ -58,10 +58,14 @@ def draw_rotation(image: np.ndarray, run: RotationDrawing, frame: int) -> np.nda
                     label = f"{'IR' if a >= 0 else 'ER'} {abs(a):.0f}"
                     draw_label(out, label, (_pt(knee)[0] + 8 * scale, _pt(knee)[1] - 20 * scale))
         held = []
+        doc = (run.report.get("sides") or {}).get(side) or {}
         for key in ("ir", "er"):
             hold = run.peaks[side].get(key)
-            if hold is not None and t_now is not None and hold.at_s <= t_now:
-                held.append(f"{key.upper()} {hold.value:.0f}")
+            value, band = doc.get(f"peak_{key}_deg"), doc.get(f"peak_{key}_band_deg")
+            if hold is not None and value is not None and t_now is not None and hold.at_s <= t_now:
+                # the report's number with its band (OpenCV's font has no "±"); a peak the
+                # report withholds is not drawn
+                held.append(f"{key.upper()} {value:.0f}" + (f" +/-{band:.0f}" if band is not None else ""))
         lines.append(f"{side.upper()} peak " + (" / ".join(held) if held else "-"))
     y = 10
     for text in lines:

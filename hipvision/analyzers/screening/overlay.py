@@ -16,12 +16,13 @@ def _pt(p: np.ndarray) -> tuple[int, int]:
 
 def draw_screening(image: np.ndarray, run, frame: int) -> np.ndarray:
     """Rep counter (complete reps only); during each rep's bottom, the hip-knee-ankle lines per knee coloured by
-    the valgus flag (red = valgus, green = not) with the FPPA, and a hip-shift arrow from
-    the feet's midpoint to the pelvis midpoint (red when flagged)."""
+    the valgus flag (red = valgus, amber = borderline: within its error band of the
+    threshold, green = not) with the FPPA and its band, and a hip-shift arrow from the feet's
+    midpoint to the pelvis midpoint (red when flagged) with the shift and its band."""
     out = image.copy()
     h, w = out.shape[:2]
     scale = max(1, round(min(h, w) / 360))
-    red, green, yellow = (230, 40, 40), (40, 200, 80), (250, 210, 0)
+    red, green, yellow, amber = (230, 40, 40), (40, 200, 80), (250, 210, 0), (255, 150, 0)
     k = int(np.searchsorted(run.frame, frame))
     if k >= len(run.frame) or run.frame[k] != frame:
         k = -1
@@ -48,11 +49,11 @@ def draw_screening(image: np.ndarray, run, frame: int) -> np.ndarray:
         pts = [P.point(f"{s}_{p}")[k] for p in ("hip", "knee", "ankle")]
         if not all(np.isfinite(p).all() for p in pts):
             continue
-        color = red if d["valgus"] else green
+        color = red if d["valgus"] else amber if d.get("valgus_borderline") else green
         cv2.line(out, _pt(pts[0]), _pt(pts[1]), color, 3 * scale, cv2.LINE_AA)
         cv2.line(out, _pt(pts[1]), _pt(pts[2]), color, 3 * scale, cv2.LINE_AA)
         caveat = fppa_caveat(d, short=True)  # not read at this (the bottom) frame: say where
-        labels.append(([f"FPPA {d['fppa_deg']:.0f}"] + ([caveat] if caveat else []), _pt(pts[1])))
+        labels.append(([f"FPPA {_with_band(d['fppa_deg'], d.get('fppa_band_deg'))}"] + ([caveat] if caveat else []), _pt(pts[1])))
     if len(labels) == 2:  # each knee's label on its outer side
         labels.sort(key=lambda lab: lab[1][0])
     for n, (texts, (x, y)) in enumerate(labels):  # after the lines, so no knee's lines cover a label
@@ -68,5 +69,11 @@ def draw_screening(image: np.ndarray, run, frame: int) -> np.ndarray:
         if np.isfinite(pelvis).all() and np.isfinite(feet).all():
             color = red if rep["hip_shift"] else yellow
             cv2.arrowedLine(out, _pt(feet), _pt(pelvis), color, 2 * scale, cv2.LINE_AA, tipLength=0.05)
-            draw_label(out, f"hip shift {abs(rep['hip_shift_pct']):.0f}% {rep['hip_shift_toward']}", (10, 10 + int(max(0.5, h / 900) * 40) + 10))
+            shift = _with_band(abs(rep["hip_shift_pct"]), rep.get("hip_shift_band_pct"), "%")
+            draw_label(out, f"hip shift {shift} {rep['hip_shift_toward']}", (10, 10 + int(max(0.5, h / 900) * 40) + 10))
     return out
+
+
+def _with_band(value: float, band: float | None, unit: str = "") -> str:
+    """"12 +/-7" (OpenCV's font has no "±" or "°"): the number as the report gives it."""
+    return f"{value:.0f}{unit}" if band is None else f"{value:.0f}{unit} +/-{band:.0f}{unit}"
