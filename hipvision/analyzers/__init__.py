@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol, Sequence
 
 from ..config import Settings
 from ..errors import AnalysisError
+from ..schema import Report as TypedReport
 from ..sequence import PoseSequence
 
 if TYPE_CHECKING:
@@ -140,6 +141,8 @@ class Family:
     trackable: bool = False
     #: the clip is analysed mirrored (selfie camera): draw the skeleton mirrored too
     mirrored: Callable[[Settings], bool] = _not_mirrored
+    #: the typed report (``hipvision.schema``): readers use it, not the report's keys
+    schema: type[TypedReport] = TypedReport
 
     @property
     def tests(self) -> tuple[str, ...]:
@@ -185,6 +188,16 @@ def families() -> dict[str, Family]:
 def family_of(test: str) -> Family | None:
     """The family of ``test``, None for an unknown test (or an analyzer without family)."""
     return next((f for f in families().values() if test in f.tests), None)
+
+
+def typed_report(report: Report | TypedReport) -> TypedReport:
+    """``report`` as its family's typed report (:attr:`Family.schema`); a report of an
+    unknown test as the shared :class:`hipvision.schema.Report`. ``typed_report(r).to_dict()``
+    is ``r`` again, key for key."""
+    if isinstance(report, TypedReport):
+        return report
+    family = family_of(str(report.get("test", "")))
+    return (family.schema if family is not None else TypedReport).from_dict(report)
 
 
 def available() -> dict[str, Analyzer]:

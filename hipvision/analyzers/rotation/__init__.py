@@ -14,6 +14,7 @@ from typing import Any
 from ...config import Settings
 from .. import Family, Report, Series, register_family
 from . import metrics, recording
+from .schema import RotationReport
 from .analysis import PRONE, SEATED
 
 
@@ -79,5 +80,6 @@ FAMILY = register_family(
         live=_live,
         trackable=True,
         mirrored=_mirrored,
+        schema=RotationReport,
     )
 )

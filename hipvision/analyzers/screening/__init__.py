@@ -14,6 +14,7 @@ from typing import Any
 from ...config import Settings
 from .. import Family, Report, Series, get, register_family
 from . import metrics, recording
+from .schema import ScreeningReport
 from .analysis import TESTS
 
 
@@ -72,5 +73,6 @@ FAMILY = register_family(
         html_plots=_html_plots,
         show=_show,
         live=_live,
+        schema=ScreeningReport,
     )
 )
