@@ -5,7 +5,7 @@ layout is docs/REPORT_SCHEMA.md, "Hip rotation". Angles in degrees, + = internal
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from ...schema import Record, Report, Tracking, OMIT_NONE
 
@@ -28,8 +28,11 @@ class Norm(Record):
     """A value against its published band (``sides.<side>.norms.<measure>``)."""
 
     value_deg: float | None = None
+    #: the norm range [low, high] (deg)
     band_deg: tuple[float, ...] = ()
-    #: below | within | above | borderline (schema 1.2: within the error band of an edge);
+    #: schema 1.2: the value's error band (half-width, deg)
+    value_band_deg: float | None = field(default=None, metadata=OMIT_NONE)
+    #: below | within | above | borderline (schema 1.2: within value_band_deg of an edge);
     #: None without a value
     verdict: str | None = None
     source: str = ""
@@ -67,10 +70,10 @@ class RotationSide(Record):
     total_arc_deg: float | None = None
     range_deg: float | None = None
     norms: Norms = field(default_factory=Norms)
-    #: schema 1.2: the measurement error band around each value, [low, high] (deg)
-    peak_ir_band_deg: tuple[float, ...] | None = field(default=None, metadata=OMIT_NONE)
-    peak_er_band_deg: tuple[float, ...] | None = field(default=None, metadata=OMIT_NONE)
-    total_arc_band_deg: tuple[float, ...] | None = field(default=None, metadata=OMIT_NONE)
+    #: schema 1.2: each value's 95 % error band, a half-width (deg)
+    peak_ir_band_deg: float | None = field(default=None, metadata=OMIT_NONE)
+    peak_er_band_deg: float | None = field(default=None, metadata=OMIT_NONE)
+    total_arc_band_deg: float | None = field(default=None, metadata=OMIT_NONE)
 
     def value(self, measure: Measure) -> float | None:
         """The side's IR, ER or total arc."""
@@ -80,8 +83,8 @@ class RotationSide(Record):
         """Where the IR or ER peak was held (None for the arc)."""
         return {"ir": self.ir_held, "er": self.er_held, "arc": None}[measure]
 
-    def band(self, measure: Measure) -> tuple[float, ...] | None:
-        """The value's error band (schema 1.2), None when not given."""
+    def band(self, measure: Measure) -> float | None:
+        """The value's error band (half-width, schema 1.2), None when not given."""
         return {"ir": self.peak_ir_band_deg, "er": self.peak_er_band_deg, "arc": self.total_arc_band_deg}[measure]
 
 
@@ -104,9 +107,10 @@ class Asymmetry(Record):
     verdict: str = ""
     lower_side: str | None = None
     equal_within_deg: float = 0.0
+    #: schema 1.2: the difference's error band (half-width, deg)
+    band_deg: float | None = field(default=None, metadata=OMIT_NONE)
+    #: 1.2: alias of band_deg; 1.0 / 1.1: a constant
     measurement_error_deg: float = 0.0
-    #: schema 1.2: the error band of the difference, [low, high] (deg)
-    band_deg: tuple[float, ...] | None = field(default=None, metadata=OMIT_NONE)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -154,5 +158,7 @@ class RotationReport(Report):
     asymmetry: Asymmetries = field(default_factory=Asymmetries)
     vertical_reference: RotationVertical | None = None
     tracking: Tracking | None = field(default=None, metadata=OMIT_NONE)
-    #: schema 1.2: how the error bands were found (plain words)
+    #: schema 1.2: what the error bands come from (one sentence)
     band_basis: str | None = field(default=None, metadata=OMIT_NONE)
+    #: schema 1.2: the per-number inputs of the bands, per side and measure (kept as JSON)
+    band_terms: dict[str, Any] | None = field(default=None, metadata=OMIT_NONE)

@@ -6,6 +6,7 @@ person's."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ...schema import OMIT_NONE, Record, Report
 
@@ -30,9 +31,10 @@ class Knee(Record):
     fppa_note: str | None = field(default=None, metadata=OMIT_NONE)
     #: image | square-view; absent when withheld
     fppa_method: str | None = field(default=None, metadata=OMIT_NONE)
-    #: schema 1.2: error bands [low, high] (deg) and the flag within the band of the threshold
-    fppa_band_deg: tuple[float, ...] | None = field(default=None, metadata=OMIT_NONE)
-    fppa_peak_band_deg: tuple[float, ...] | None = field(default=None, metadata=OMIT_NONE)
+    #: schema 1.2: 95 % error bands (half-widths, deg) of fppa_deg and fppa_peak_deg
+    fppa_band_deg: float | None = field(default=None, metadata=OMIT_NONE)
+    fppa_peak_band_deg: float | None = field(default=None, metadata=OMIT_NONE)
+    #: schema 1.2: the judged value lies within its band of the threshold (not flagged)
     valgus_borderline: bool | None = field(default=None, metadata=OMIT_NONE)
 
     @property
@@ -44,6 +46,11 @@ class Knee(Record):
     def judged_deg(self) -> float | None:
         """The FPPA the valgus flag was judged on: the peak, else the bottom value."""
         return self.fppa_peak_deg if self.fppa_peak_deg is not None else self.fppa_deg
+
+    @property
+    def judged_band_deg(self) -> float | None:
+        """The error band of :attr:`judged_deg` (schema 1.2)."""
+        return self.fppa_peak_band_deg if self.fppa_peak_deg is not None else self.fppa_band_deg
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,8 +79,9 @@ class Rep(Record):
     trunk_lean_deg: float | None = field(default=None, metadata=OMIT_NONE)
     view_note: str | None = field(default=None, metadata=OMIT_NONE)
     doubtful_pose: bool = False
-    #: schema 1.2: hip shift's error band [low, high] (%) and the flag within it
-    hip_shift_band_pct: tuple[float, ...] | None = field(default=None, metadata=OMIT_NONE)
+    #: schema 1.2: hip shift's 95 % error band (half-width, % of hip width), and the shift
+    #: lying within it of the threshold (not flagged)
+    hip_shift_band_pct: float | None = field(default=None, metadata=OMIT_NONE)
     hip_shift_borderline: bool | None = field(default=None, metadata=OMIT_NONE)
 
     def knee(self, side: str) -> Knee | None:
@@ -108,6 +116,9 @@ class ScreeningSummary(Record):
     view: str | None = None
     valgus_reps: SideCounts = field(default_factory=SideCounts)
     hip_shift_reps: int = 0
+    #: schema 1.2: reps within the band of the threshold, per knee and for hip shift
+    valgus_borderline_reps: SideCounts | None = field(default=None, metadata=OMIT_NONE)
+    hip_shift_borderline_reps: int | None = field(default=None, metadata=OMIT_NONE)
     worst_rep: WorstRep | None = None
     left_fppa_mean_deg: float | None = None
     left_fppa_sd_deg: float | None = None
@@ -158,8 +169,10 @@ class ScreeningReport(Report):
     vertical_reference: ScreeningVertical | None = None
     #: only when ``reps`` is empty
     no_reps_reason: str | None = field(default=None, metadata=OMIT_NONE)
-    #: schema 1.2: how the error bands were found (plain words)
+    #: schema 1.2: what the error bands come from (one sentence)
     band_basis: str | None = field(default=None, metadata=OMIT_NONE)
+    #: schema 1.2: the per-number inputs of the bands, per rep index (kept as JSON)
+    band_terms: dict[str, Any] | None = field(default=None, metadata=OMIT_NONE)
 
     def rep(self, index: int) -> Rep | None:
         return next((r for r in self.reps if r.index == index), None)
