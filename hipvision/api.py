@@ -19,6 +19,7 @@ from typing import Any, Callable
 from . import analyzers
 from .analyzers import AnalysisRun
 from .atomicfile import check_target, write_atomic
+from .bands import annotate_rotation
 from .config import POSE_CSV_SUFFIXES, Settings, DEFAULT_SETTINGS
 from .errors import InputError
 from .models import resolve_model
@@ -291,6 +292,7 @@ def run_analysis(
         from .tracking.doubts import name_tracking_doubts
 
         name_tracking_doubts(run.report, settings.rotation)
+        annotate_rotation(run.report, settings)  # the tracker used widens or narrows the bands
     run.report["processing_s"] = round(time.perf_counter() - t0, 3)
     if series_path is not None:
         write_series_csv(run, analyzer.series_columns, series_path)

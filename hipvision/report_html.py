@@ -43,6 +43,7 @@ tr.worst td { background: #fff1d6; font-weight: 600; }
 .flag { color: #b00020; font-weight: 600; }
 .ok { color: #1d6b2c; }
 .verdict-within { color: #1d6b2c; } .verdict-below, .verdict-above { color: #b00020; }
+.verdict-borderline, .borderline { color: #8a5a00; }
 .warn { background: #fff8e1; border-left: 4px solid #f0a500; padding: 4px 8px; margin: 4px 0; }
 .keyframe { max-width: 100%; height: auto; border: 1px solid #ccc; }
 figure { margin: 6px 0; } figcaption { color: #555; font-size: 9pt; }

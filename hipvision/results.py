@@ -11,7 +11,7 @@ from typing import Any
 from . import __version__
 
 #: version of the JSON report layout; bump the major number on breaking changes
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,66 @@ FPPA_DEFINITION = (
     "deeper, the thigh points at the camera and no 2-D angle is read."
 )
 
+#: what the ± beside every number means (shown once beside each results table)
+BAND_LEGEND = (
+    "±: hipvision's 95 % error band for that number in this recording (from the rendered-avatar "
+    "validation, widened for the view, the pose model's confidence and doubtful frames). A flag is "
+    "raised only when a value clears its threshold by more than its band; within the band it is "
+    "\"borderline\": it may lie on either side."
+)
+
+
+def with_band(value: float | None, band: float | None, unit: str = "°", nd: int = 1) -> str:
+    """A number with its error band: "26.5 ± 4.8°", with ``unit=" %"`` "9.1 ± 10.0 %";
+    without a band just the number; "-" without a value."""
+    if value is None:
+        return "-"
+    if band is None:
+        return f"{value:.{nd}f}{unit}"
+    return f"{value:.{nd}f} ± {band:.{nd}f}{unit}"
+
+
+def borderline_sentence(what: str, value: float, threshold: float, band: float, unit: str = "°") -> str:
+    """Why a value is borderline: "knee valgus 11.2° is within its ±7.9° error band of the
+    10° threshold: borderline, neither flagged nor ruled out" (``unit=" %"`` for hip shift)."""
+    return (
+        f"{what} {value:.1f}{unit} is within its ±{band:.1f}{unit} error band of the {threshold:g}{unit} "
+        "threshold: borderline, neither flagged nor ruled out"
+    )
+
+
+def norm_sentence(side: str, key: str, n: Mapping[str, Any]) -> str:
+    """A norm verdict: "left IR 26.5 ± 4.8° is below 30-45°"; borderline says why."""
+    label = key.upper() if key != "arc" else "arc"
+    lo, hi = n["band_deg"]
+    value = with_band(n["value_deg"], n.get("value_band_deg"))
+    if n["verdict"] == "borderline":
+        edge = lo if abs(n["value_deg"] - lo) <= abs(n["value_deg"] - hi) else hi
+        return (f"{side} {label} {value} is borderline for {lo:g}-{hi:g}°: within its error band of the "
+                f"{edge:g}° edge, so it may lie on either side")
+    return f"{side} {label} {value} is {n['verdict']} {lo:g}-{hi:g}°"
+
+
+def knee_band_note(side: Mapping[str, Any] | None, threshold: float) -> str:
+    """The borderline sentence for a knee whose judged FPPA is within its band of the valgus
+    threshold; "" otherwise."""
+    if not side or not side.get("valgus_borderline"):
+        return ""
+    peak = side.get("fppa_peak_deg") is not None
+    value = side["fppa_peak_deg"] if peak else side["fppa_deg"]
+    band = side.get("fppa_peak_band_deg" if peak else "fppa_band_deg")
+    if band is None:
+        return ""
+    return borderline_sentence("peak knee valgus" if peak else "knee valgus", value, threshold, band)
+
+
+def shift_band_note(rep: Mapping[str, Any], threshold: float) -> str:
+    """The borderline sentence for a rep's hip shift; "" otherwise."""
+    if not rep.get("hip_shift_borderline") or rep.get("hip_shift_pct") is None or rep.get("hip_shift_band_pct") is None:
+        return ""
+    return borderline_sentence("hip shift", abs(rep["hip_shift_pct"]), threshold, rep["hip_shift_band_pct"], " %")
+
+
 _PHASE = {"descent": "on the way down", "bottom": "at the bottom", "ascent": "on the way up"}
 _PHASE_SHORT = {"descent": "down", "bottom": "bottom", "ascent": "up"}
 
@@ -36,10 +96,11 @@ def fppa_peak(side: Mapping[str, Any] | None, *, short: bool = False) -> str:
     if not side or side.get("fppa_peak_deg") is None:
         return ""
     v, ph, t = side["fppa_peak_deg"], side.get("fppa_peak_phase") or "", side.get("fppa_peak_s")
+    pb = side.get("fppa_peak_band_deg")
     if short:
-        return f"peak {v:.1f} {_PHASE_SHORT.get(ph, ph)} {t:.2f}s"
+        return f"peak {v:.1f}{'' if pb is None else f'±{pb:.0f}'} {_PHASE_SHORT.get(ph, ph)} {t:.2f}s"
     depth = side.get("fppa_peak_depth_pct")
-    return f"peak {v:.1f}° {_PHASE.get(ph, ph)} at {t:.2f} s" + (f" ({depth:.0f} % depth)" if depth is not None else "")
+    return f"peak {with_band(v, pb)} {_PHASE.get(ph, ph)} at {t:.2f} s" + (f" ({depth:.0f} % depth)" if depth is not None else "")
 
 
 def fppa_judged(side: Mapping[str, Any] | None) -> float | None:
@@ -68,7 +129,7 @@ def fppa_with_caveat(side: Mapping[str, Any] | None, unit: str = "°") -> str | 
         return None
     caveat = fppa_caveat(side)
     peak = fppa_peak(side)
-    return f"bottom {side['fppa_deg']:.1f}{unit}" + (f" ({caveat})" if caveat else "") + (f"; {peak}" if peak else "")
+    return f"bottom {with_band(side['fppa_deg'], side.get('fppa_band_deg'), unit)}" + (f" ({caveat})" if caveat else "") + (f"; {peak}" if peak else "")
 
 
 def has_fppa_caveat(report: Mapping[str, Any]) -> bool:
@@ -87,20 +148,23 @@ def worst_knee(report: Mapping[str, Any]) -> Mapping[str, Any] | None:
 
 def asymmetry_sentence(a: Mapping[str, Any]) -> str:
     """A rotation asymmetry entry (``left_minus_right_deg``, ``verdict``, ``equal_within_deg``,
-    ``measurement_error_deg``, ``lower_side``) as a sentence a person understands."""
+    ``band_deg`` (else ``measurement_error_deg``), ``lower_side``) as a sentence a person
+    understands."""
     diff = abs(a["left_minus_right_deg"])
-    within, err = a["equal_within_deg"], a["measurement_error_deg"]
-    head = f"left and right differ by {diff:.1f}°"
+    within = a["equal_within_deg"]
+    err = a.get("band_deg", a.get("measurement_error_deg"))
+    head = f"left and right differ by {with_band(diff, err)}"
     if a["verdict"] == "equal":
-        return f"{head}: within the {within:g}° usually called equal"
+        return f"{head}: within the {within:g}° usually called equal, even allowing for the error band"
     if a.get("lower_side"):
         head += f" ({a['lower_side']} lower)"
     if a["verdict"] == "borderline":
+        side = "more" if diff > within else "less"
         return (
-            f"{head}: more than the {within:g}° usually called equal, but within hipvision's "
-            f"{err:g}° measurement error of it, so not a clear difference"
+            f"{head}: {side} than the {within:g}° usually called equal, but within its error band of it "
+            "(borderline), so neither a clear difference nor clearly equal"
         )
     return (
-        f"{head}: more than the {within:g}° usually called equal even allowing for hipvision's "
-        f"{err:g}° measurement error, so a clear difference"
+        f"{head}: more than the {within:g}° usually called equal even allowing for the error band, "
+        "so a clear difference"
     )

@@ -26,7 +26,7 @@ def test_analyze_seated_sample_json_is_the_only_stdout() -> None:
     p = run("analyze", str(SAMPLES / "seated_rotation.pose.csv"), "--test", "seated", "--json")
     assert p.returncode == 0, p.stderr
     rep = json.loads(p.stdout)
-    assert rep["test"] == "seated" and rep["schema_version"] == "1.1"
+    assert rep["test"] == "seated" and rep["schema_version"] == "1.2"
     left, right = rep["sides"]["left"], rep["sides"]["right"]
     # known answers of the sample (samples/make_samples.py)
     assert left["peak_ir_deg"] == pytest.approx(36, abs=1.0)
@@ -99,11 +99,14 @@ def test_screening_options_reach_the_report(tmp_path: Path, capsys) -> None:
     seq, truth = screening_clip("single-leg-squat", [Rep(valgus_left_m=0.05)], seed=7)
     csv_path = write_pose_csv(seq, tmp_path / "sls.csv")
     assert 8.0 < truth.fppa[0]["left"] < 13.0
-    for sex, flag in (("male", True), ("female", False)):
+    for sex, thr in (("male", 8.0), ("female", 13.0)):
         assert main(["analyze", str(csv_path), "--test", "single-leg-squat", "--json", "--sex", sex]) == 0
         rep = json.loads(capsys.readouterr().out)
-        assert rep["thresholds"]["sex"] == sex
-        assert rep["reps"][0]["left"]["valgus"] is flag
+        assert rep["thresholds"]["sex"] == sex and rep["thresholds"]["fppa_valgus_deg"] == thr
+        # a value a few degrees from either threshold is within its error band: borderline
+        knee = rep["reps"][0]["left"]
+        assert abs(knee["fppa_peak_deg"] - thr) <= knee["fppa_peak_band_deg"]
+        assert knee["valgus"] is False and knee["valgus_borderline"] is True
     assert main(["analyze", str(csv_path), "--test", "single-leg-squat", "--fppa-threshold", "30"]) == 0
     out = capsys.readouterr().out
     assert "single-leg-squat screening" in out and "valgus > 30 deg" in out and "VALG" not in out

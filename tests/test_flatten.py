@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from hipvision.api import analyze
 from hipvision.flatten import flatten_report, metrics
 from hipvision.report_html import render_report
+from hipvision.bands import no_bands
+from hipvision.config import DEFAULT_SETTINGS
 from hipvision.synthetic import Move, Rep, rotation_clip, screening_clip, side_camera
 
 
@@ -16,7 +20,7 @@ def as_dict(rows):
 
 def test_single_leg_rows_only_for_the_working_knee() -> None:
     seq, truth = screening_clip("single-leg-squat", [Rep(valgus_left_m=0.07), Rep()], working_side="left", noise_px=1.0, seed=4)
-    rep = analyze(seq, "single-leg-squat")
+    rep = analyze(seq, "single-leg-squat", settings=replace(DEFAULT_SETTINGS, bands=no_bands()))  # flags on the bare threshold
     d = as_dict(flatten_report(rep))
     assert {k[1] for k in d if k[0] == "fppa_deg"} == {"left"}
     assert d[("fppa_deg", "left", 1)] == rep["reps"][0]["left"]["fppa_deg"] == pytest.approx(truth.fppa[0]["left"], abs=4)

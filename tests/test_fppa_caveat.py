@@ -18,7 +18,7 @@ from hipvision.analyzers.screening.view import rep_table
 from hipvision.landmarks import LANDMARK_INDEX
 from hipvision.report_html import render_report
 from hipvision.synthetic import Rep, screening_clip
-from hipvision.wording import fppa_peak, FPPA_CAVEAT_LEGEND, fppa_caveat, fppa_with_caveat
+from hipvision.wording import fppa_peak, FPPA_CAVEAT_LEGEND, fppa_caveat, fppa_with_caveat, with_band
 
 DEEP, SHALLOW = 1.4, 0.6  # knee flexion 140 deg (thigh foreshortened) and 60 deg (not)
 MIN_RATIO = DEFAULT_SETTINGS.screening.min_thigh_ratio
@@ -62,7 +62,7 @@ def test_text_summary_shows_the_caveat_beside_each_deep_reps_fppa(deep) -> None:
     text = get("squat").summary_text(run.report)
     rows = {int(m.group(1)): line for line in text.splitlines() if (m := re.match(r"\s+(\d+)[ *] ", line))}
     for r in run.report["reps"]:
-        shown = re.findall(r"(-?\d+\.\d)(?: \(read at (\d+) % depth\))?(?:, peak -?\d+\.\d \w+ \d+\.\d\ds)?(?: VALG)?",
+        shown = re.findall(r"(-?\d+\.\d)(?:±\d+)?(?: \(read at (\d+) % depth\))?(?:, peak -?\d+\.\d(?:±\d+)? \w+ \d+\.\d\ds)?(?: VALG| border)?",
                            rows[r["index"]].split("frontal", 1)[1])
         want = [(f"{r[s]['fppa_deg']:.1f}", f"{r[s]['fppa_at_depth_pct']:.0f}" if "fppa_at_depth_pct" in r[s] else "") for s in ("left", "right")]
         assert shown[:2] == want
@@ -93,8 +93,9 @@ def test_html_report_shows_the_caveat_and_its_legend(deep) -> None:
     html = render_report(run.report)
     for r in (run.report["reps"][0], run.report["reps"][2]):
         for s in ("left", "right"):
-            flag = ' <span class="flag">valgus</span>' if r[s]["valgus"] else ""
-            assert f"{r[s]['fppa_deg']:.1f}°{flag}<br><span class=\"small\">bottom: {fppa_caveat(r[s])}</span>" in html
+            flag = (' <span class="flag">valgus</span>' if r[s]["valgus"]
+                    else ' <span class="borderline">borderline</span>' if r[s].get("valgus_borderline") else "")
+            assert f"{with_band(r[s]['fppa_deg'], r[s]['fppa_band_deg'])}{flag}<br><span class=\"small\">bottom: {fppa_caveat(r[s])}</span>" in html
     assert html.count("thigh foreshortened below") == 4  # two deep reps x two knees, not the shallow one
     assert escape(FPPA_CAVEAT_LEGEND) in html  # as the page shows it
 

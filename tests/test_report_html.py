@@ -22,6 +22,8 @@ from hipvision.history import History
 from hipvision.report_html import key_frame_image, key_frame_time, render_report
 from hipvision.svgplot import nice_ticks
 from hipvision.synthetic import Move, Rep, rotation_clip, screening_clip
+from hipvision.wording import with_band
+from html import escape
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
@@ -77,12 +79,14 @@ def test_rotation_report_has_the_numbers_norms_and_a_valid_plot(rotation_run) ->
     for side in ("left", "right"):
         d = rep["sides"][side]
         for key in ("peak_ir_deg", "peak_er_deg", "total_arc_deg"):
-            assert f"{d[key]:.1f}°" in html
-    assert f"{rep['asymmetry']['ir']['left_minus_right_deg']:.1f}°" in html
+            assert with_band(d[key], d[key.replace("_deg", "_band_deg")]) in html  # every number with its ±
+    a = rep["asymmetry"]["ir"]
+    assert with_band(a["left_minus_right_deg"], a["band_deg"]) in html
     # 38 vs 20: said in words, the lower side named
-    assert rep["asymmetry"]["ir"]["verdict"] == "not equal"
-    assert f"left and right differ by {abs(rep['asymmetry']['ir']['left_minus_right_deg']):.1f}° (right lower)" in html
-    assert "measurement error, so a clear difference" in html and "borderline" not in html
+    assert a["verdict"] == "not equal"
+    assert f"left and right differ by {with_band(abs(a['left_minus_right_deg']), a['band_deg'])} (right lower)" in html
+    assert "allowing for the error band, so a clear difference" in html
+    assert escape(rep["band_basis"]) in html
     assert f"clip {rep['duration_s']:.1f} s" in html
     assert "30–45°" in html and "50–90°" in html  # seated norm bands from the settings
     (chart,) = svgs(html)
@@ -107,8 +111,12 @@ def test_screening_report_highlights_the_worst_rep(squat_run) -> None:
     assert [(bool(c), int(i)) for c, i in rows] == [(True, 1), (False, 2), (False, 3)]
     for r in rep["reps"]:
         for s in ("left", "right"):
-            assert f"{r[s]['fppa_deg']:.1f}°" in html
-    assert html.count('<span class="flag">valgus</span>') == sum(r[s]["valgus"] for r in rep["reps"] for s in ("left", "right")) == 2
+            assert with_band(r[s]["fppa_deg"], r[s]["fppa_band_deg"]) in html
+    # two valgus knees: flagged where clear of the threshold by more than the band, else borderline
+    flagged = sum(r[s]["valgus"] for r in rep["reps"] for s in ("left", "right"))
+    border = sum(bool(r[s].get("valgus_borderline")) for r in rep["reps"] for s in ("left", "right"))
+    assert html.count('<span class="flag">valgus</span>') == flagged and flagged + border >= 2
+    assert html.count('<span class="borderline">borderline</span>') >= border
     charts = svgs(html)
     assert len(charts) == 2  # FPPA and hip shift
     spans = [e for e in charts[0].iter("rect") if e.find("title") is not None and e.find("title").text.startswith("rep ")]

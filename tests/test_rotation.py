@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import math
+
 import numpy as np
 import pytest
 
@@ -68,8 +70,14 @@ def test_attempts_hold_times_arc_and_asymmetry() -> None:
     assert 7.5 <= left["ir_held"]["at_s"] <= 9.5
     asym = rep["asymmetry"]
     assert asym["ir"]["left_minus_right_deg"] == pytest.approx(15.0, abs=1.5)
-    assert asym["ir"]["verdict"] == "not equal" and asym["ir"]["lower_side"] == "right"
-    assert asym["er"]["verdict"] == "equal"
+    # the verdict uses the difference's error band (from the two sides' bands)
+    sides = rep["sides"]
+    for key in ("ir", "er"):
+        band = math.hypot(sides["left"][f"peak_{key}_band_deg"], sides["right"][f"peak_{key}_band_deg"])
+        assert asym[key]["band_deg"] == pytest.approx(band, abs=0.11)
+    d_ir, b_ir = abs(asym["ir"]["left_minus_right_deg"]), asym["ir"]["band_deg"]
+    assert asym["ir"]["verdict"] == ("not equal" if d_ir > 10 + b_ir else "borderline") and asym["ir"]["lower_side"] == "right"
+    assert asym["er"]["verdict"] == ("equal" if abs(asym["er"]["left_minus_right_deg"]) < 10 - asym["er"]["band_deg"] else "borderline")
     assert rep["sides"]["left"]["norms"]["ir"]["verdict"] == "within"  # 40 in 30-45
     assert rep["sides"]["right"]["norms"]["ir"]["verdict"] == "below"
 
@@ -78,15 +86,15 @@ def test_borderline_asymmetry_within_measurement_error() -> None:
     seq, _ = rotation_clip("seated", [Move("left", 42), Move("right", 30)], seed=4)
     rep = analyze(seq, "seated")
     a = rep["asymmetry"]["ir"]
-    assert a["verdict"] == "borderline"  # 12 deg: 10 < 12 <= 10 + 3
+    assert a["verdict"] == "borderline"  # 12 deg: 10 < 12 <= 10 + band
+    assert a["measurement_error_deg"] == a["band_deg"]  # the 1.1 name kept as an alias
     # the text summary says it in words a person understands, and labels the clip length
     text = SEATED.summary_text(rep)
     assert (
-        f"  IR: left and right differ by {abs(a['left_minus_right_deg']):.1f}° (right lower): more than the 10° usually "
-        "called equal, but within hipvision's 3° measurement error of it, so not a clear difference"
+        f"  IR: left and right differ by {abs(a['left_minus_right_deg']):.1f} ± {a['band_deg']:.1f}° (right lower): more than "
+        "the 10° usually called equal, but within its error band of it (borderline), so neither a clear difference nor clearly equal"
     ) in text.splitlines()
     assert f"(clip {rep['duration_s']} s)" in text.splitlines()[0]
-    assert "borderline" not in text and "measurement error 3°)" not in text
 
 
 def test_single_frame_spikes_do_not_make_the_peak() -> None:

@@ -180,7 +180,7 @@ def rotation_rows(spec: ClipSpec, truth: dict, rep: dict | None, model: dict[str
             measured = ms.get(f"peak_{key}_deg") if ms else None
             rows.append({
                 "clip": spec.name, "test": spec.test, "mode": mode, "side": s, "dir": key, "true": true,
-                "measured": measured, "error": diff(measured, true),
+                "measured": measured, "error": diff(measured, true), "band": ms.get(f"peak_{key}_band_deg") if ms else None,
                 "camera_2d": ts[f"camera_2d_{key}_deg"], "stickers_2d": ts.get(f"stickers_2d_{key}_deg"),
                 "model_2d": m2d, "found": found, "swapped": swap, "knee_px": knee_px, "ankle_px": ankle_px,
             })
@@ -239,10 +239,12 @@ def screening_rows(spec: ClipSpec, truth: dict, rep: dict | None, model: dict[st
                 "clip": spec.name, "test": spec.test, "rep": tr["index"], "side": s,
                 "true": tr[s]["fppa_deg"], "camera_2d": tr[s]["fppa_camera_deg"], "model_2d": mf, "swapped": swap,
                 "measured": ms.get("fppa_deg"), "note": ms.get("fppa_note"), "error": diff(ms.get("fppa_deg"), tr[s]["fppa_deg"]),
-                "valgus_expected": tr[s]["valgus_expected"], "valgus": ms.get("valgus"),
+                "band": ms.get("fppa_band_deg"), "peak": ms.get("fppa_peak_deg"), "peak_band": ms.get("fppa_peak_band_deg"),
+                "valgus_expected": tr[s]["valgus_expected"], "valgus": ms.get("valgus"), "valgus_borderline": ms.get("valgus_borderline"),
                 "view": (m or {}).get("view"),
                 "shift_true": tr["hip_shift_pct"], "shift_cm": tr["hip_shift_cm"], "shift": (m or {}).get("hip_shift_pct"),
                 "shift_expected": tr["hip_shift_expected"], "shift_flag": (m or {}).get("hip_shift"),
+                "shift_band": (m or {}).get("hip_shift_band_pct"), "shift_borderline": (m or {}).get("hip_shift_borderline"),
             })
     counts = {"true_reps": len(true_reps), "measured_reps": len(got)}
     return rows, counts

@@ -33,7 +33,8 @@ from ...geometry import IMAGE_DOWN, IMAGE_UP, lateral_angle, rotate, signed_angl
 from ...landmarks import LANDMARK_INDEX, SIDES
 from ...results import QualityWarning, clean_number, provenance
 from ...sequence import PoseSequence
-from ...wording import asymmetry_sentence
+from ...bands import annotate_rotation, rotation_terms
+from ...wording import BAND_LEGEND, asymmetry_sentence, norm_sentence, with_band
 from .. import register
 
 DIRECTIONS = {"ir": 1.0, "er": -1.0}
@@ -229,6 +230,10 @@ class RotationAnalyzer:
             warnings.append(doubtful)
         report = self._report(seq, clean, sides, refs, rs, warnings)
         report["pose_check"] = check.to_dict()
+        report["band_terms"] = rotation_terms(
+            clean.visibility, t, {s: sides[s].peaks for s in SIDES}, LANDMARK_INDEX, {s: check.side_doubtful(s) for s in SIDES}
+        )
+        annotate_rotation(report, settings)
         return RotationRun(
             report=report,
             time_s=t,
@@ -241,20 +246,23 @@ class RotationAnalyzer:
         )
 
     def summary_text(self, report: dict[str, Any]) -> str:
-        def deg(v: float | None) -> str:
-            return "   -  " if v is None else f"{v:5.1f}°"
+        def deg(v: float | None, band: float | None = None) -> str:
+            return f"{'-':<13}" if v is None else f"{with_band(v, band):<13}"
 
         lines = [
             f"{self.name} hip rotation: {report['source']} (clip {report['duration_s']} s)"
             + (", mirrored" if report["mirrored"] else ""),
-            "            IR       ER       arc",
+            "          IR             ER             arc",
         ]
         for s in SIDES:
             d = report["sides"][s]
             if not d["measured"]:
                 lines.append(f"  {s:<6}  not measured")
                 continue
-            lines.append(f"  {s:<6}  {deg(d['peak_ir_deg'])}   {deg(d['peak_er_deg'])}   {deg(d['total_arc_deg'])}")
+            lines.append(
+                f"  {s:<6}  {deg(d['peak_ir_deg'], d.get('peak_ir_band_deg'))}  {deg(d['peak_er_deg'], d.get('peak_er_band_deg'))}  "
+                f"{deg(d['total_arc_deg'], d.get('total_arc_band_deg'))}"
+            )
         for key, label in (("ir", "IR"), ("er", "ER"), ("arc", "arc")):
             a = report["asymmetry"].get(key)
             if a:
@@ -262,13 +270,12 @@ class RotationAnalyzer:
         for s in SIDES:
             for key, n in report["sides"][s].get("norms", {}).items():
                 if n["verdict"]:
-                    lines.append(
-                        f"  {s} {key.upper() if key != 'arc' else 'arc'} {n['value_deg']:.1f}° is {n['verdict']} "
-                        f"{n['band_deg'][0]:g}-{n['band_deg'][1]:g}°"
-                    )
+                    lines.append(f"  {norm_sentence(s, key, n)}")
         v = report["vertical_reference"]
         roll = f", camera roll {v['camera_roll_deg']:+.1f}°" if v["camera_roll_deg"] is not None else ""
         lines.append(f"  vertical: {v['method']} (confidence {v['confidence']}{roll})")
+        if report.get("band_basis"):
+            lines.append(f"  {BAND_LEGEND} Here: {report['band_basis']}.")
         for w in report["warnings"]:
             lines.append(f"  warning [{w['code']}]: {w['message']}")
         return "\n".join(lines)
@@ -282,9 +289,13 @@ class RotationAnalyzer:
             row[f"{s}_peak_ir_deg"] = d["peak_ir_deg"]
             row[f"{s}_peak_er_deg"] = d["peak_er_deg"]
             row[f"{s}_total_arc_deg"] = d["total_arc_deg"]
+            row[f"{s}_peak_ir_band_deg"] = d.get("peak_ir_band_deg")
+            row[f"{s}_peak_er_band_deg"] = d.get("peak_er_band_deg")
+            row[f"{s}_total_arc_band_deg"] = d.get("total_arc_band_deg")
         for key in ("ir", "er", "arc"):
             a = report["asymmetry"].get(key)
             row[f"{key}_left_minus_right_deg"] = a["left_minus_right_deg"] if a else None
+            row[f"{key}_left_minus_right_band_deg"] = a.get("band_deg") if a else None
             row[f"{key}_asymmetry"] = a["verdict"] if a else None
         row["vertical_confidence"] = report["vertical_reference"]["confidence"]
         return row

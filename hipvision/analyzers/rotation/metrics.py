@@ -18,6 +18,12 @@ METRICS: dict[str, str] = {
     "ir_left_minus_right_deg": "IR left minus right (deg)",
     "er_left_minus_right_deg": "ER left minus right (deg)",
     "arc_left_minus_right_deg": "total arc left minus right (deg)",
+    "ir_peak_band_deg": "95 % error band (half-width) of ir_peak_deg (deg)",
+    "er_peak_band_deg": "95 % error band (half-width) of er_peak_deg (deg)",
+    "total_arc_band_deg": "95 % error band (half-width) of total_arc_deg (deg)",
+    "ir_left_minus_right_band_deg": "95 % error band of the IR difference (deg)",
+    "er_left_minus_right_band_deg": "95 % error band of the ER difference (deg)",
+    "arc_left_minus_right_band_deg": "95 % error band of the arc difference (deg)",
 }
 
 
@@ -32,7 +38,11 @@ def flatten_rotation(report: dict[str, Any]) -> list[ResultRow]:
         add_row(rows, "er_peak_deg", s, 0, d.get("peak_er_deg"))
         add_row(rows, "total_arc_deg", s, 0, d.get("total_arc_deg"))
         add_row(rows, "range_deg", s, 0, d.get("range_deg"))
+        for key in ("ir", "er"):
+            add_row(rows, f"{key}_peak_band_deg", s, 0, d.get(f"peak_{key}_band_deg"))
+        add_row(rows, "total_arc_band_deg", s, 0, d.get("total_arc_band_deg"))
     for key, a in (report.get("asymmetry") or {}).items():
         if isinstance(a, dict):
             add_row(rows, f"{key}_left_minus_right_deg", "", 0, a.get("left_minus_right_deg"))
+            add_row(rows, f"{key}_left_minus_right_band_deg", "", 0, a.get("band_deg"))
     return rows

@@ -7,9 +7,9 @@ from html import escape
 from typing import Any, Sequence
 
 from ...config import Settings
-from ...report_html import _column, _f, _table
+from ...report_html import _column, _table
 from ...svgplot import HBand, HLine, Line, Segment, line_chart
-from ...wording import asymmetry_sentence
+from ...wording import BAND_LEGEND, asymmetry_sentence, norm_sentence, with_band
 
 
 def key_frame_time(report: dict[str, Any]) -> float | None:
@@ -32,10 +32,12 @@ def _rotation_numbers(report: dict[str, Any], settings: Settings) -> str:
         for s in ("left", "right"):
             d = sides.get(s) or {}
             v = d.get(value_key)
-            verdict = ((d.get("norms") or {}).get(key) or {}).get("verdict")
-            txt = _f(v)
+            norm = (d.get("norms") or {}).get(key) or {}
+            verdict = norm.get("verdict")
+            txt = "–" if v is None else escape(with_band(v, d.get(value_key.replace("_deg", "_band_deg"))))
             if verdict:
-                txt += f' <span class="verdict-{escape(verdict)}">({escape(verdict)})</span>'
+                why = f' title="{escape(norm_sentence(s, key, norm))}"' if verdict == "borderline" else ""
+                txt += f' <span class="verdict-{escape(verdict)}"{why}>({escape(verdict)})</span>'
             cells.append("#" + txt)
         cells.append(escape(f"{band.low:g}–{band.high:g}°") if band else "–")
         rows.append(cells)
@@ -53,17 +55,19 @@ def _rotation_numbers(report: dict[str, Any], settings: Settings) -> str:
         verdict = a.get("verdict", "")
         cls = "ok" if verdict == "equal" else "flag"
         arows.append([
-            label, "#" + _f(a["left_minus_right_deg"]), f'<span class="{cls}">{escape(asymmetry_sentence(a))}</span>',
+            label, "#" + escape(with_band(a["left_minus_right_deg"], a.get("band_deg"))), f'<span class="{cls}">{escape(asymmetry_sentence(a))}</span>',
             escape(str(a.get("lower_side") or "–")),
         ])
-    err = next((a.get("measurement_error_deg") for a in asym.values() if a), settings.rotation.measurement_error_deg)
     within = next((a.get("equal_within_deg") for a in asym.values() if a), settings.rotation.equal_within_deg)
     html.append("<h2>Left–right comparison</h2>")
     html.append(_table(["", "Left − right", "Verdict", "Lower side"], arows))
     html.append(
-        f'<p class="small">Sides within {within:g}° are usually called equal; hipvision\'s own measurement error is about '
-        f"±{err:g}°, so a difference up to {within + err:g}° is not called a clear difference.</p>"
+        f'<p class="small">Sides within {within:g}° are usually called equal. Each difference carries its own error band '
+        "(±, from the two sides' bands): a difference is called clear only when it exceeds "
+        f"{within:g}° by more than its band, and equal only when it stays below {within:g}° by more than its band; "
+        "otherwise it is borderline.</p>"
     )
+    html.append(f'<p class="small">{escape(BAND_LEGEND)} Here: {escape(str(report.get("band_basis", "")))}.</p>')
     sources = "; ".join(b.source for t, k, b in settings.rotation.norms if t == report["test"])
     html.append(f'<p class="small">Norms: {escape(sources)}.</p>')
     vr = report.get("vertical_reference") or {}

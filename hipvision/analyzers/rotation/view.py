@@ -8,8 +8,7 @@ import streamlit as st
 
 from ...dashboard import charts
 from ...dashboard.jobs import Outcome
-from ...dashboard.results_view import _deg
-from ...wording import asymmetry_sentence
+from ...wording import BAND_LEGEND, asymmetry_sentence, norm_sentence, with_band
 
 
 def _rotation(rep: dict[str, Any], outcome: Outcome) -> None:
@@ -23,14 +22,13 @@ def _rotation(rep: dict[str, Any], outcome: Outcome) -> None:
                 st.info("not measured: this leg was not seen well enough")
                 continue
             a, b, c = st.columns(3)
-            a.metric("IR", _deg(d["peak_ir_deg"]))
-            b.metric("ER", _deg(d["peak_er_deg"]))
-            c.metric("Total arc", _deg(d["total_arc_deg"]))
+            a.metric("IR", with_band(d["peak_ir_deg"], d.get("peak_ir_band_deg")))
+            b.metric("ER", with_band(d["peak_er_deg"], d.get("peak_er_band_deg")))
+            c.metric("Total arc", with_band(d["total_arc_deg"], d.get("total_arc_band_deg")))
             for key, n in d["norms"].items():
                 if n.get("verdict"):
-                    lo, hi = n["band_deg"]
-                    icon = "✅" if n["verdict"] == "within" else "⚠️"
-                    st.caption(f"{icon} {key.upper()} {n['verdict']} the usual {lo:g}–{hi:g}° ({n['source']})")
+                    icon = "✅" if n["verdict"] == "within" else "❔" if n["verdict"] == "borderline" else "⚠️"
+                    st.caption(f"{icon} {norm_sentence(side, key, n)} ({n['source']})")
     lines = []
     for key, a in rep.get("asymmetry", {}).items():
         if a:
@@ -40,6 +38,8 @@ def _rotation(rep: dict[str, Any], outcome: Outcome) -> None:
     v = rep.get("vertical_reference") or {}
     if v:
         st.caption(f"Vertical reference: {v.get('method')} (confidence {v.get('confidence')}).")
+    if rep.get("band_basis"):
+        st.caption(f"{BAND_LEGEND} Here: {rep['band_basis']}.")
     st.subheader("Shin angle over time")
     st.caption("+ = internal rotation (foot outward), − = external rotation; diamonds: held peaks; green: usual range.")
     st.altair_chart(charts.rotation_chart(rep, outcome.series), width="stretch")

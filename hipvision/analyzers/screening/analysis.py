@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from ...bands import annotate_screening, borderline_counts, screening_basis
 from ...cleaning import clean_and_check, true_runs
 from ...config import ScreeningSettings, Settings
 from ...errors import AnalysisError
@@ -48,7 +49,10 @@ from ...reps import RepSpan, segment_reps
 from ...results import QualityWarning, clean_number, provenance
 from ...sequence import PoseSequence
 from ...stance_leg import free_leg_gap, standing_leg_length, withhold_hidden
-from ...wording import FPPA_CAVEAT_LEGEND, FPPA_DEFINITION, fppa_caveat, fppa_judged, fppa_peak, has_fppa_caveat, worst_knee
+from ...wording import (
+    BAND_LEGEND, FPPA_CAVEAT_LEGEND, FPPA_DEFINITION, fppa_caveat, fppa_judged, fppa_peak, has_fppa_caveat,
+    knee_band_note, shift_band_note, worst_knee,
+)
 from .. import register
 
 TESTS = ("squat", "single-leg-squat", "hinge", "single-leg-hinge")
@@ -262,13 +266,19 @@ class ScreeningAnalyzer:
             hidden = self._withhold_hidden_stance_knee(reps, spans, depth, P, working, standing, ss)
             if hidden is not None:
                 warnings.append(hidden)
-        self._withhold_turned(reps, spans, depth, clean, turn_sens, warnings, ss)
+        turn = self._withhold_turned(reps, spans, depth, clean, turn_sens, warnings, ss)
         # a rep whose bottom (the frames its numbers come from, and its deepest frame, which
         # may lie in a gap the gate left) rests on rejected frames
         for r, sp in zip(reps, spans):
             used = self._fit_frames(sp, depth, ss)
             used[sp.bottom] = True
             r["doubtful_pose"] = rests_on(check.doubtful, used, settings.plausibility.doubtful_warn_share)
+        # error bands, and flags raised only when a value clears its threshold by more than its band
+        bottoms = [self._fit_frames(sp, depth, ss) & (depth >= ss.bottom_fraction * depth[sp.bottom]) for sp in spans]
+        band_terms = annotate_screening(
+            reps, bottoms, test=self.name, settings=settings, time_s=t, turn_deg=turn, turn_sens=turn_sens,
+            visibility=clean.visibility, index=LANDMARK_INDEX, doubtful_pct=check.to_dict().get("doubtful_pct") or 0.0,
+        )
         doubtful = doubtful_warning(check, [f"rep {r['index']}" for r in reps if r["doubtful_pose"]], settings.plausibility)
         if doubtful is not None:
             warnings.append(doubtful)
@@ -297,6 +307,8 @@ class ScreeningAnalyzer:
                 "camera_roll_deg": clean_number(float(signed_angle(np.array([0.0, -1.0]), up)), 1),
             },
             "pose_check": check.to_dict(),
+            "band_basis": screening_basis(self.name, settings.bands),
+            "band_terms": band_terms,
             "warnings": [w.to_dict() for w in warnings],
         }
         if not reps:
@@ -380,7 +392,7 @@ class ScreeningAnalyzer:
         sens = {s: np.abs(turned[s] - square[s]) for s in SIDES}
         return (square, "square-view", sens) if ss.fppa_square_view else (flat, "image", sens)
 
-    def _withhold_turned(self, reps, spans, depth, clean: PoseSequence, turn_sens, warnings, ss: ScreeningSettings) -> None:
+    def _withhold_turned(self, reps, spans, depth, clean: PoseSequence, turn_sens, warnings, ss: ScreeningSettings) -> float | None:
         """Withhold FPPA (value and flag, with ``fppa_note``) where the body may be turned
         from the camera enough to move it by more than ``fppa_turn_tolerance_deg``.
 
@@ -400,7 +412,7 @@ class ScreeningAnalyzer:
         lines = ("hip", "shoulder") if self.single else ACROSS_LINES
         turn = body_turn_deg(clean.world[frames], lines) if frames.any() else None
         if turn is not None and turn <= ss.fppa_max_turn_deg:
-            return
+            return turn
         if turn is None:
             possible = ss.frontal_max_yaw_deg
             why = f"the body's turn from the camera cannot be checked without world landmarks (up to {possible:.0f} deg passes as frontal)"
@@ -440,6 +452,7 @@ class ScreeningAnalyzer:
                     float(possible),
                 )
             )
+        return turn
 
     def _withhold_hidden_stance_knee(self, reps, spans, depth, P, working, standing, ss: ScreeningSettings):
         """Single-leg squats: :func:`stance_leg.withhold_hidden` over each rep's bottom frames
@@ -659,6 +672,7 @@ class ScreeningAnalyzer:
             "view": max(set(views), key=views.count) if views else None,
             "valgus_reps": {s: sum(bool(r[s] and r[s]["valgus"]) for r in reps) for s in SIDES},
             "hip_shift_reps": sum(bool(r.get("hip_shift")) for r in reps),
+            **borderline_counts(reps),
         }
         worst = None  # the highest peak valgus (the bottom value where a rep has no peak)
         for r in reps:
@@ -769,7 +783,13 @@ class ScreeningAnalyzer:
             vals = [v for r in report["reps"] if r.get("complete", True) and (v := fppa_judged(r.get(side))) is not None]
             row[f"{side}_worst_fppa_deg"] = max(vals) if vals else None
             row[f"{side}_fppa_mean_deg"] = s[f"{side}_fppa_mean_deg"]
+            # the band of the worst (highest judged) value, and the borderline reps
+            judged = [(v, d.get("fppa_peak_band_deg") if d.get("fppa_peak_deg") is not None else d.get("fppa_band_deg"))
+                      for r in report["reps"] if r.get("complete", True) and (d := r.get(side)) and (v := fppa_judged(d)) is not None]
+            row[f"{side}_worst_fppa_band_deg"] = max(judged, key=lambda x: x[0])[1] if judged else None
+            row[f"{side}_valgus_borderline_reps"] = (s.get("valgus_borderline_reps") or {}).get(side)
         row["hip_shift_mean_pct"] = s["hip_shift_mean_pct"]
+        row["hip_shift_borderline_reps"] = s.get("hip_shift_borderline_reps")
         row["fppa_valgus_threshold_deg"] = report["thresholds"]["fppa_valgus_deg"]
         return row
 
@@ -784,8 +804,9 @@ class ScreeningAnalyzer:
                 return "     -"
             caveat = fppa_caveat(d, short=True)
             peak = fppa_peak(d, short=True)
-            return (f"{d['fppa_deg']:6.1f}" + (f" ({caveat})" if caveat else "") + (f", {peak}" if peak else "")
-                    + (" VALG" if d["valgus"] else ""))
+            band = d.get("fppa_band_deg")
+            return (f"{d['fppa_deg']:6.1f}" + ("" if band is None else f"±{band:.0f}") + (f" ({caveat})" if caveat else "")
+                    + (f", {peak}" if peak else "") + (" VALG" if d["valgus"] else " border" if d.get("valgus_borderline") else ""))
 
         cells = [(knee(r["left"]), knee(r["right"])) for r in report["reps"]]
         w = max([11] + [len(c) for pair in cells for c in pair])  # a caveat widens the FPPA columns
@@ -797,7 +818,9 @@ class ScreeningAnalyzer:
                 f"(valgus > {thr['fppa_valgus_deg']:g} deg, shift > {thr['hip_shift_pct']:g} %)"
             )
         for r, (left, right) in zip(report["reps"], cells):
-            hs = "     -" if r["hip_shift_pct"] is None else f"{r['hip_shift_pct']:5.1f} % {r['hip_shift_toward'][0].upper()}{' SHIFT' if r['hip_shift'] else ''}"
+            hb = "" if r.get("hip_shift_band_pct") is None else f"±{r['hip_shift_band_pct']:.0f}"
+            flag = " SHIFT" if r["hip_shift"] else " border" if r.get("hip_shift_borderline") else ""
+            hs = "     -" if r["hip_shift_pct"] is None else f"{r['hip_shift_pct']:5.1f}{hb} % {r['hip_shift_toward'][0].upper()}{flag}"
             mark = "*" if not r.get("complete", True) else " "
             lines.append(f"  {r['index']:>3}{mark} {r['bottom_s']:6.2f}  {r['depth_pct']:5.1f} %  {r['view']:<8}  {left:<{w}}  {right:<{w}}  {hs}")
         s = report["summary"]
@@ -816,6 +839,20 @@ class ScreeningAnalyzer:
             lines.append(
                 f"  valgus reps: left {s['valgus_reps']['left']}, right {s['valgus_reps']['right']}; hip-shift reps: {s['hip_shift_reps']}; view: {s['view']}"
             )
+            bl = s.get("valgus_borderline_reps") or {}
+            if any(bl.values()) or s.get("hip_shift_borderline_reps"):
+                lines.append(
+                    f"  borderline (within the error band of the threshold, not flagged): valgus left {bl.get('left', 0)}, "
+                    f"right {bl.get('right', 0)}; hip shift {s.get('hip_shift_borderline_reps', 0)}"
+                )
+            for r in report["reps"]:
+                notes = [knee_band_note(r.get(sd), thr["fppa_valgus_deg"]) for sd in ("left", "right")]
+                notes.append(shift_band_note(r, thr["hip_shift_pct"]))
+                for sd, n in zip(("left knee: ", "right knee: ", ""), notes):
+                    if n:
+                        lines.append(f"  rep {r['index']} {sd}{n}")
+            if report.get("band_basis"):
+                lines.append(f"  {BAND_LEGEND} Here: {report['band_basis']}.")
         for warning in report["warnings"]:
             lines.append(f"  warning [{warning['code']}]: {warning['message']}")
         return "\n".join(lines)

@@ -14,7 +14,7 @@ METRICS: dict[str, str] = {
     # screening, per rep (rep >= 1)
     "fppa_deg": "knee frontal-plane projection angle at the bottom, + = valgus (deg)",
     "fppa_peak_deg": "the most valgus FPPA over the loaded part of the rep, down and up (deg)",
-    "valgus": "1 when the rep's peak FPPA is beyond the valgus threshold, else 0",
+    "valgus": "1 when the rep's peak FPPA is beyond the valgus threshold by more than its band, else 0",
     "hip_shift_pct": "lateral hip shift at the bottom, % of hip width, + = towards the left",
     "depth_pct": "depth of the rep (% of the standing leg or trunk)",
     "knee_flexion_deg": "knee flexion at the bottom, side view (deg)",
@@ -29,6 +29,13 @@ METRICS: dict[str, str] = {
     "fppa_max_deg": "largest peak FPPA (most valgus) over the reps, per knee (deg)",
     "hip_shift_mean_pct": "mean hip shift over the reps (%)",
     "fppa_left_minus_right_deg": "mean FPPA left minus right (deg)",
+    "fppa_band_deg": "95 % error band (half-width) of fppa_deg (deg)",
+    "fppa_peak_band_deg": "95 % error band (half-width) of fppa_peak_deg (deg)",
+    "valgus_borderline": "1 when the judged FPPA is within its band of the valgus threshold (no flag), else 0",
+    "hip_shift_band_pct": "95 % error band (half-width) of hip_shift_pct (% of hip width)",
+    "hip_shift_borderline": "1 when the hip shift is within its band of the threshold (no flag), else 0",
+    "valgus_borderline_reps": "reps whose knee valgus was borderline (within its band of the threshold), per knee",
+    "hip_shift_borderline_reps": "reps whose hip shift was borderline",
 }
 
 
@@ -52,12 +59,19 @@ def flatten_screening(report: dict[str, Any]) -> list[ResultRow]:
                 continue
             add_row(rows, "fppa_deg", s, i, finite_number(d.get("fppa_deg")))
             add_row(rows, "fppa_peak_deg", s, i, finite_number(d.get("fppa_peak_deg")))
+            add_row(rows, "fppa_band_deg", s, i, d.get("fppa_band_deg"))
+            add_row(rows, "fppa_peak_band_deg", s, i, d.get("fppa_peak_band_deg"))
             if d.get("valgus") is not None:
                 add_row(rows, "valgus", s, i, 1.0 if d["valgus"] else 0.0)
+            if d.get("valgus_borderline") is not None:
+                add_row(rows, "valgus_borderline", s, i, 1.0 if d["valgus_borderline"] else 0.0)
             f = finite_number(fppa_judged(d))  # what the flag was judged on: the peak, else the bottom
             if f is not None:
                 worst[s] = max(worst.get(s, -math.inf), f)
         add_row(rows, "hip_shift_pct", "", i, r.get("hip_shift_pct"))
+        add_row(rows, "hip_shift_band_pct", "", i, r.get("hip_shift_band_pct"))
+        if r.get("hip_shift_pct") is not None and r.get("hip_shift_borderline") is not None:
+            add_row(rows, "hip_shift_borderline", "", i, 1.0 if r["hip_shift_borderline"] else 0.0)
         add_row(rows, "depth_pct", "", i, r.get("depth_pct"))
         add_row(rows, "knee_flexion_deg", "", i, r.get("knee_flexion_deg"))
         add_row(rows, "trunk_lean_deg", "", i, r.get("trunk_lean_deg"))
@@ -68,11 +82,13 @@ def flatten_screening(report: dict[str, Any]) -> list[ResultRow]:
     for s in SIDES:
         if s in worst:  # a knee that was judged in at least one rep
             add_row(rows, "valgus_reps", s, 0, (sm.get("valgus_reps") or {}).get(s))
+            add_row(rows, "valgus_borderline_reps", s, 0, (sm.get("valgus_borderline_reps") or {}).get(s))
         add_row(rows, "fppa_mean_deg", s, 0, sm.get(f"{s}_fppa_mean_deg"))
         add_row(rows, "fppa_sd_deg", s, 0, sm.get(f"{s}_fppa_sd_deg"))
         add_row(rows, "fppa_max_deg", s, 0, worst.get(s))
     if any(r.get("hip_shift_pct") is not None for r in reps if r.get("complete", True)):
         add_row(rows, "hip_shift_reps", "", 0, sm.get("hip_shift_reps"))
+        add_row(rows, "hip_shift_borderline_reps", "", 0, sm.get("hip_shift_borderline_reps"))
     add_row(rows, "hip_shift_mean_pct", "", 0, sm.get("hip_shift_mean_pct"))
     add_row(rows, "fppa_left_minus_right_deg", "", 0, sm.get("fppa_left_minus_right_deg"))
     return rows

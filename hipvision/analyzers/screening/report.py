@@ -9,7 +9,10 @@ from typing import Any, Sequence
 from ...config import Settings
 from ...report_html import _column, _f, _table
 from ...svgplot import HLine, Line, VSpan, line_chart
-from ...wording import FPPA_CAVEAT_LEGEND, FPPA_DEFINITION, fppa_caveat, fppa_peak, has_fppa_caveat
+from ...wording import (
+    BAND_LEGEND, FPPA_CAVEAT_LEGEND, FPPA_DEFINITION, fppa_caveat, fppa_peak, has_fppa_caveat, knee_band_note, shift_band_note,
+    with_band,
+)
 
 
 def key_frame_time(report: dict[str, Any]) -> float | None:
@@ -45,21 +48,24 @@ def _screening_numbers(report: dict[str, Any]) -> str:
             if not d or d.get("fppa_deg") is None:
                 cells.append("#–")
                 continue
-            flag = ' <span class="flag">valgus</span>' if d.get("valgus") else ""
-            notes = [n for n in (fppa_caveat(d) and f"bottom: {fppa_caveat(d)}", fppa_peak(d)) if n]
-            cells.append("#" + _f(d["fppa_deg"]) + flag + "".join(f'<br><span class="small">{escape(n)}</span>' for n in notes))
+            flag = ' <span class="flag">valgus</span>' if d.get("valgus") else ' <span class="borderline">borderline</span>' if d.get("valgus_borderline") else ""
+            notes = [n for n in (fppa_caveat(d) and f"bottom: {fppa_caveat(d)}", fppa_peak(d), knee_band_note(d, thr.get("fppa_valgus_deg", 0.0))) if n]
+            cells.append("#" + escape(with_band(d["fppa_deg"], d.get("fppa_band_deg"))) + flag + "".join(f'<br><span class="small">{escape(n)}</span>' for n in notes))
         hs = r.get("hip_shift_pct")
         if hs is None:
             cells.append("#–")
         else:
-            flag = ' <span class="flag">flag</span>' if r.get("hip_shift") else ""
-            cells.append(f"#{abs(hs):.1f} % to the {escape(str(r.get('hip_shift_toward')))}{flag}")
+            flag = ' <span class="flag">flag</span>' if r.get("hip_shift") else ' <span class="borderline">borderline</span>' if r.get("hip_shift_borderline") else ""
+            note = shift_band_note(r, thr.get("hip_shift_pct", 0.0))
+            cells.append(f"#{escape(with_band(abs(hs), r.get('hip_shift_band_pct'), ' %'))} to the {escape(str(r.get('hip_shift_toward')))}{flag}"
+                         + (f'<br><span class="small">{escape(note)}</span>' if note else ""))
         if side_view:
             cells += ["#" + _f(r.get("knee_flexion_deg")), "#" + _f(r.get("trunk_lean_deg"))]
         rows.append(cells)
         classes.append("worst" if r["index"] == worst else "")
     html.append(_table(header, rows, classes))
     html.append(f'<p class="small">{escape(FPPA_DEFINITION)}</p>')
+    html.append(f'<p class="small">{escape(BAND_LEGEND)} Here: {escape(str(report.get("band_basis", "")))}.</p>')
     if has_fppa_caveat(report):
         html.append(f'<p class="small">{escape(FPPA_CAVEAT_LEGEND)}</p>')
     vr = sm.get("valgus_reps") or {}
@@ -72,6 +78,10 @@ def _screening_numbers(report: dict[str, Any]) -> str:
         + f". Valgus beyond {_f(thr.get('fppa_valgus_deg'))}: "
         f"left knee in <b>{vr.get('left', 0)}</b>, right knee in <b>{vr.get('right', 0)}</b> reps. "
         f"Hip shift beyond {_f(thr.get('hip_shift_pct'), ' %', 0)} of hip width in <b>{sm.get('hip_shift_reps', 0)}</b> reps. "
+        + (f"Borderline (within the error band of the threshold, not flagged): valgus left {(sm.get('valgus_borderline_reps') or {}).get('left', 0)}, "
+           f"right {(sm.get('valgus_borderline_reps') or {}).get('right', 0)}, hip shift {sm.get('hip_shift_borderline_reps', 0)} reps. "
+           if sm.get("hip_shift_borderline_reps") or any((sm.get("valgus_borderline_reps") or {}).values()) else "")
+        + 
         f"Mean FPPA left {_f(sm.get('left_fppa_mean_deg'))} (sd {_f(sm.get('left_fppa_sd_deg'))}), "
         f"right {_f(sm.get('right_fppa_mean_deg'))} (sd {_f(sm.get('right_fppa_sd_deg'))})."
         "</p>"

@@ -10,7 +10,7 @@ import streamlit as st
 from ...dashboard import charts
 from ...dashboard.jobs import Outcome
 from ...dashboard.results_view import _deg
-from ...wording import FPPA_CAVEAT_LEGEND, FPPA_DEFINITION, fppa_with_caveat, has_fppa_caveat, worst_knee
+from ...wording import BAND_LEGEND, FPPA_CAVEAT_LEGEND, FPPA_DEFINITION, fppa_with_caveat, has_fppa_caveat, worst_knee
 
 
 def rep_table(rep: dict[str, Any]) -> pd.DataFrame:
@@ -24,9 +24,12 @@ def rep_table(rep: dict[str, Any]) -> pd.DataFrame:
             d = r.get(side) or {}
             row[f"FPPA {side}"] = fppa_with_caveat(d)
             row[f"valgus {side}"] = d.get("valgus")
+            row[f"borderline {side}"] = d.get("valgus_borderline")
         row["hip shift %"] = r.get("hip_shift_pct")
+        row["hip shift ± %"] = r.get("hip_shift_band_pct")
         row["toward"] = r.get("hip_shift_toward")
         row["hip shift"] = r.get("hip_shift")
+        row["hip shift borderline"] = r.get("hip_shift_borderline")
         row["complete"] = r.get("complete", True)
         row["not counted because"] = r.get("incomplete_reason") or ""
         rows.append(row)
@@ -58,6 +61,14 @@ def _screening(rep: dict[str, Any], outcome: Outcome) -> None:
         w = summary["worst_rep"]
         st.markdown(f"Worst rep: **{w['index']}** ({w['side']} knee, FPPA {fppa_with_caveat(worst_knee(rep)) or _deg(w['fppa_deg'])}), highlighted.")
     st.caption(FPPA_DEFINITION)
+    if rep.get("band_basis"):
+        st.caption(f"{BAND_LEGEND} Here: {rep['band_basis']}.")
+    bl = summary.get("valgus_borderline_reps") or {}
+    if any(bl.values()) or summary.get("hip_shift_borderline_reps"):
+        st.caption(
+            f"Borderline (within the error band of the threshold, neither flagged nor ruled out): valgus left knee "
+            f"{bl.get('left', 0)}, right knee {bl.get('right', 0)}; hip shift {summary.get('hip_shift_borderline_reps', 0)} rep(s)."
+        )
     if has_fppa_caveat(rep):
         st.caption(FPPA_CAVEAT_LEGEND)
     st.caption(
