@@ -180,3 +180,13 @@ class ScreeningReport(Report):
     @property
     def complete_reps(self) -> tuple[Rep, ...]:
         return tuple(r for r in self.reps if r.complete)
+
+    def knees(self) -> list[Knee | None]:
+        """Every rep's left and right knee, in rep order."""
+        return [k for r in self.reps for k in (r.left, r.right)]
+
+    def worst_knee(self) -> Knee | None:
+        """The knee of the summary's worst rep (for its caveat); None without one."""
+        w = self.summary.worst_rep
+        rep = self.rep(w.index) if w else None
+        return rep.knee(w.side) if rep and w else None
