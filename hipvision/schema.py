@@ -189,6 +189,8 @@ class Report(Record):
     sign_convention: str = ""
     warnings: tuple[ReportWarning, ...] = ()
     pose_check: PoseCheck | None = field(default=None, metadata=OMIT_NONE)
+    #: how the knees and ankles were tracked (trackable families analysed with ``--track``)
+    tracking: Tracking | None = field(default=None, metadata=OMIT_NONE)
     processing_s: float | None = field(default=None, metadata=OMIT_NONE)
 
     def warnings_with(self, code: str) -> tuple[ReportWarning, ...]:

@@ -39,6 +39,19 @@ from .. import register
 from .schema import RotationReport, RotationVertical
 
 DIRECTIONS = {"ir": 1.0, "er": -1.0}
+
+
+def one_direction_message(side: str, done: str) -> str:
+    """The ``one_direction_only`` warning's message for the person's ``side`` where only
+    ``done`` ("ir" or "er") was tested."""
+    missing = "ER" if done == "ir" else "IR"
+    return f"{side} side: only {done.upper()} was tested, no {missing}"
+
+
+def er_maybe_hidden_message(side: str) -> str:
+    """The same warning where the shins crossed (assisted tracking left those frames out):
+    only IR was measured and ER may be hidden there, not untested."""
+    return f"{side} side: only IR was measured; ER may be hidden where the shins crossed"
 #: vertical-reference methods that measure each shin's own neutral (roll is then known)
 NEUTRAL_METHODS = ("neutral shins at the start", "neutral shins between attempts", "still neutral per side")
 
@@ -644,8 +657,7 @@ class RotationAnalyzer:
             for s in measured:
                 done = [k for k in DIRECTIONS if sides[s].attempts.get(k)]
                 if len(done) == 1:
-                    missing = "ER" if done[0] == "ir" else "IR"
-                    warnings.append(QualityWarning("one_direction_only", f"{s} side: only {done[0].upper()} was tested, no {missing}"))
+                    warnings.append(QualityWarning("one_direction_only", one_direction_message(s, done[0])))
                 elif not done:
                     warnings.append(QualityWarning("side_not_tested", f"{s} side: the shin did not rotate"))
         # compensation: pelvis and thigh movement

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ...schema import Record, Report, Tracking, OMIT_NONE
+from ...schema import OMIT_NONE, Record, Report
 
 #: the directions and their sum, as the report keys them
 Measure = Literal["ir", "er", "arc"]
@@ -157,7 +157,6 @@ class RotationReport(Report):
     sides: RotationSides = field(default_factory=RotationSides)
     asymmetry: Asymmetries = field(default_factory=Asymmetries)
     vertical_reference: RotationVertical | None = None
-    tracking: Tracking | None = field(default=None, metadata=OMIT_NONE)
     #: schema 1.2: what the error bands come from (one sentence)
     band_basis: str | None = field(default=None, metadata=OMIT_NONE)
     #: schema 1.2: the per-number inputs of the bands, per side and measure (kept as JSON)
