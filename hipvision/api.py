@@ -14,7 +14,7 @@ import warnings
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from . import analyzers
 from .analyzers import AnalysisRun
@@ -23,9 +23,13 @@ from .bands import annotate_rotation
 from .config import POSE_CSV_SUFFIXES, Settings, DEFAULT_SETTINGS
 from .errors import InputError
 from .models import resolve_model
+from .pose.factory import make_backend  # noqa: F401  (re-exported: its old home)
 from .posecsv import PoseCsvWriter, read_pose_csv
-from .sequence import PoseFrame, PoseSequence
-from .sources import FrameSource, is_webcam, open_source, prefetch
+from .sequence import PoseSequence
+from .sources import FrameSource, is_webcam, open_source
+
+if TYPE_CHECKING:
+    from .pipeline import Sink
 
 #: progress callback: (frames done, frames expected or None)
 Progress = Callable[[int, int | None], None]
@@ -83,13 +87,6 @@ def is_pose_csv(path: str | Path) -> bool:
     return not is_webcam(str(path)) and Path(path).suffix.lower() in POSE_CSV_SUFFIXES
 
 
-def make_backend(model_path: Path, *, stream: bool, settings: Settings):
-    """Create the pose backend (imports mediapipe on first use)."""
-    from .pose.mediapipe_backend import MediaPipePoseBackend
-
-    return MediaPipePoseBackend(str(model_path), stream=stream, settings=settings.pose)
-
-
 def extract(
     input: str | Path,
     *,
@@ -99,12 +96,15 @@ def extract(
     keep_sequence: bool = True,
     progress: Progress | None = None,
     download_progress: bool = True,
+    sinks: Sequence[Sink] = (),
 ) -> ExtractResult:
-    """Run the pose model over ``input`` and stream results to the requested sinks.
+    """Run the pose model over ``input`` and stream results to the requested sinks
+    (one pass of :mod:`hipvision.pipeline`).
 
-    ``csv_path`` and ``video_path`` are written atomically: they appear only if the whole
-    input was processed. With ``keep_sequence=False`` memory stays flat however long the
-    input is (only the CSV/video are produced).
+    ``csv_path`` and ``video_path`` (skeleton drawn on each frame) are written atomically:
+    they appear only if the whole input was processed. With ``keep_sequence=False`` memory
+    stays flat however long the input is (only the CSV/video are produced). ``sinks``:
+    more sinks fed in the same pass (e.g. an analysis's annotated video).
     """
     if is_pose_csv(input):
         raise InputError(f"{input}: already a pose CSV; nothing to extract")
@@ -113,7 +113,7 @@ def extract(
             check_target(Path(out))
     source = open_source(input, settings.source)  # a bad input fails before any model download
     model_path = resolve_model(settings.model, progress=download_progress)
-    return _run(source, model_path, settings, csv_path, video_path, keep_sequence, progress)
+    return _run(source, model_path, settings, csv_path, video_path, keep_sequence, progress, sinks)
 
 
 def _run(
@@ -124,8 +124,12 @@ def _run(
     video_path: str | Path | None,
     keep_sequence: bool,
     progress: Progress | None,
+    extra: Sequence[Sink] = (),
 ) -> ExtractResult:
-    from .videowriter import H264Writer
+    from .pipeline import (
+        AnnotatedVideoSink, CollectSink, CsvSink, LoopStats, ProgressSink, StatsSink, open_frames, pose_step, run,
+    )
+    from .pose.factory import make_people_counter
 
     res = ExtractResult(
         source=source.name,
@@ -136,72 +140,46 @@ def _run(
         model_path=str(model_path),
     )
     size = (source.width, source.height)
-    frames: list[PoseFrame] = []
+    stream = source.kind != "image"
+    # the multi-person check runs on the decode thread, off the model's hot path
+    counter = make_people_counter(model_path, settings) if stream else None
+    stats, loop = StatsSink(), LoopStats()
+    collect = CollectSink() if keep_sequence else None
     t_start = time.perf_counter()
-    it = prefetch(iter(source), settings.source.prefetch_frames)  # decoding starts now
     with ExitStack() as stack:
+        if counter is not None:
+            stack.callback(counter.close)  # after the decode thread has stopped (LIFO)
+        it = open_frames(source, settings, counter)  # decoding starts now
         stack.callback(getattr(it, "close", lambda: None))
         backend = stack.enter_context(
-            make_backend(model_path, stream=source.kind != "image", settings=settings)
+            make_backend(model_path, stream=stream, settings=settings, inline_check=counter is None)
         )
-        csv_w = stack.enter_context(PoseCsvWriter(csv_path, size)) if csv_path else None
-        vid_w = (
-            stack.enter_context(
-                H264Writer(video_path, source.width, source.height, source.fps, settings.render.crf)
-            )
-            if video_path
-            else None
-        )
+        sinks: list[Sink] = [stats]
+        if csv_path:
+            sinks.append(CsvSink(stack.enter_context(PoseCsvWriter(csv_path, size))))
+        if video_path:
+            sinks.append(stack.enter_context(
+                AnnotatedVideoSink(video_path, source.width, source.height, source.fps, settings.render)
+            ))
+        if collect is not None:
+            sinks.append(collect)
+        sinks.extend(extra)
+        if progress is not None:
+            sinks.append(ProgressSink(progress, source.frame_count))
         try:
-            _loop(it, source, backend, size, res, csv_w, vid_w, frames if keep_sequence else None, settings, progress)
+            run(it, pose_step(backend), sinks, size=size, name=source.name, stats=loop)
         except KeyboardInterrupt:
             if source.kind != "webcam":
                 raise
             # Ctrl-C ends a live recording normally: the outputs so far are kept
     res.total_s = time.perf_counter() - t_start
+    res.frames, res.detected, res.multi_person_frames = loop.frames, stats.detected, stats.multi_person_frames
+    res.decode_wait_s, res.inference_s, res.other_s = loop.decode_wait_s, loop.inference_s, loop.other_s
     res.csv_path = Path(csv_path) if csv_path else None
     res.video_path = Path(video_path) if video_path else None
-    if keep_sequence:
-        res.sequence = PoseSequence.from_frames(frames, size, source=source.name)
+    if collect is not None:
+        res.sequence = PoseSequence.from_frames(collect.poses, size, source=source.name)
     return res
-
-
-def _loop(it, source, backend, size, res, csv_w, vid_w, frames, settings, progress) -> None:
-    """The per-frame work of :func:`extract`: detect, then feed every sink."""
-    from .privacy import FaceBlurrer
-    from .render import draw_pose
-
-    blur = FaceBlurrer(settings.render) if settings.render.blur_faces else None
-    while True:
-        t0 = time.perf_counter()
-        fr = next(it, None)
-        t1 = time.perf_counter()
-        if fr is None:
-            break
-        if fr.image.shape[1] != size[0] or fr.image.shape[0] != size[1]:
-            raise InputError(
-                f"{source.name}: frame {fr.index} is {fr.image.shape[1]}x{fr.image.shape[0]}, "
-                f"expected {size[0]}x{size[1]} (frame size changes mid-stream)"
-            )
-        pf = backend.detect(fr.image, fr.index, fr.time_s)
-        t2 = time.perf_counter()
-        res.frames += 1
-        res.detected += pf.detected
-        if pf.num_people > 1:
-            res.multi_person_frames.append(pf.frame)
-        if csv_w is not None:
-            csv_w.write(pf)
-        if vid_w is not None:
-            img = blur(fr.image, pf, fr.time_s) if blur is not None else fr.image
-            vid_w.write(draw_pose(img, pf, settings.render), fr.time_s)
-        if frames is not None:
-            frames.append(pf)
-        if progress is not None:
-            progress(res.frames, source.frame_count)
-        t3 = time.perf_counter()
-        res.decode_wait_s += t1 - t0
-        res.inference_s += t2 - t1
-        res.other_s += t3 - t2
 
 
 def load_pose(
@@ -209,15 +187,16 @@ def load_pose(
     *,
     settings: Settings = DEFAULT_SETTINGS,
     progress: Progress | None = None,
+    sinks: Sequence[Sink] = (),
 ) -> PoseSequence:
     """A pose sequence from any input: a pose CSV is read (no model needed); anything
-    else goes through the pose model."""
+    else goes through the pose model (``sinks`` fed in that pass)."""
     if is_pose_csv(input):
         p = Path(input)
         if not p.exists():
             raise InputError(f"{p}: no such file")
         return read_pose_csv(p)
-    result = extract(input, settings=settings, progress=progress)
+    result = extract(input, settings=settings, progress=progress, sinks=sinks)
     assert result.sequence is not None
     return result.sequence
 
@@ -239,8 +218,11 @@ def run_analysis(
     tracking_info: dict[str, Any] | None = None,
 ) -> AnalysisRun:
     """Analyse ``input`` for ``test``. Optionally write the per-frame series as CSV and an
-    annotated video (a second pass over the video; needs a video or image-folder input).
-    ``progress`` follows the pose pass, ``render_progress`` the video pass. ``pose``: the
+    annotated video (needs a video or image-folder input; written in the pose pass, the
+    analysis overlay on the frames held back for it, see
+    :class:`~hipvision.pipeline.AnnotatedVideoSink`; with ``pose`` given, one decode pass
+    draws it). ``progress`` follows the pose pass, ``render_progress`` the drawing of the
+    held frames (or the decode pass). ``pose``: the
     landmarks of ``input`` when they are already known (no pose pass, no tracking);
     ``tracking_info``: for landmarks tracked earlier (``pose``, or a sequence / pose CSV
     input), the tracking section that produced them (``TrackingInfo.to_dict()``), so the
@@ -263,9 +245,38 @@ def run_analysis(
     for out in (video_path, series_path):
         if out is not None:
             check_target(Path(out))
+    with ExitStack() as stack:
+        video = None
+        if video_path is not None and pose is None and not isinstance(input, PoseSequence):
+            # the annotated video is written in the pose (or tracking) pass: see pipeline.AnnotatedVideoSink
+            from .pipeline import AnnotatedVideoSink
+
+            src = open_source(input, settings.source)
+            family = analyzers.family_of(test)
+            mirror = family is not None and family.mirrored(settings)  # the person's sides
+            video = stack.enter_context(AnnotatedVideoSink(
+                video_path, src.width, src.height, src.fps, settings.render, mirror=mirror, hold=True,
+            ))
+        run = _analyse(input, test, analyzer, settings, progress, pose, track, marks, mark_frame, marker_color,
+                       tracking_info, [video] if video is not None else [])
+        if series_path is not None:
+            write_series_csv(run, analyzer.series_columns, series_path)
+        if video is not None:
+            video.finish(analyzers.overlay(run), end_card(run), render_progress)
+        elif video_path is not None:
+            # landmarks known beforehand: one decode pass to draw them (never a model run)
+            seq = run.pose
+            family = analyzers.family_of(test)
+            draw_seq = seq.mirrored() if family is not None and family.mirrored(settings) else seq
+            render_annotated(input, draw_seq, run, video_path, settings=settings, progress=render_progress)  # type: ignore[arg-type]
+    return run
+
+
+def _analyse(input, test, analyzer, settings, progress, pose, track, marks, mark_frame, marker_color,
+             tracking_info, sinks) -> AnalysisRun:
+    """The pose (or tracking) pass feeding ``sinks``, then the analysis: see :func:`run_analysis`."""
     t0 = time.perf_counter()
-    tracking: dict[str, Any] | None = None
-    tracking = tracking_info
+    tracking: dict[str, Any] | None = tracking_info
     if pose is not None:
         seq = pose
     elif track is not None:
@@ -273,11 +284,11 @@ def run_analysis(
 
         tracked = track_video(
             input, test, track, settings=settings, marks=marks, mark_frame=mark_frame,  # type: ignore[arg-type]
-            marker_color=marker_color, progress=progress,
+            marker_color=marker_color, progress=progress, sinks=sinks,
         )
         seq, tracking = tracked.sequence, tracked.info.to_dict()
     else:
-        seq = input if isinstance(input, PoseSequence) else load_pose(input, settings=settings, progress=progress)
+        seq = input if isinstance(input, PoseSequence) else load_pose(input, settings=settings, progress=progress, sinks=sinks)
     with warnings.catch_warnings():
         # NaN means "missing" throughout: all-NaN medians of an unseen landmark are expected
         # and handled (the analyzers check for finite values), not worth a console warning
@@ -294,13 +305,6 @@ def run_analysis(
         name_tracking_doubts(run.report, settings.rotation)
         annotate_rotation(run.report, settings)  # the tracker used widens or narrows the bands
     run.report["processing_s"] = round(time.perf_counter() - t0, 3)
-    if series_path is not None:
-        write_series_csv(run, analyzer.series_columns, series_path)
-    if video_path is not None:
-        # the skeleton must carry the same (person's) sides as the analysis overlay
-        family = analyzers.family_of(test)
-        draw_seq = seq.mirrored() if family is not None and family.mirrored(settings) else seq
-        render_annotated(input, draw_seq, run, video_path, settings=settings, progress=render_progress)  # type: ignore[arg-type]
     return run
 
 
@@ -345,6 +349,14 @@ def write_series_csv(run: AnalysisRun, columns: tuple[str, ...], path: str | Pat
     return write_atomic(path, series_csv(columns, run.series_rows()))
 
 
+def end_card(run: AnalysisRun) -> list[str]:
+    """The lines of an annotated video's end card: the report's own summary text."""
+    report = getattr(run, "report", None)
+    if not isinstance(report, dict) or report.get("test") not in analyzers.available():
+        return []
+    return analyzers.get(report["test"]).summary_text(report).splitlines()
+
+
 def render_annotated(
     input: str | Path,
     seq: PoseSequence,
@@ -354,32 +366,30 @@ def render_annotated(
     settings: Settings = DEFAULT_SETTINGS,
     progress: Progress | None = None,
 ) -> Path:
-    """Second pass over the video: skeleton + the analysis overlay, as browser-playable MP4.
-    With ``settings.render.blur_faces`` the faces are blurred first."""
-    from .privacy import FaceBlurrer
-    from .render import draw_pose
-    from .videowriter import H264Writer
-
-    blur = FaceBlurrer(settings.render) if settings.render.blur_faces else None
+    """An annotated video from landmarks found earlier (``seq``, drawn as they are) and
+    their analysis ``run``: one decode pass, no model run; the same drawing as the single
+    pass of :func:`run_analysis` (:class:`~hipvision.pipeline.AnnotatedVideoSink`). With
+    ``settings.render.blur_faces`` the faces are blurred first."""
+    from .pipeline import AnnotatedVideoSink, ProgressSink, open_frames, run as run_frames
 
     source = open_source(input, settings.source)
     rows = {int(f): k for k, f in enumerate(seq.frame)}
-    frames = prefetch(iter(source), settings.source.prefetch_frames)
+
+    def step(fr):
+        k = rows.get(fr.index)
+        return seq.frame_at(k) if k is not None else None
+
     with ExitStack() as stack:
+        frames = open_frames(source, settings)
         stack.callback(getattr(frames, "close", lambda: None))
-        out = stack.enter_context(
-            H264Writer(video_path, source.width, source.height, source.fps, settings.render.crf)
-        )
-        for fr in frames:
-            img = fr.image
-            k = rows.get(fr.index)
-            if blur is not None:
-                img = blur(img, seq.frame_at(k) if k is not None else None, fr.time_s)
-            if k is not None:
-                img = draw_pose(img, seq.frame_at(k), settings.render)
-            out.write(run.draw(img, fr.index), fr.time_s)
-            if progress is not None:
-                progress(fr.index + 1, source.frame_count)
+        out = stack.enter_context(AnnotatedVideoSink(
+            video_path, source.width, source.height, source.fps, settings.render, hold=True,
+        ))
+        sinks: list[Any] = [out]
+        if progress is not None:
+            sinks.append(ProgressSink(progress, source.frame_count))
+        run_frames(frames, step, sinks)
+        out.finish(analyzers.overlay(run), end_card(run))
     return Path(video_path)
 
 

@@ -155,7 +155,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     settings = replace(settings, render=replace(settings.render, blur_faces=args.blur_faces))
     _check_history_and_report(args)  # fail before any slow work
     update, close = _progress_bar("pose", args.quiet)
-    bar_update, video_close = _progress_bar("annotated video", args.quiet)
+    bar_update, video_close = _progress_bar("annotated video (held frames)", args.quiet)
 
     def video_update(done: int, total: int | None) -> None:
         close()  # the pose pass is over
@@ -363,7 +363,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def cmd_live(args: argparse.Namespace) -> int:
-    from .api import is_pose_csv, make_backend, run_analysis
+    from .api import is_pose_csv, run_analysis
     from .errors import InputError
     from .analyzers.rotation.live import LiveRotation, draw_live, has_display
     from .models import resolve_model
@@ -405,14 +405,19 @@ def cmd_live(args: argparse.Namespace) -> int:
         for k in range(len(seq)):
             step(seq.frame_at(k))
     else:
+        from . import pipeline
+        from .pose.factory import make_backend
+
+        class Readout:  # the live readout as a pipeline sink: 'q' in the window stops the loop
+            def add(self, fr, pose):
+                return step(pose, fr.image)
+
         source = open_source(args.input, settings.source)
         size = (source.width, source.height)
         model = resolve_model(settings.model, progress=not args.quiet)
         with make_backend(model, stream=True, settings=settings) as backend:
             try:
-                for fr in source:
-                    if not step(backend.detect(fr.image, fr.index, fr.time_s), fr.image):
-                        break
+                pipeline.run(iter(source), pipeline.pose_step(backend), [Readout()])
             except KeyboardInterrupt:
                 pass
     if window:
@@ -490,7 +495,13 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("input", metavar="INPUT")
     a.add_argument("--test", required=True, metavar="T", help="the test to analyse: " + (", ".join(sorted(tests)) or "none available yet"))
     a.add_argument("--json", action="store_true", help="print only the JSON report on stdout")
-    a.add_argument("--save-video", metavar="OUT.mp4", help="annotated H.264 video (video input only)")
+    a.add_argument(
+        "--save-video",
+        metavar="OUT.mp4",
+        help="annotated H.264 video (video input only), written in the same pass as the pose: the skeleton on "
+        "every frame, the analysis overlay on the last frames held back for it (up to 64 MiB of frames, about "
+        "25 s of 720p: usually the whole clip) and the report's numbers on the last 2 s",
+    )
     a.add_argument("--series", metavar="OUT.csv", help="write the per-frame series (angles; depth and hip shift for screening) as CSV")
     add_analysis_options(a)
     g = a.add_argument_group("history, report and privacy")

@@ -118,7 +118,7 @@ def key_frame_image(
         image = blur_faces(image, pose, settings.render)
     if pose is not None:
         image = draw_pose(image, pose, settings.render)
-    return run.draw(image, frame_no) if run is not None else image
+    return analyzers.overlay(run)(image, frame_no) if run is not None else image
 
 
 def png_data_uri(image_rgb: np.ndarray, max_width: int = 720, max_height: int = 540) -> str:

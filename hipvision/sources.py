@@ -17,7 +17,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Literal, Protocol
+from typing import Callable, Iterator, Literal, Protocol
 
 import numpy as np
 
@@ -34,6 +34,8 @@ class Frame:
     index: int
     time_s: float
     image: np.ndarray  # (H, W, 3) uint8 RGB
+    #: people counted in this frame by a multi-person check on the decode thread (None: not checked)
+    people: int | None = None
 
 
 class FrameSource(Protocol):
@@ -347,16 +349,21 @@ class _Prefetcher:
 
     _END = object()
 
-    def __init__(self, frames: Iterator[Frame] | FrameSource, depth: int) -> None:
+    def __init__(
+        self, frames: Iterator[Frame] | FrameSource, depth: int, annotate: Callable[[Frame], Frame] | None = None
+    ) -> None:
         self._q: queue.Queue[object] = queue.Queue(maxsize=depth)
         self._stop = threading.Event()
         self._frames = frames
+        self._annotate = annotate
         self._thread = threading.Thread(target=self._work, name="hipvision-decode", daemon=True)
         self._thread.start()
 
     def _work(self) -> None:
         try:
             for f in self._frames:
+                if self._annotate is not None:
+                    f = self._annotate(f)
                 while not self._stop.is_set():
                     try:
                         self._q.put(f, timeout=0.1)
@@ -393,12 +400,17 @@ class _Prefetcher:
                 self._thread.join(timeout=0.05)
 
 
-def prefetch(frames: Iterator[Frame] | FrameSource, depth: int) -> Iterator[Frame]:
+def prefetch(
+    frames: Iterator[Frame] | FrameSource, depth: int, annotate: Callable[[Frame], Frame] | None = None
+) -> Iterator[Frame]:
     """Decode ahead in a background thread, at most ``depth`` frames (bounded memory), so
     that decoding overlaps with pose inference on a second core. The thread starts at once
     (so it also overlaps the model loading that usually follows); call ``close()`` on the
     result when stopping early. Exceptions raised by the source are re-raised in the
-    consumer. ``depth <= 0`` disables the thread."""
+    consumer. ``annotate`` runs on each frame in that thread (e.g. the periodic
+    multi-person check, using the decoder's spare time). ``depth <= 0`` disables the thread
+    (``annotate`` then runs inline)."""
     if depth <= 0:
-        return iter(frames)
-    return _Prefetcher(frames, depth)
+        it = iter(frames)
+        return it if annotate is None else (annotate(f) for f in it)
+    return _Prefetcher(frames, depth, annotate)

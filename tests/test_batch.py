@@ -383,3 +383,18 @@ def test_local_engine_imports_nothing_from_dask() -> None:
         "assert not [m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')], 'dask imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_every_setting_a_report_depends_on_is_in_the_analysis_fingerprint() -> None:
+    """Changed error-band settings change the reports (flags, borderline), so a batch rerun
+    must redo the analysis: they are part of the fingerprint like the analysis settings."""
+    from dataclasses import replace
+
+    from hipvision.batch.runner import analysis_settings
+    from hipvision.config import DEFAULT_SETTINGS
+
+    base = analysis_settings(DEFAULT_SETTINGS)
+    bands = DEFAULT_SETTINGS.bands
+    changed = replace(DEFAULT_SETTINGS, bands=replace(bands, doubtful_deg_per_pct=bands.doubtful_deg_per_pct + 1.0))
+    assert analysis_settings(changed) != base
+    assert analysis_settings(replace(DEFAULT_SETTINGS)) == base

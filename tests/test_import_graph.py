@@ -28,20 +28,11 @@ ROOT = "hipvision"
 #: import that closes the circle, with who removes it. Once that work is merged and the
 #: import is gone, delete the entry (test_allowed_circles_still_exist says when): the list is
 #: meant to end empty.
-ALLOWED_CIRCLE_EDGES: dict[tuple[str, str], str] = {
-    # api -> tracking -> tracking.run -> api: run_analysis tracks lazily, and the tracker
-    # asks api for make_backend. Owner: the `pipeline` branch (the backend factory moves to
-    # the backends).
-    ("hipvision.tracking.run", "hipvision.api"): "pipeline",
-}
+ALLOWED_CIRCLE_EDGES: dict[tuple[str, str], str] = {}
 
-#: Layer crossings being removed right now, same terms as above: an analysis run still draws
-#: itself (``AnalysisRun.draw`` imports its family's overlay lazily); the drawing moves to
-#: the family record once the one-pass pipeline (which calls it) has landed.
-ALLOWED_LAYER_EDGES: dict[tuple[str, str], str] = {
-    ("hipvision.analyzers.rotation.analysis", "hipvision.analyzers.rotation.overlay"): "lead, after pipeline",
-    ("hipvision.analyzers.screening.analysis", "hipvision.analyzers.screening.overlay"): "lead, after pipeline",
-}
+#: Layer crossings being removed right now, same terms as above (empty: the analyses draw
+#: nothing; each family's overlay is reached through ``Family.draw``).
+ALLOWED_LAYER_EDGES: dict[tuple[str, str], str] = {}
 
 #: A test family's presentation modules (``hipvision/analyzers/<family>/<part>.py``): they
 #: draw (OpenCV), show (Streamlit) or write HTML, and only the callers that present import

@@ -339,3 +339,29 @@ def test_without_world_landmarks_bent_knee_fppa_is_withheld_as_unchecked() -> No
         for side in ("left", "right"):
             assert r[side]["fppa_deg"] is None and "without world landmarks" in r[side]["fppa_note"]
     assert "fppa_withheld_turn" in codes(rep)
+
+
+def test_hips_read_collapsed_while_standing_do_not_flip_the_shift_sign() -> None:
+    """The rendered Mannequin squat (benchmarks/render): standing still, the pose model put
+    the faceless body's hips together or in reverse order (not far enough to count as a
+    left/right swap), and in the reps the right way round. The person's left was taken from
+    the standing hip line alone, so a pelvis shifted 7 cm to the left read as a shift to the
+    right. The direction now follows the hip line over the clip."""
+    seq, truth = screening_clip("squat", [Rep(), Rep(hip_shift_m=0.07)], noise_px=1.0, seed=2)
+    t = seq.time_s
+    in_rep = np.zeros(len(t), bool)
+    for start, _, end in truth.rep_times:
+        in_rep |= (t >= start) & (t <= end)
+    li, ri = LANDMARK_INDEX["left_hip"], LANDMARK_INDEX["right_hip"]
+    xy = seq.xy.copy()
+    mid = (xy[:, li] + xy[:, ri]) / 2
+    half = (xy[:, li] - xy[:, ri]) / 2
+    # standing: the hips drawn 0.2 of their distance apart in the reverse order
+    xy[~in_rep, li] = mid[~in_rep] - 0.2 * half[~in_rep]
+    xy[~in_rep, ri] = mid[~in_rep] + 0.2 * half[~in_rep]
+    rep = analyze(replace(seq, xy=xy), "squat")
+    assert truth.hip_shift_pct[1] > 25
+    r = rep["reps"][1]
+    assert r["hip_shift_toward"] == "left" and r["hip_shift"] is True
+    assert r["hip_shift_pct"] == pytest.approx(truth.hip_shift_pct[1], abs=8.0)
+    assert abs(rep["reps"][0]["hip_shift_pct"]) < 5.0

@@ -72,8 +72,10 @@ def test_implausible_shin_angles_are_dropped() -> None:
         return float(np.nanmax(np.abs([np.nan if r[1] is None else r[1] for r in run.series_rows()])))
 
     # the angle limit on its own (the skeleton plausibility gate also rejects this ankle)
-    no_gate = replace(DEFAULT_SETTINGS, plausibility=replace(DEFAULT_SETTINGS.plausibility, enabled=False))
-    no_limit = replace(no_gate, rotation=replace(DEFAULT_SETTINGS.rotation, max_plausible_deg=1000.0))
+    # (and without the seated test's short-shin rule, which also leaves this ankle out)
+    alone = replace(DEFAULT_SETTINGS.rotation, shin_min_length_ratio=0.0)
+    no_gate = replace(DEFAULT_SETTINGS, plausibility=replace(DEFAULT_SETTINGS.plausibility, enabled=False), rotation=alone)
+    no_limit = replace(no_gate, rotation=replace(alone, max_plausible_deg=1000.0))
     assert max_left(no_limit) > 150.0  # the misplaced ankle would read as a huge rotation
     assert max_left(no_gate) <= DEFAULT_SETTINGS.rotation.max_plausible_deg
     assert max_left(DEFAULT_SETTINGS) <= DEFAULT_SETTINGS.rotation.max_plausible_deg

@@ -44,10 +44,12 @@ class ToyRun:
     def series_rows(self) -> list[tuple]:
         return [(float(t), round(float(r), 2)) for t, r in zip(self.time_s, self.reach)]
 
-    def draw(self, image: np.ndarray, frame: int) -> np.ndarray:
-        out = image.copy()
-        out[:4, :4] = (255, 0, 0)  # the toy's "overlay": a red corner
-        return out
+
+
+def _toy_draw(run: ToyRun, image: np.ndarray, frame: int) -> np.ndarray:
+    out = image.copy()
+    out[:4, :4] = (255, 0, 0)  # the toy's "overlay": a red corner
+    return out
 
 
 class ToyReach:
@@ -91,6 +93,7 @@ def toy_family(analyzer: ToyReach) -> Family:
         key_frame_caption="the farthest reach",
         html_section=lambda report, settings: f'<p>Reach: <b>{report["reach_px"]:.1f} px</b></p>',
         show=_toy_show,
+        draw=_toy_draw,
     )
 
 
@@ -145,6 +148,20 @@ def test_cli_analyses_with_the_toy_test(toy: Family, toy_csv: Path, tmp_path: Pa
     assert "Reach: <b>115.0 px</b>" in html
     assert "Reach with the left arm too (a toy&#x27;s fix)." in html  # the family's own fix for its warning
     assert "Key frame: the farthest reach" in html and "data:image/png;base64," in html
+
+
+def test_the_key_frame_and_video_overlay_come_from_the_family(toy: Family, toy_csv: Path) -> None:
+    """Drawing is the family's (``Family.draw``), not the analysis run's: the report's key
+    frame carries the toy's red corner."""
+    from hipvision import api
+    from hipvision.report_html import key_frame_image
+
+    run = api.run_analysis(toy_csv, TOY)
+    assert not hasattr(run, "draw")
+    image = key_frame_image(toy_csv, run.pose, run, run.report["reach_at_s"])
+    assert tuple(image[0, 0]) == (255, 0, 0)
+    plain = analyzers.overlay(run)(np.zeros((8, 8, 3), np.uint8), 0)
+    assert tuple(plain[1, 1]) == (255, 0, 0) and tuple(plain[6, 6]) == (0, 0, 0)
 
 
 # ----------------------------------------------------------------------------- flatten, export

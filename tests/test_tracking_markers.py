@@ -9,7 +9,7 @@ import pytest
 cv2 = pytest.importorskip("cv2")
 
 from hipvision.config import TrackingSettings  # noqa: E402
-from hipvision.synthetic import Move  # noqa: E402
+from hipvision.synthetic import Body, Move  # noqa: E402
 from hipvision.tracking.markers import MarkerTracker, detect_markers, marker_color  # noqa: E402
 from hipvision.tracking.synthetic_frames import Occlusion, rotation_video  # noqa: E402
 
@@ -117,6 +117,30 @@ def test_tracker_follows_known_path_and_assigns_sides(test: str) -> None:
     assert (lx < rx) == (test == "prone")
     # knee = proximal: below the ankle when prone, above it when seated
     assert (out[0].xy["left_knee"][1] > out[0].xy["left_ankle"][1]) == (test == "prone")
+
+
+@pytest.mark.parametrize("hold_deg", [-30.0, -32.0])
+def test_hidden_ankle_sticker_found_again_is_given_to_its_own_leg(hold_deg: float) -> None:
+    """Issue 15 (the rendered Mannequin clip): the right shin turns out (ER) across the left
+    one, its ankle sticker passes over the left ankle sticker, which is hidden for a few
+    frames and then found again, next to the right one on its way back. Each sticker must
+    stay on its own leg (the tracker of before this test swapped the ankles to the end of
+    the clip, 31 px off), or be left out."""
+    narrow = Body(hip_half_width=0.05, knee_half_width=0.05)  # thighs together: the shins cross
+    move = Move("right", hold_deg, ramp_s=0.6, hold_s=1.0, rest_s=1.0)
+    clip = rotation_video("prone", [move], extend_idle_leg=False, fps=10, body=narrow, seed=3)
+    tr, out = track(clip)
+    got = {p: np.array([fm.xy[p] for fm in out]) for p in clip.points}
+    err = {p: np.hypot(*(got[p] - clip.points[p]).T) for p in got}
+    # the premise: the left ankle sticker is lost while the right one is over it, and found again
+    near = np.hypot(*(clip.points["left_ankle"] - clip.points["right_ankle"]).T) < 12
+    hidden = np.isnan(err["left_ankle"])
+    assert (hidden & near).any() and np.isfinite(err["left_ankle"][-10:]).all()
+    # every sticker given is its own (a swap is ~30 px off)
+    assert max(float(np.nanmax(e)) for e in err.values()) < 1.5
+    # and after the move every sticker is followed again
+    back = clip.truth.time_s > 1.5 + 2 * move.ramp_s + move.hold_s + 0.1
+    assert all(np.isfinite(e[back]).mean() > 0.95 for e in err.values())
 
 
 def test_partially_covered_sticker_is_missing_in_those_frames() -> None:

@@ -28,11 +28,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from specs import AVATARS, CLIPS, ClipSpec, build_frames, by_name, scene_dict  # noqa: E402
+from specs import AVATARS, CLIPS, LOOKS, ClipSpec, build_frames, by_name, scene_dict  # noqa: E402
 from truth import compute_truth  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 BLENDER_SCRIPT = HERE / "blender_pose.py"
+#: entry point for looks other than ``default``: runs blender_pose.py and applies the look
+LOOK_SCRIPT = HERE / "blender_looks.py"
 
 
 def cache_root() -> Path:
@@ -42,7 +44,7 @@ def cache_root() -> Path:
 
 def blender_spec(spec: ClipSpec) -> dict:
     frames, _ = build_frames(spec)
-    return {
+    out = {
         "avatar": str(AVATARS / spec.avatar),
         "width": spec.width,
         "height": spec.height,
@@ -50,12 +52,23 @@ def blender_spec(spec: ClipSpec) -> dict:
         "scene": scene_dict(spec),
         "frames": frames,
     }
+    if spec.look != "default":  # default-look specs (and so their cached renders) stay as they were
+        if spec.look not in LOOKS:
+            raise SystemExit(f"{spec.name}: unknown look {spec.look!r}; known: default, {', '.join(LOOKS)}")
+        out["look"] = LOOKS[spec.look]
+    return out
+
+
+def entry_script(spec: ClipSpec) -> Path:
+    return BLENDER_SCRIPT if spec.look == "default" else LOOK_SCRIPT
 
 
 def spec_hash(spec: ClipSpec) -> str:
     h = hashlib.sha256()
     h.update(json.dumps(blender_spec(spec), sort_keys=True).encode())
     h.update(BLENDER_SCRIPT.read_bytes())
+    if spec.look != "default":
+        h.update(LOOK_SCRIPT.read_bytes())
     avatar = AVATARS / spec.avatar
     h.update(f"{avatar.stat().st_size}".encode())
     return h.hexdigest()[:12]
@@ -100,7 +113,7 @@ def render(spec: ClipSpec, force: bool = False, threads: int = 2) -> Path:
     (tmp / "spec.json").write_text(json.dumps(bspec))
     cmd = [
         "nice", "-n", "10", "xvfb-run", "-a", "blender", "-b", "--factory-startup", "-t", str(threads),
-        "-P", str(BLENDER_SCRIPT), "--", str(tmp / "spec.json"), str(tmp),
+        "-P", str(entry_script(spec)), "--", str(tmp / "spec.json"), str(tmp),
     ]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -140,7 +153,7 @@ def main() -> None:
     specs = [by_name(n) for n in args.names] if args.names else list(CLIPS)
     for spec in specs:
         if args.list:
-            print(f"{spec.name:<24} {spec.test:<17} {clip_dir(spec)}")
+            print(f"{spec.name:<24} {spec.test:<17} {spec.look:<8} {clip_dir(spec)}")
             continue
         t0 = time.perf_counter()
         out = render(spec, force=args.force, threads=args.threads)

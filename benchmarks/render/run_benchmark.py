@@ -306,7 +306,7 @@ def main() -> None:
         n = truth["frames"]
         csv = pose_csv(d)
         model = model_points(csv, n) if csv else None
-        print(f"\n{spec.name}  ({spec.test}, {spec.avatar}, camera {spec.camera}, {n} frames at {spec.fps:g} fps; {spec.note})")
+        print(f"\n{spec.name}  ({spec.test}, {spec.avatar}, look {spec.look}, camera {spec.camera}, {n} frames at {spec.fps:g} fps; {spec.note})")
         if spec.kind in ("seated", "prone"):
             if truth.get("stickers_hidden_frames") is not None:
                 print(f"  stickers (L knee, L ankle, R knee, R ankle) hidden by the other leg in "

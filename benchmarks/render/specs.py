@@ -22,6 +22,22 @@ from typing import Any
 AVATARS = Path(os.environ.get("HIPVISION_AVATARS", Path(__file__).resolve().parents[3] / "shared" / "avatars"))
 
 ROTATION_TESTS = ("seated", "prone")
+
+#: render looks other than ``default`` (the avatar's own shading, grey background, the
+#: studio light): applied inside Blender by ``blender_looks.py`` (colours RGB 0-1)
+LOOKS: dict[str, dict[str, Any]] = {
+    "dressed": {
+        # dark trousers, a light long-sleeved top, light shoes, skin-coloured head/hands
+        "parts": {"trousers": [0.06, 0.07, 0.12], "top": [0.85, 0.82, 0.74], "shoes": [0.78, 0.78, 0.8],
+                  "skin": [0.78, 0.57, 0.45]},
+        "background": [0.80, 0.76, 0.66],  # a warm light wall instead of the grey
+        "floor": [0.42, 0.3, 0.2],
+        "exposure": -0.4,  # dimmer
+        "light_rotate_z": 70.0,  # the studio light from the side
+        "shadow_direction": [0.6, -0.3, 0.75],  # cast shadows from the upper side
+        "shadow_intensity": 0.5,
+    },
+}
 #: how far the resting shin swings front-to-back while the other leg is in ER (deg)
 TUCK_DEG = 35.0
 
@@ -70,6 +86,8 @@ class ClipSpec:
     base: dict[str, Any] = field(default_factory=dict)  # standing posture added to every frame
     scene: dict[str, Any] = field(default_factory=dict)  # extra scene settings
     note: str = ""
+    look: str = "default"  # clothing / background / light: a key of LOOKS
+
 
     @property
     def kind(self) -> str:
@@ -240,6 +258,16 @@ CLIPS: tuple[ClipSpec, ...] = (
                  note=f"as sls-ely-front on {av}: left leg works, right foot lifted; valgus 0 / 15 / 28 deg knee turn")
         for av in ("Xbot", "Mannequin")
     ),
+    # issue 15 item 5: the seated test on all three avatars in a second look (dark trousers,
+    # light top, warm background, side light with shadows)
+    ClipSpec("seated-xbot-dressed", "seated", "Xbot.glb", {"distance": 1.8, "height": 0.55}, holds=_SEATED,
+             look="dressed", note="as seated-xbot-front, dressed look"),
+    ClipSpec("seated-ely-dressed", "seated", "Ely.glb", {"distance": 1.9, "height": 0.7, "yaw": 5},
+             holds=(Hold(35.0, 25.0), Hold(-30.0, 0.0), Hold(0.0, -40.0)), look="dressed",
+             note="dressed look, camera a little higher and 5 deg to the side"),
+    ClipSpec("seated-mannequin-dressed", "seated", "Mannequin.glb", {"distance": 1.8, "height": 0.55},
+             holds=(Hold(42.0, 30.0), Hold(-25.0, 0.0), Hold(0.0, -35.0)), look="dressed",
+             note="dressed look, camera square in front at knee height"),
 )
 
 

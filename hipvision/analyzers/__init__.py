@@ -41,10 +41,6 @@ class AnalysisRun(Protocol):
         """Per-frame series for CSV export; the first value of each row is ``time_s``."""
         ...
 
-    def draw(self, image: Any, frame: int) -> Any:
-        """The clip's frame number ``frame`` (RGB) with the analysis drawn on it."""
-        ...
-
 
 class Analyzer(Protocol):
     """The interface every test implements."""
@@ -96,6 +92,10 @@ def _not_mirrored(settings: Settings) -> bool:
     return False
 
 
+def _no_drawing(run: Any, image: Any, frame: int) -> Any:
+    return image
+
+
 @dataclass(frozen=True)
 class Family:
     """A test family: the tests sharing one analysis, and what callers need of them.
@@ -141,6 +141,9 @@ class Family:
     trackable: bool = False
     #: the clip is analysed mirrored (selfie camera): draw the skeleton mirrored too
     mirrored: Callable[[Settings], bool] = _not_mirrored
+    #: ``(run, image, frame)`` -> the clip's frame number ``frame`` (RGB) with the analysis
+    #: drawn on it (annotated video, report key frame); the analysis itself draws nothing
+    draw: Callable[[Any, Any, int], Any] = _no_drawing
     #: the typed report (``hipvision.schema``): readers use it, not the report's keys
     schema: type[TypedReport] = TypedReport
 
@@ -212,3 +215,11 @@ def get(name: str) -> Analyzer:
         known = ", ".join(sorted(tests)) or "none yet"
         raise AnalysisError(f"unknown test '{name}' (available: {known})")
     return tests[name]
+
+
+def overlay(run: AnalysisRun) -> Callable[[Any, int], Any]:
+    """``(image, frame) -> image`` drawing ``run``'s analysis on the clip's frames, by its
+    family (see :attr:`Family.draw`); unknown tests draw nothing."""
+    family = family_of(str(run.report.get("test")))
+    draw = family.draw if family is not None else _no_drawing
+    return lambda image, frame: draw(run, image, frame)

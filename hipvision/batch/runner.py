@@ -94,6 +94,7 @@ def analysis_settings(settings: Settings) -> str:
             "cleaning": asdict(settings.cleaning),
             "rotation": asdict(settings.rotation),
             "screening": asdict(settings.screening),
+            "bands": asdict(settings.bands),
         }
     )
 

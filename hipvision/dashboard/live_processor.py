@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import pipeline
 from ..config import DEFAULT_SETTINGS, LIVE_SCREENING, Settings
 from ..errors import HipvisionError
 from .. import analyzers
@@ -21,6 +22,7 @@ from ..analyzers.rotation.live import LiveRotation, draw_live
 from ..analyzers.screening.live import LiveScreening, LiveScreenState
 from ..models import resolve_model
 from ..render import draw_label, draw_pose
+from ..sources import Frame
 
 
 class LiveProcessor:
@@ -59,7 +61,7 @@ class LiveProcessor:
 
     def _ensure_backend(self) -> Any:
         if self._backend is None:
-            from ..api import make_backend
+            from ..pose.factory import make_backend
 
             model = resolve_model(self.settings.model, progress=False)
             self._backend = make_backend(model, stream=True, settings=self.settings)
@@ -80,18 +82,16 @@ class LiveProcessor:
             self._last = now
             if self._t0 is None:
                 self._t0 = now
+            readout = _Readout(self)
             try:
-                pose = self._ensure_backend().detect(image, self._frame, now - self._t0)
+                # one frame through the pipeline: pose model -> live readout (its drawing kept)
+                pipeline.push(Frame(self._frame, now - self._t0, image),
+                              pipeline.pose_step(self._ensure_backend()), [readout])
             except HipvisionError as e:
                 self.error = str(e)
                 return self.process_error(image)
             self._frame += 1
-            person = pose.mirrored() if self.mirrored else pose  # the person's sides
-            state = self._live.update(person)
-            self._state = state
-            if isinstance(self._live, LiveRotation):
-                return draw_live(image, person, self._live, state)
-            return draw_screening_live(image, person, state, self.settings)
+            return readout.image
 
     def process_error(self, image: np.ndarray) -> np.ndarray:
         out = image.copy()
@@ -113,6 +113,25 @@ class LiveProcessor:
         with self._lock:
             self._closed = True
             self._close_backend()
+
+
+class _Readout:
+    """The live readout as a pipeline sink: updates the processor's state and keeps the
+    annotated picture."""
+
+    def __init__(self, proc: LiveProcessor) -> None:
+        self.proc = proc
+        self.image: np.ndarray | None = None
+
+    def add(self, fr: Frame, pose: Any) -> None:
+        p = self.proc
+        person = pose.mirrored() if p.mirrored else pose  # the person's sides
+        state = p._live.update(person)
+        p._state = state
+        if isinstance(p._live, LiveRotation):
+            self.image = draw_live(fr.image, person, p._live, state)
+        else:
+            self.image = draw_screening_live(fr.image, person, state, p.settings)
 
 
 def draw_screening_live(image: np.ndarray, pose: Any, state: LiveScreenState, settings: Settings = DEFAULT_SETTINGS) -> np.ndarray:

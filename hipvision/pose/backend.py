@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Protocol
 
 import numpy as np
@@ -20,3 +21,13 @@ class PoseBackend(Protocol):
     def detect(self, image: np.ndarray, frame: int, time_s: float) -> PoseFrame: ...
 
     def close(self) -> None: ...
+
+
+def with_people(pf: PoseFrame, people: int | None) -> PoseFrame:
+    """``pf`` with a people count found elsewhere (None: the frame was not checked, ``pf``
+    is returned as it is). A tracked person the check missed still counts as one."""
+    if people is None:
+        return pf
+    if people == 0 and pf.detected:
+        people = 1
+    return replace(pf, num_people=people)

@@ -7,8 +7,10 @@
 
 Tracking follows one person (``num_poses=1``; two halves the speed). Every
 ``multi_person_check_s`` seconds a second, IMAGE-mode landmarker with
-``num_poses=max_people_checked`` counts the people in view; the count is stored in
-``PoseFrame.num_people`` so that analyzers can warn about a second person.
+``num_poses=max_people_checked`` counts the people in view (:class:`PeopleCounter`); the
+count is stored in ``PoseFrame.num_people`` so that analyzers can warn about a second
+person. The pipeline runs the counter on the decode thread (off the model's hot path) and
+creates the backend with ``inline_check=False``; used alone, the backend checks inline.
 
 Everything the model gives is kept: image landmarks in pixels, z (scaled by the image
 width, like x), visibility, presence and the world landmarks (metres).
@@ -79,18 +81,56 @@ def _bbox_area(landmarks) -> float:
     return (max(xs) - min(xs)) * (max(ys) - min(ys))
 
 
+class PeopleCounter:
+    """Counts the people in view every ``multi_person_check_s`` seconds of video (an
+    IMAGE-mode landmarker looking for ``max_people_checked`` people, created on first use).
+    Not thread-safe: create and use it on one thread."""
+
+    def __init__(self, model_path: str, settings: PoseSettings) -> None:
+        self.model_path = model_path
+        self.settings = settings
+        self._lm = None
+        self._next_check_s = 0.0
+
+    def due(self, time_s: float) -> bool:
+        every = self.settings.multi_person_check_s
+        return every > 0 and time_s >= self._next_check_s
+
+    def count(self, image: np.ndarray | mp.Image, time_s: float) -> int | None:
+        """People in ``image`` (RGB uint8) when a check is due at ``time_s``, else None."""
+        if not self.due(time_s):
+            return None
+        self._next_check_s = time_s + self.settings.multi_person_check_s
+        if self._lm is None:
+            with native_stderr_silenced():
+                self._lm = _landmarker(
+                    self.model_path, vision.RunningMode.IMAGE, max(2, self.settings.max_people_checked), self.settings
+                )
+        if not isinstance(image, mp.Image):
+            image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(image))
+        return len(self._lm.detect(image).pose_landmarks)
+
+    def close(self) -> None:
+        if self._lm is not None:
+            self._lm.close()
+            self._lm = None
+
+
 class MediaPipePoseBackend:
     """One person's pose per frame from MediaPipe. Use as a context manager (or call
     :meth:`close`): a landmarker holds native resources."""
 
-    def __init__(self, model_path: str, *, stream: bool, settings: PoseSettings | None = None):
+    def __init__(
+        self, model_path: str, *, stream: bool, settings: PoseSettings | None = None, inline_check: bool = True
+    ):
         self.settings = settings or PoseSettings()
+        self.inline_check = inline_check
         self.model_path = str(model_path)
         self.stream = stream
         s = self.settings
         if stream:
             self._main = _landmarker(self.model_path, vision.RunningMode.VIDEO, 1, s)
-            self._checker = None  # created on first use
+            self._checker = PeopleCounter(self.model_path, s) if inline_check else None
         else:
             # stills: look for several people at once, keep the largest
             self._main = _landmarker(
@@ -98,7 +138,6 @@ class MediaPipePoseBackend:
             )
             self._checker = None
         self._last_ms = -1
-        self._next_check_s = 0.0
         self._calls = 0
 
     def __enter__(self) -> "MediaPipePoseBackend":
@@ -108,21 +147,12 @@ class MediaPipePoseBackend:
         self.close()
 
     def close(self) -> None:
-        for lm in (self._main, self._checker):
-            if lm is not None:
-                lm.close()
+        if self._main is not None:
+            self._main.close()
+        if self._checker is not None:
+            self._checker.close()
         self._main = None  # type: ignore[assignment]
         self._checker = None
-
-    def _count_people(self, image: mp.Image) -> int:
-        if self._checker is None:
-            self._checker = _landmarker(
-                self.model_path,
-                vision.RunningMode.IMAGE,
-                max(2, self.settings.max_people_checked),
-                self.settings,
-            )
-        return len(self._checker.detect(image).pose_landmarks)
 
     def detect(self, image: np.ndarray, frame: int, time_s: float) -> PoseFrame:
         """Landmarks of the person in ``image`` (upright RGB uint8, H x W x 3)."""
@@ -150,10 +180,9 @@ class MediaPipePoseBackend:
         self._last_ms = ms
         res = self._main.detect_for_video(mp_image, ms)
         num_people = -1
-        every = self.settings.multi_person_check_s
-        if every > 0 and time_s >= self._next_check_s:
-            num_people = self._count_people(mp_image)
-            self._next_check_s = time_s + every
+        if self._checker is not None:
+            counted = self._checker.count(mp_image, time_s)
+            num_people = -1 if counted is None else counted
         if not res.pose_landmarks:
             return PoseFrame.empty(frame, time_s, num_people=num_people)
         if num_people == 0:  # the tracker still holds the person the detector missed

@@ -159,8 +159,10 @@ class MarkerTracker:
         self.up = IMAGE_UP if shin_points_up(test) else IMAGE_DOWN
         self.tracks: dict[str, _Track] | None = None
         self.shin_len: dict[str, float] = {}
+        #: neutral places (see :meth:`_home`): knees in px, ankles as offsets from their knee
+        self.home: dict[str, np.ndarray] = {}
         self.init_frame: int | None = None
-        self.rejected = {"area_change": 0, "shin_length": 0, "not_found": 0}
+        self.rejected = {"area_change": 0, "shin_length": 0, "not_found": 0, "identity_ambiguous": 0}
         self.restarts = 0
 
     # ------------------------------------------------------------------ start
@@ -217,6 +219,9 @@ class MarkerTracker:
             self.tracks = {p: _Track(p, b.xy.copy(), areas=[b.area]) for p, b in init.items()}
             for side in SIDES:
                 self.shin_len[side] = float(np.hypot(*(init[f"{side}_ankle"].xy - init[f"{side}_knee"].xy)))
+            for side in ("left", "right"):
+                self.home[f"{side}_knee"] = init[f"{side}_knee"].xy.copy()
+                self.home[f"{side}_ankle"] = init[f"{side}_ankle"].xy - init[f"{side}_knee"].xy
             self.init_frame = frame
             matched = init
         else:
@@ -264,40 +269,134 @@ class MarkerTracker:
         lo, hi = np.array([np.inf, np.inf]), np.array([-np.inf, -np.inf])
         for t in self.tracks.values():
             m = self._search_radius(t) + 4 * np.sqrt(t.area / np.pi) + 4
-            lo, hi = np.minimum(lo, t.xy - m), np.maximum(hi, t.xy + m)
+            for c in (t.xy, self._predict(t)):
+                lo, hi = np.minimum(lo, c - m), np.maximum(hi, c + m)
         x0, y0 = max(int(lo[0]), 0), max(int(lo[1]), 0)
         x1, y1 = min(int(np.ceil(hi[0])), w), min(int(np.ceil(hi[1])), h)
         return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
 
+    def _predict(self, t: _Track) -> np.ndarray:
+        """Where the sticker would be now had it kept its last velocity (carried on for at
+        most ``lost_predict_frames`` frames while it is missing, and at most
+        ``max_lost_path_frac`` of the shin length)."""
+        s = self.settings
+        step = t.velocity * min(t.missed + 1, s.lost_predict_frames)
+        reach = s.max_lost_path_frac * self.shin_len[t.name.split("_")[0]]
+        n = float(np.hypot(*step))
+        return t.xy + (step if n <= reach or t.missed == 0 else step * reach / n)
+
+    def _home(self, name: str, matched: dict[str, Blob]) -> np.ndarray:
+        """The sticker's place in the neutral pose the test starts from and returns to: a
+        knee where it was when tracking started, an ankle at its start offset from its own
+        knee (where that knee is now, or was last seen)."""
+        side, part = name.split("_")
+        if part == "knee":
+            return self.home[name]
+        knee = f"{side}_knee"
+        assert self.tracks is not None
+        at = matched[knee].xy if knee in matched else self.tracks[knee].xy
+        return at + self.home[name]
+
+    def _distance(self, t: _Track, xy: np.ndarray, matched: dict[str, Blob]) -> float:
+        """Distance (px) of ``xy`` from where the sticker can be. Seen in the last frame: its
+        prediction. Missing: the path from its last place to :meth:`_predict` (a sticker
+        hidden mid-turn may have turned on or stopped), or its neutral place (:meth:`_home`:
+        the leg went back to rest while hidden), whichever is nearer."""
+        end = self._predict(t)
+        if t.missed == 0:
+            return float(np.hypot(*(xy - end)))
+        seg = end - t.xy
+        L2 = float(seg @ seg)
+        u = 0.0 if L2 == 0 else float(np.clip((xy - t.xy) @ seg / L2, 0.0, 1.0))
+        path = float(np.hypot(*(xy - t.xy - u * seg)))
+        return min(path, float(np.hypot(*(xy - self._home(t.name, matched)))))
+
     def _match(self, blobs: list[Blob]) -> dict[str, Blob]:
         """One candidate per tracked sticker: nearest to the prediction, within the search
-        radius, with a consistent area."""
+        radius, with a consistent area.
+
+        Identity (a sticker found again after being missing must be given to its own leg,
+        e.g. an ankle sticker hidden while the other shin crossed over it): stickers seen in
+        the previous frame are matched first and keep their candidates; the missing ones
+        then share what is left (by :meth:`_distance`). In both rounds a pick is kept only
+        if it cannot as well be the other leg's same sticker (:meth:`_identity_ok`);
+        candidates failing this are left out (NaN) and counted as ``identity_ambiguous``."""
         from scipy.optimize import linear_sum_assignment
 
         assert self.tracks is not None
         s = self.settings
-        names = list(self.tracks)
         if not blobs:
             return {}
-        cost = np.full((len(names), len(blobs)), 1e9)
-        wrong_size = np.zeros(len(names), bool)
-        for i, p in enumerate(names):
-            t = self.tracks[p]
-            radius = self._search_radius(t)
-            pred = t.xy + t.velocity * (1 if t.missed == 0 else 0)
-            for j, b in enumerate(blobs):
-                d = float(np.hypot(*(b.xy - pred)))
-                if d > radius:
-                    continue
-                if abs(np.log(b.area / t.area)) <= np.log(s.max_area_change):
-                    cost[i, j] = d
-                else:
-                    wrong_size[i] = True
-        rows, cols = linear_sum_assignment(cost)
+        gate = np.log(s.max_area_change)
         out: dict[str, Blob] = {}
-        for i, j in zip(rows, cols):
-            if cost[i, j] < 1e9:
-                out[names[i]] = blobs[j]
+        wrong_size: dict[str, bool] = {}
+        free = list(range(len(blobs)))
+        seen = [p for p, t in self.tracks.items() if t.missed == 0]
+        lost = [p for p, t in self.tracks.items() if t.missed > 0]
+        for names in (seen, lost):
+            cost = np.full((len(names), len(free)), 1e9)
+            for i, p in enumerate(names):
+                t = self.tracks[p]
+                radius = self._search_radius(t)
+                wrong_size[p] = False
+                for jj, j in enumerate(free):
+                    b = blobs[j]
+                    if self._distance(t, b.xy, out) > radius:
+                        continue
+                    if abs(np.log(b.area / t.area)) <= gate:
+                        cost[i, jj] = self._distance(t, b.xy, out)
+                    else:
+                        wrong_size[p] = True
+            if not names or not free:
+                continue
+            rows, cols = linear_sum_assignment(cost)
+            got = {names[i]: blobs[free[jj]] for i, jj in zip(rows, cols) if cost[i, jj] < 1e9}
+            for p in [p for p in got if not self._identity_ok(p, got, out)]:
+                self.rejected["identity_ambiguous"] += 1
+                got.pop(p)
+            out.update(got)
+            free = [j for j in free if not any(blobs[j] is b for b in got.values())]
         # something near but of the wrong size: partly covered, merged, a reflection
-        self.rejected["area_change"] += int(sum(wrong_size[i] for i in range(len(names)) if names[i] not in out))
+        self.rejected["area_change"] += int(sum(w for p, w in wrong_size.items() if p not in out))
         return out
+
+    def _identity_ok(self, name: str, picked: dict[str, Blob], matched: dict[str, Blob]) -> bool:
+        """Is the candidate ``picked[name]`` the sticker ``name`` and not the other leg's
+        same sticker (its twin)? ``picked``: this round's picks (stickers seen in the
+        previous frame, or the missing ones); ``matched``: picks of the earlier round.
+
+        * The twin picked in the same round: the two picks must explain the two candidates
+          clearly better than the two swapped (``identity_margin`` times smaller summed
+          distance), else both are left out (two stickers crossing).
+        * The twin in the same round and left without a candidate: this one must be
+          ``identity_margin`` times nearer this sticker than the twin (one sticker hides
+          the other, or a hidden one is found again where the other leg's is expected).
+        * Found again after being missing: the shin it makes with its leg's other sticker
+          may have turned at most ``max_turn_deg_per_frame`` per frame since this sticker
+          was last seen."""
+        assert self.tracks is not None
+        s = self.settings
+        side, part = name.split("_")
+        own = self.tracks[name]
+        twin = self.tracks[f"{'right' if side == 'left' else 'left'}_{part}"]
+        blob = picked[name]
+        d_own = self._distance(own, blob.xy, matched)
+        if twin.name in picked:
+            other_blob = picked[twin.name]
+            direct = d_own + self._distance(twin, other_blob.xy, matched)
+            swapped = self._distance(own, other_blob.xy, matched) + self._distance(twin, blob.xy, matched)
+            if swapped < s.identity_margin * direct:
+                return False
+        elif twin.name not in matched and (twin.missed > 0) == (own.missed > 0):
+            d_twin = self._distance(twin, blob.xy, matched)
+            if d_twin <= self._search_radius(twin) and d_twin < s.identity_margin * d_own:
+                return False
+        if own.missed == 0:
+            return True
+        other = self.tracks[f"{side}_{'ankle' if part == 'knee' else 'knee'}"]
+        anchor = matched[other.name].xy if other.name in matched else (
+            picked[other.name].xy if other.name in picked else other.xy)
+        old_seg = (own.xy - other.xy) if part == "ankle" else (other.xy - own.xy)
+        new_seg = (blob.xy - anchor) if part == "ankle" else (anchor - blob.xy)
+        turn = abs(float(signed_angle(new_seg, old_seg)))
+        return turn <= s.max_turn_deg_per_frame * (own.missed + 1)

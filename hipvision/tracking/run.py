@@ -13,14 +13,15 @@ from __future__ import annotations
 import time
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from ..config import DEFAULT_SETTINGS, TRACK_MODES, Settings
 from ..errors import AnalysisError, HipvisionError, InputError
 from ..sequence import PoseFrame, PoseSequence
-from ..sources import open_source, prefetch
+from .. import pipeline
+from ..sources import Frame, open_source
 from .assisted import ShinTracker
 from .gate import gate_legs
 from .markers import MarkerTracker
@@ -73,10 +74,13 @@ def track_video(
     mark_frame: int = 0,
     marker_color: str | None = None,
     progress: Progress | None = None,
+    sinks: Sequence[pipeline.Sink] = (),
 ) -> TrackResult:
     """Knee/ankle tracks of the rotation test ``test`` ('prone' or 'seated') in a video (or
-    image folder), streamed frame by frame. Raises :class:`InputError` with what to do when
-    no mode gives usable tracks. ``marks``: assisted mode's points on frame ``mark_frame``."""
+    image folder), streamed frame by frame through :mod:`hipvision.pipeline` (``sinks``
+    fed in the same pass: each frame with the pose model's pose, None without the model).
+    Raises :class:`InputError` with what to do when no mode gives usable tracks.
+    ``marks``: assisted mode's points on frame ``mark_frame``."""
     if mode not in TRACK_MODES:
         raise InputError(f"unknown tracking mode '{mode}' (expected one of {', '.join(TRACK_MODES)})")
     if test not in ("prone", "seated"):
@@ -104,27 +108,43 @@ def track_video(
     points = ShinTracker(marks or {}, mark_frame, ts) if mode == "assisted" else None
     m_out, p_out = _Collect(), _Collect()
     model_frames: list[PoseFrame] = []
-    n = 0
     t0 = time.perf_counter()
-    it = prefetch(iter(source), settings.source.prefetch_frames)
     with ExitStack() as stack:
-        stack.callback(getattr(it, "close", lambda: None))
+        counter = None
         backend = None
         if backend_model is not None:
-            from ..api import make_backend
+            from ..pose.factory import make_backend, make_people_counter
 
-            backend = stack.enter_context(make_backend(backend_model, stream=source.kind != "image", settings=settings))
-        for fr in it:
+            stream = source.kind != "image"
+            counter = make_people_counter(backend_model, settings) if stream else None
+            if counter is not None:
+                stack.callback(counter.close)  # after the decode thread has stopped (LIFO)
+        it = pipeline.open_frames(source, settings, counter)
+        stack.callback(getattr(it, "close", lambda: None))
+        if backend_model is not None:
+            backend = stack.enter_context(
+                make_backend(backend_model, stream=source.kind != "image", settings=settings, inline_check=counter is None)
+            )
+        detect = pipeline.pose_step(backend) if backend is not None else None
+
+        def step(fr: Frame) -> PoseFrame | None:
+            """Every requested tracker on this frame; the model's pose is the one recorded
+            (and drawn on an annotated video)."""
             if markers is not None:
                 fm = markers.update(fr.image, fr.index)
                 m_out.add(fr.index, fr.time_s, {p: (fm.xy[p], fm.confidence[p]) for p in POINTS})
             if points is not None:
                 p_out.add(fr.index, fr.time_s, points.update(fr.image, fr.index))
-            if backend is not None:
-                model_frames.append(backend.detect(fr.image, fr.index, fr.time_s))
-            n += 1
-            if progress is not None:
-                progress(n, source.frame_count)
+            if detect is None:
+                return None
+            pf = detect(fr)
+            model_frames.append(pf)
+            return pf
+
+        out: list[pipeline.Sink] = list(sinks)
+        if progress is not None:
+            out.append(pipeline.ProgressSink(progress, source.frame_count))
+        n = pipeline.run(it, step, out).frames
     fps = n / max(time.perf_counter() - t0, 1e-9)
     name = source.name
     model_seq: PoseSequence | None = None

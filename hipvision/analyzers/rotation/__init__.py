@@ -48,6 +48,12 @@ def _live(test: str, settings: Settings) -> Any:
     return LiveRotation(test, settings.rotation, settings.cleaning.min_visibility)
 
 
+def _draw(run: Any, image: Any, frame: int) -> Any:
+    from .overlay import draw_rotation
+
+    return draw_rotation(image, run, frame)
+
+
 def _mirrored(settings: Settings) -> bool:
     return settings.rotation.mirrored
 
@@ -78,6 +84,7 @@ FAMILY = register_family(
         html_plots=_html_plots,
         show=_show,
         live=_live,
+        draw=_draw,
         trackable=True,
         mirrored=_mirrored,
         schema=RotationReport,

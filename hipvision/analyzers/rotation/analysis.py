@@ -33,6 +33,7 @@ from ...geometry import IMAGE_DOWN, IMAGE_UP, lateral_angle, rotate, signed_angl
 from ...landmarks import LANDMARK_INDEX, SIDES
 from ...results import QualityWarning, clean_number, provenance
 from ...sequence import PoseSequence
+from ...shin_axis import anchored_knee, foreshortened, neutral_frames
 from ...bands import annotate_rotation, rotation_terms
 from ...wording import BAND_LEGEND, asymmetry_sentence, norm_sentence, with_band
 from .. import register
@@ -117,6 +118,15 @@ def moving_sd(t: np.ndarray, x: np.ndarray, window_s: float) -> np.ndarray:
     return out
 
 
+def _unseen_beside(angle: np.ndarray, t: np.ndarray, a: int, b: int, span_s: float) -> bool:
+    """True when most frames within ``span_s`` before index ``a`` or after index ``b`` (a
+    plateau's ends) have no angle: the plateau runs into a gap where the shin was not seen."""
+    for near in ((t >= t[a] - span_s) & (t < t[a]), (t > t[b]) & (t <= t[b] + span_s)):
+        if near.any() and np.isfinite(angle[near]).mean() < 0.5:
+            return True
+    return False
+
+
 def _median_point(seq: PoseSequence, name: str) -> np.ndarray:
     p = seq.point(name)
     ok = np.isfinite(p).all(axis=1)
@@ -143,6 +153,7 @@ class SideResult:
     peaks: dict[str, Hold | None] = field(default_factory=dict)
     attempts: dict[str, int] = field(default_factory=dict)
     range_deg: float | None = None
+    unseen: list[str] = field(default_factory=list)  # directions whose held end range was not seen
 
 
 # --------------------------------------------------------------------------- analyzer
@@ -205,6 +216,7 @@ class RotationAnalyzer:
         refs = self._neutral_references(t, raw, present, rs, warnings)
         sides: dict[str, SideResult] = {}
         ref_vecs = {}
+        knees = {s: clean.point(f"{s}_knee") for s in SIDES}  # the knee each shin is measured from
         for side in SIDES:
             ref_deg, method = refs[side]
             # the reference is the nominal vertical turned laterally by ref_deg
@@ -214,7 +226,14 @@ class RotationAnalyzer:
                 sides[side] = SideResult(np.full(len(t), np.nan), False, None, "not visible")
                 continue
             knee, ankle = clean.point(f"{side}_knee"), clean.point(f"{side}_ankle")
+            out_of_plane = np.zeros(len(t), dtype=bool)
+            if self.name in rs.knee_anchor_tests:  # the thigh is still: measure from the neutral knee
+                neutral = neutral_frames(raw[side], ref_deg, rs.knee_anchor_neutral_deg)
+                knee = anchored_knee(knee, neutral, rs.knee_anchor_weight)
+                knees[side] = knee
+                out_of_plane = foreshortened(knee, ankle, neutral, rs.shin_min_length_ratio)
             angle = lateral_angle(knee, ankle, ref_vecs[side], lateral[side])
+            angle = np.where(out_of_plane, np.nan, angle)  # the shin swung back or forward
             implausible = np.abs(angle) > rs.max_plausible_deg
             if implausible.any():
                 angle = np.where(implausible, np.nan, angle)
@@ -229,6 +248,14 @@ class RotationAnalyzer:
                     )
             sr = SideResult(angle, True, ref_deg, method)
             self._peaks(t, sr, rs)
+            for key in sr.unseen:
+                warnings.append(
+                    QualityWarning(
+                        "peak_unseen",
+                        f"{side} {key.upper()}: the shin was not followed where it was held (frames left out "
+                        "by the pose check); the peak is not reported",
+                    )
+                )
             sides[side] = sr
 
         # a held peak on rejected frames of its leg
@@ -253,7 +280,7 @@ class RotationAnalyzer:
             time_s=t,
             frame=clean.frame,
             angles={s: sides[s].angle for s in SIDES},
-            knee={s: clean.point(f"{s}_knee") for s in SIDES},
+            knee=knees,
             ankle={s: clean.point(f"{s}_ankle") for s in SIDES},
             reference=ref_vecs,
             peaks={s: sides[s].peaks for s in SIDES},
@@ -533,6 +560,12 @@ class RotationAnalyzer:
             plateau = sign * sr.angle[a : b + 1]
             plateau = plateau[np.isfinite(plateau)]
             peak = float(np.median(plateau)) if plateau.size else float(x[k])
+            if self.name in rs.unseen_peak_tests and _unseen_beside(sr.angle, t, a, b, rs.hold_s):
+                # the level found runs into frames without a shin (left out by the pose
+                # check): the held end range was most likely there, unseen; not a number
+                sr.peaks[key] = None
+                sr.unseen.append(key)
+                continue
             sr.peaks[key] = Hold(peak, float(t[k]), float(t[a]), float(t[b]))
 
     # ----------------------------------------------------------------- report
@@ -770,13 +803,6 @@ class RotationRun:
             (float(t), clean_number(self.angles["left"][i], 2), clean_number(self.angles["right"][i], 2))
             for i, t in enumerate(self.time_s)
         ]
-
-    def draw(self, image: np.ndarray, frame: int) -> np.ndarray:
-        """``image`` (RGB, the clip's frame number ``frame``) with shins, verticals, angles
-        and peak holds drawn on it."""
-        from .overlay import draw_rotation
-
-        return draw_rotation(image, self, frame)
 
 
 SEATED = register(RotationAnalyzer("seated"))

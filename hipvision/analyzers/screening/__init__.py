@@ -48,6 +48,12 @@ def _live(test: str, settings: Settings) -> Any:
     return LiveScreening(test, settings.screening)
 
 
+def _draw(run: Any, image: Any, frame: int) -> Any:
+    from .overlay import draw_screening
+
+    return draw_screening(image, run, frame)
+
+
 FAMILY = register_family(
     Family(
         name="screening",
@@ -73,6 +79,7 @@ FAMILY = register_family(
         html_plots=_html_plots,
         show=_show,
         live=_live,
+        draw=_draw,
         schema=ScreeningReport,
     )
 )

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from ...bands import annotate_screening, borderline_counts, screening_basis
-from ...cleaning import clean_and_check, true_runs
+from ...cleaning import clean_and_check, restore_missing_frames, true_runs
 from ...config import ScreeningSettings, Settings
 from ...errors import AnalysisError
 from ...geometry import ACROSS_LINES, body_turn_deg, body_yaw_deg, fppa, signed_angle, square_view_fppa, unit
@@ -49,6 +49,7 @@ from ...reps import RepSpan, segment_reps
 from ...results import QualityWarning, clean_number, provenance
 from ...sequence import PoseSequence
 from ...stance_leg import free_leg_gap, standing_leg_length, withhold_hidden
+from ...swapped_legs import bottom_through_gaps, crossed_frames, withhold_swapped
 from ...wording import (
     BAND_LEGEND, FPPA_CAVEAT_LEGEND, FPPA_DEFINITION, fppa_caveat, fppa_peak, has_fppa_caveat,
     knee_band_note, shift_band_note,
@@ -166,11 +167,6 @@ class ScreeningRun:
             for i, t in enumerate(self.time_s)
         ]
 
-    def draw(self, image: np.ndarray, frame: int) -> np.ndarray:
-        from .overlay import draw_screening
-
-        return draw_screening(image, self, frame)
-
 
 class ScreeningAnalyzer:
     """Per-rep knee valgus and lateral hip shift for one screening test."""
@@ -228,11 +224,14 @@ class ScreeningAnalyzer:
         lat_left = P["left_hip"] - P["right_hip"]
         f, fppa_method, turn_sens = self._fppa_frames(clean, P, standing, up, ss)
         # + towards the person's left: the pelvis offset across the true vertical (``across``
-        # points the way the standing hip line points, to the person's left), in hip widths
+        # points the way the hip line points, to the person's left), in hip widths
         across = np.array([-up[1], up[0]])  # perpendicular to true up
-        lat0 = np.nanmedian(lat_left[standing], axis=0)
-        if np.isfinite(lat0).all() and lat0 @ across < 0:
-            across = -across  # point towards the person's left
+        # point towards the person's left: the way the hip line points in most frames, not
+        # only the standing ones (the pose model can read a still, faceless body with its
+        # hips collapsed or reversed, which flipped the shift's sign on a rendered mannequin)
+        lat_across = lat_left @ across
+        if np.isfinite(lat_across).any() and np.nanmedian(lat_across) < 0:
+            across = -across
         # hip width: a running median over +-1 s (steady, yet follows a change of view)
         half = max(1, int(round(1.0 / float(np.median(np.diff(t)))))) if len(t) > 1 else 1
         hip_w = rolling_median(np.abs(lat_left @ across), half)
@@ -267,6 +266,10 @@ class ScreeningAnalyzer:
             hidden = self._withhold_hidden_stance_knee(reps, spans, depth, P, working, standing, ss)
             if hidden is not None:
                 warnings.append(hidden)
+        if working:  # single-leg tests: the stance leg's labels on the free leg at the bottom
+            swapped = self._withhold_swapped_legs(reps, spans, depth, restore_missing_frames(seq), working, across, standing, ss)
+            if swapped is not None:
+                warnings.append(swapped)
         turn = self._withhold_turned(reps, spans, depth, clean, turn_sens, warnings, ss)
         # a rep whose bottom (the frames its numbers come from, and its deepest frame, which
         # may lie in a gap the gate left) rests on rejected frames
@@ -467,6 +470,17 @@ class ScreeningAnalyzer:
             b[sp.start : sp.end + 1] = True
             bottoms.append(b & (depth >= ss.bottom_fraction * depth[sp.bottom]))
         return withhold_hidden(reps, bottoms, gap, working, ss.stance_knee_min_gap, ss.stance_knee_hidden_share)
+
+    def _withhold_swapped_legs(self, reps, spans, depth, raw: PoseSequence, working, across, standing, ss: ScreeningSettings):
+        """Single-leg tests: :func:`swapped_legs.withhold_swapped` over each rep's frames deeper
+        than ``peak_window_fraction`` of it (through the gate's gaps), from the left-right order of the stance and free ankles as
+        the pose model gave them (``raw``: the gate removes the worst swapped frames, but the
+        smoothed values around them are still off; ``across``: towards the person's left)."""
+        free = "right" if working == "left" else "left"
+        crossed = crossed_frames(raw.point(f"{working}_ankle"), raw.point(f"{free}_ankle"), across, standing)
+        # the frames the rep's bottom and peak values come from (the swap corrupts the depth too)
+        deep = [bottom_through_gaps(depth, sp.start, sp.end, ss.peak_window_fraction) for sp in spans]
+        return withhold_swapped(reps, deep, crossed, working, ss.swapped_legs_max_share)
 
     def _facing_camera(self, clean: PoseSequence, P) -> bool:
         """Whether the person faces the camera (else their back is to it): the pose model
