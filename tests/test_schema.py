@@ -71,6 +71,15 @@ def _reports() -> dict[str, dict]:
     out["squat turned"] = analyze(seq, "squat")  # FPPA withheld
     seq, _ = screening_clip("squat", reps[:2], camera=side_camera(), noise_px=1.0, seed=9)
     out["squat side"] = analyze(seq, "squat")  # side view: knees null, flexion and lean
+    # single-leg legs' labels swapped at a rep's bottom: hip shift withheld with its note
+    seq, truth = screening_clip("single-leg-squat", reps, camera=frontal_camera(height=0.5), seed=5)
+    m = np.abs(seq.time_s - truth.rep_times[1][1]) <= 0.3
+    xy, z, world = seq.xy.copy(), seq.z.copy(), seq.world.copy()
+    for part in ("knee", "ankle", "heel", "foot_index"):
+        a, b = LANDMARK_INDEX[f"left_{part}"], LANDMARK_INDEX[f"right_{part}"]
+        for arr in (xy, z, world):
+            arr[m, a], arr[m, b] = arr[m, b].copy(), arr[m, a].copy()
+    out["single-leg-squat swapped"] = analyze(replace(seq, xy=xy, z=z, world=world), "single-leg-squat")
     for test in ("single-leg-squat", "hinge", "single-leg-hinge"):
         seq, _ = screening_clip(test, reps, noise_px=1.0, seed=6)  # type: ignore[arg-type]
         out[test] = analyze(seq, test)
@@ -94,6 +103,7 @@ def test_the_cases_cover_what_they_claim(reports: dict[str, dict]) -> None:
     assert any(not rep["complete"] for r in screen for rep in r["reps"])  # incomplete
     assert any(rep["left"] is None and "knee_flexion_deg" in rep for r in screen for rep in r["reps"])  # side view
     assert any(r["working_side"] for r in screen)
+    assert any("hip_shift_note" in rep for r in screen for rep in r["reps"])  # withheld hip shift
     assert "tracking" in reports["prone tracked"]
     assert not reports["prone one side"]["sides"]["right"]["measured"]
     assert reports["prone one side"]["asymmetry"]["ir"] is None

@@ -74,6 +74,8 @@ class Rep(Record):
     hip_shift_pct: float | None = None
     hip_shift_toward: str | None = None
     hip_shift: bool | None = None
+    #: why hip shift is withheld (single-leg reps whose legs' labels swap at the bottom)
+    hip_shift_note: str | None = field(default=None, metadata=OMIT_NONE)
     fppa_left_minus_right_deg: float | None = field(default=None, metadata=OMIT_NONE)
     knee_flexion_deg: float | None = field(default=None, metadata=OMIT_NONE)
     trunk_lean_deg: float | None = field(default=None, metadata=OMIT_NONE)
