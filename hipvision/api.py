@@ -25,6 +25,7 @@ from .errors import InputError
 from .models import resolve_model
 from .pose.factory import make_backend  # noqa: F401  (re-exported: its old home)
 from .posecsv import PoseCsvWriter, read_pose_csv
+from .schema import report_test
 from .sequence import PoseSequence
 from .sources import FrameSource, is_webcam, open_source
 
@@ -352,9 +353,9 @@ def write_series_csv(run: AnalysisRun, columns: tuple[str, ...], path: str | Pat
 def end_card(run: AnalysisRun) -> list[str]:
     """The lines of an annotated video's end card: the report's own summary text."""
     report = getattr(run, "report", None)
-    if not isinstance(report, dict) or report.get("test") not in analyzers.available():
+    if not isinstance(report, dict) or (test := report_test(report)) not in analyzers.available():
         return []
-    return analyzers.get(report["test"]).summary_text(report).splitlines()
+    return analyzers.get(test).summary_text(report).splitlines()
 
 
 def render_annotated(

@@ -15,7 +15,7 @@ from typing import Any, Iterable, Sequence
 from .atomicfile import write_atomic
 from .errors import InputError
 from .flatten import flatten_report
-from .schema import Report
+from .schema import Report, report_test
 
 RESULTS_COLUMNS = ("test", "metric", "side", "rep", "value")
 RECORD_COLUMNS = ("person", "session_id", "recorded_at", "test", "metric", "side", "rep", "value")
@@ -64,7 +64,7 @@ def run_series_csv(run: Any) -> str:
     CSV text, with its analyzer's columns."""
     from . import analyzers
 
-    return series_csv(analyzers.get(run.report["test"]).series_columns, run.series_rows())
+    return series_csv(analyzers.get(report_test(run.report)).series_columns, run.series_rows())
 
 
 def parse_series_csv(text: str) -> tuple[tuple[str, ...], list[tuple[float | None, ...]]]:

@@ -195,3 +195,9 @@ class Report(Record):
 
     def warnings_with(self, code: str) -> tuple[ReportWarning, ...]:
         return tuple(w for w in self.warnings if w.code == code)
+
+
+def report_test(report: Mapping[str, Any] | Report) -> str:
+    """The test a report (JSON or typed) is of; "" when it names none."""
+    test = report.test if isinstance(report, Report) else Report.from_dict(report).test
+    return test if isinstance(test, str) else str(test)

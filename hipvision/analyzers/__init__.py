@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol, Sequence
 
 from ..config import Settings
 from ..errors import AnalysisError
-from ..schema import Report as TypedReport
+from ..schema import Report as TypedReport, report_test
 from ..sequence import PoseSequence
 
 if TYPE_CHECKING:
@@ -220,6 +220,6 @@ def get(name: str) -> Analyzer:
 def overlay(run: AnalysisRun) -> Callable[[Any, int], Any]:
     """``(image, frame) -> image`` drawing ``run``'s analysis on the clip's frames, by its
     family (see :attr:`Family.draw`); unknown tests draw nothing."""
-    family = family_of(str(run.report.get("test")))
+    family = family_of(report_test(run.report))
     draw = family.draw if family is not None else _no_drawing
     return lambda image, frame: draw(run, image, frame)

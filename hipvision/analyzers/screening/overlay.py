@@ -8,7 +8,7 @@ import numpy as np
 
 from ...render import draw_label
 from ...wording import fppa_caveat
-from .schema import Rep
+from .schema import Rep, ScreeningReport
 
 
 def _pt(p: np.ndarray) -> tuple[int, int]:
@@ -62,8 +62,9 @@ def draw_screening(image: np.ndarray, run, frame: int) -> np.ndarray:
             y += draw_label(out, text, (x - 8 * scale if right else x + 8 * scale, y), right=right)
     if rep.hip_shift_pct is not None:
         pelvis = (P.point("left_hip")[k] + P.point("right_hip")[k]) / 2
-        if run.reps and run.report.get("working_side"):
-            feet = P.point(f"{run.report['working_side']}_ankle")[k]
+        working = ScreeningReport.from_dict(run.report).working_side if run.reps else None
+        if working:
+            feet = P.point(f"{working}_ankle")[k]
         else:
             feet = (P.point("left_ankle")[k] + P.point("right_ankle")[k]) / 2
         if np.isfinite(pelvis).all() and np.isfinite(feet).all():
