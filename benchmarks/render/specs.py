@@ -268,6 +268,30 @@ CLIPS: tuple[ClipSpec, ...] = (
     ClipSpec("seated-mannequin-dressed", "seated", "Mannequin.glb", {"distance": 1.8, "height": 0.55},
              holds=(Hold(42.0, 30.0), Hold(-25.0, 0.0), Hold(0.0, -35.0)), look="dressed",
              note="dressed look, camera square in front at knee height"),
+    # validity sweep (issue 15 item 8, docs/VALIDITY.md): camera height knee -> chest on all
+    # three avatars, roll +-5 deg, hinges on a second avatar; one axis at a time, not the product
+    ClipSpec("squat-ely-front", "squat", "Ely.glb", {"distance": 2.2, "height": 0.9}, reps=_SQUAT,
+             note="third avatar square in front at 0.9 m"),
+    ClipSpec("squat-xbot-knee", "squat", "Xbot.glb", {"distance": 2.2, "height": 0.5}, reps=_SQUAT,
+             note="square on, camera at knee height (0.5 m, looking up at the hips)"),
+    ClipSpec("squat-xbot-roll-5", "squat", "Xbot.glb", {"distance": 2.2, "height": 0.9, "roll": -5}, reps=_SQUAT,
+             note="square on at 0.9 m, camera rolled -5 deg"),
+    ClipSpec("hinge-mannequin-front", "hinge", "Mannequin.glb", {"distance": 2.2, "height": 0.9}, reps=_HINGE,
+             scene={"arms": "hang"}, note="hip hinge on the second avatar; rep 2 with a pelvis shift to the left"),
+    ClipSpec("squat-mannequin-roll+5", "squat", "Mannequin.glb", {"distance": 2.2, "height": 0.9, "roll": 5}, reps=_SQUAT,
+             note="square on at 0.9 m, camera rolled +5 deg"),
+    ClipSpec("squat-ely-chest", "squat", "Ely.glb", {"distance": 2.2, "height": 1.3}, reps=_SQUAT,
+             note="square on, camera at chest height (1.3 m), level roll"),
+    ClipSpec("squat-mannequin-knee", "squat", "Mannequin.glb", {"distance": 2.2, "height": 0.5}, reps=_SQUAT,
+             note="square on, camera at knee height (0.5 m)"),
+    ClipSpec("squat-ely-knee", "squat", "Ely.glb", {"distance": 2.2, "height": 0.5}, reps=_SQUAT,
+             note="square on, camera at knee height (0.5 m)"),
+    # the second look (clothing, background, light) on the square-on squats of all three avatars
+    *(
+        ClipSpec(f"squat-{av.lower()}-front-dressed", "squat", f"{av}.glb", {"distance": 2.2, "height": 0.9}, reps=_SQUAT,
+                 look="dressed", note="as the square-on squat at 0.9 m, dressed look")
+        for av in ("Xbot", "Mannequin", "Ely")
+    ),
 )
 
 
