@@ -199,7 +199,7 @@ def typed_report(report: Report | TypedReport) -> TypedReport:
     is ``r`` again, key for key."""
     if isinstance(report, TypedReport):
         return report
-    family = family_of(str(report.get("test", "")))
+    family = family_of(report_test(report))
     return (family.schema if family is not None else TypedReport).from_dict(report)
 
 
