@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 import warnings
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
@@ -25,6 +25,7 @@ from .errors import InputError
 from .models import resolve_model
 from .pose.factory import make_backend  # noqa: F401  (re-exported: its old home)
 from .posecsv import PoseCsvWriter, read_pose_csv
+from .schema import report_test
 from .sequence import PoseSequence
 from .sources import FrameSource, is_webcam, open_source
 
@@ -313,10 +314,16 @@ def _note_crossing(report: dict[str, Any], crossed: int) -> None:
     say so, and do not let "only IR was tested" suggest ER was never tried."""
     if not crossed:
         return
-    warnings = report.setdefault("warnings", [])
-    for w in warnings:
-        if w.get("code") == "one_direction_only" and w.get("message", "").endswith("no ER"):
-            w["message"] = w["message"].replace("was tested, no ER", "was measured; ER may be hidden where the shins crossed")
+    from .analyzers.rotation.analysis import er_maybe_hidden_message, one_direction_message
+
+    # the IR-only warnings, known by their code and the message the analyzer gave that side
+    ir_only = {one_direction_message(s, "ir"): er_maybe_hidden_message(s) for s in ("left", "right")}
+    typed = analyzers.typed_report(report).warnings
+    warnings = [
+        replace(w, message=ir_only[w.message]).to_dict() if w.code == "one_direction_only" and w.message in ir_only else w.to_dict()
+        for w in typed
+    ]
+    report["warnings"] = warnings
     warnings.append({"code": "shins_crossed", "value": float(crossed), "message": (
         f"the shins crossed in {crossed} frames (feet turned in): not measured there, so external rotation "
         "may be missing or read low; test external rotation one leg at a time")})
@@ -346,9 +353,9 @@ def write_series_csv(run: AnalysisRun, columns: tuple[str, ...], path: str | Pat
 def end_card(run: AnalysisRun) -> list[str]:
     """The lines of an annotated video's end card: the report's own summary text."""
     report = getattr(run, "report", None)
-    if not isinstance(report, dict) or report.get("test") not in analyzers.available():
+    if not isinstance(report, dict) or (test := report_test(report)) not in analyzers.available():
         return []
-    return analyzers.get(report["test"]).summary_text(report).splitlines()
+    return analyzers.get(test).summary_text(report).splitlines()
 
 
 def render_annotated(

@@ -184,14 +184,15 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if args.json:
         _emit(run.report, True)
     else:
+        typed = analyzers.typed_report(run.report)
         print(analyzers.get(args.test).summary_text(run.report))
-        tr = run.report.get("tracking")
+        tr = typed.tracking
         if tr:
-            u = tr["usable_fraction"]
-            print(f"  tracking: {tr['mode']} ({tr['reason']}; usable left {100 * (u.get('left') or 0):.0f} %, "
+            u = tr.usable_fraction
+            print(f"  tracking: {tr.mode} ({tr.reason}; usable left {100 * (u.get('left') or 0):.0f} %, "
                   f"right {100 * (u.get('right') or 0):.0f} %)")
-            for lost in tr["lost"]:
-                print(f"  tracking lost: {lost['message']}")
+            for lost in tr.lost:
+                print(f"  tracking lost: {lost.message}")
     return 0
 
 
@@ -298,8 +299,9 @@ def cmd_history(args: argparse.Namespace) -> int:
                 _emit(x.report, True)
             else:
                 print(f"session {x.id}: {x.person}, {x.test}, {x.recorded_at[:16].replace('T', ' ')}, {x.source}")
-                if x.report.get("test") in analyzers.available():
-                    print(analyzers.get(x.report["test"]).summary_text(x.report))
+                test = analyzers.typed_report(x.report).test
+                if test in analyzers.available():
+                    print(analyzers.get(test).summary_text(x.report))
         elif args.action == "report":
             from .export import write_atomic
             from .report_html import render_session_report

@@ -15,6 +15,7 @@ from typing import Any, Iterable, Sequence
 from .atomicfile import write_atomic
 from .errors import InputError
 from .flatten import flatten_report
+from .schema import Report, report_test
 
 RESULTS_COLUMNS = ("test", "metric", "side", "rep", "value")
 RECORD_COLUMNS = ("person", "session_id", "recorded_at", "test", "metric", "side", "rep", "value")
@@ -37,7 +38,7 @@ def _csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 def results_csv(report: dict[str, Any]) -> str:
     """One report's key numbers (:func:`hipvision.flatten.flatten_report`) as CSV:
     ``test,metric,side,rep,value`` (side empty = whole body, rep 0 = whole session)."""
-    test = report.get("test", "")
+    test = Report.from_dict(report).test
     return _csv_text(RESULTS_COLUMNS, ((test, r.metric, r.side, r.rep, r.value) for r in flatten_report(report)))
 
 
@@ -63,7 +64,7 @@ def run_series_csv(run: Any) -> str:
     CSV text, with its analyzer's columns."""
     from . import analyzers
 
-    return series_csv(analyzers.get(run.report["test"]).series_columns, run.series_rows())
+    return series_csv(analyzers.get(report_test(run.report)).series_columns, run.series_rows())
 
 
 def parse_series_csv(text: str) -> tuple[tuple[str, ...], list[tuple[float | None, ...]]]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from .results import ResultRow
+from .schema import report_test
 
 __all__ = ["ResultRow", "flatten_report", "metrics"]
 
@@ -34,5 +35,5 @@ def flatten_report(report: dict[str, Any]) -> list[ResultRow]:
     unknown test gives no rows."""
     from . import analyzers
 
-    family = analyzers.family_of(str(report.get("test")))
+    family = analyzers.family_of(report_test(report))
     return family.flatten(report) if family is not None else []

@@ -38,6 +38,7 @@ from .atomicfile import is_inside
 from .config import DEFAULT_SETTINGS, HistorySettings, default_history_path, default_videos_dir
 from .errors import HistoryError
 from .flatten import ResultRow, flatten_report
+from .schema import Report
 
 #: current schema version (``PRAGMA user_version``)
 SCHEMA_VERSION = 2
@@ -502,7 +503,8 @@ class History:
     ) -> int:
         """Store one analysis (its full report and key numbers) for a person; returns the
         session id. ``recorded_at`` defaults to now; ``source`` to the report's."""
-        test = report.get("test")
+        typed = Report.from_dict(report)
+        test = typed.test
         if not isinstance(test, str) or not test:
             raise HistoryError("the report names no test; only hipvision reports can be saved")
         try:
@@ -518,8 +520,8 @@ class History:
                 "INSERT INTO sessions(person_id, test, recorded_at, created, source, hipvision_version, "
                 "report_json, series_csv, series_path, video_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    person_id, test, when, now_utc(), str(source if source is not None else report.get("source", "")),
-                    str(report.get("hipvision_version", __version__)), text, series_csv,
+                    person_id, test, when, now_utc(), str(source if source is not None else typed.source),
+                    str(typed.hipvision_version if typed.has("hipvision_version") else __version__), text, series_csv,
                     None if series_path is None else str(series_path),
                     None if video_path is None else str(video_path),
                 ),

@@ -60,7 +60,8 @@ def key_frame_time(report: dict[str, Any]) -> float | None:
     peak or the bottom of the worst rep). None when the report has none."""
     from . import analyzers
 
-    family = analyzers.family_of(str(report.get("test")))
+    typed = analyzers.typed_report(report)
+    family = analyzers.family_of(typed.test)
     return family.key_frame_time(report) if family is not None else None
 
 
@@ -174,7 +175,8 @@ def render_report(
     """The report as one HTML document (text). ``series`` = (columns, rows) as in
     ``hipvision analyze --series`` (e.g. ``(analyzer.series_columns, run.series_rows())`` or
     :func:`hipvision.export.parse_series_csv`); ``key_frame`` an RGB image."""
-    test = str(report.get("test", ""))
+    typed = analyzers.typed_report(report)
+    test = typed.test
     family = analyzers.family_of(test)
     title = (family.titles.get(test) if family is not None else None) or test or "hipvision analysis"
     if isinstance(recorded_at, datetime):
@@ -184,9 +186,9 @@ def render_report(
     else:
         when = datetime.now(timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M")
     body = [f"<h1>{escape(title)}</h1>"]
-    meta = [f"<b>{escape(person)}</b>" if person else None, escape(when), f"source: {escape(str(report.get('source', '–')))}"]
-    if report.get("duration_s") is not None:
-        meta.append(f"clip {report['duration_s']:.1f} s")
+    meta = [f"<b>{escape(person)}</b>" if person else None, escape(when), f"source: {escape(typed.source if typed.has('source') else '–')}"]
+    if typed.duration_s is not None:
+        meta.append(f"clip {typed.duration_s:.1f} s")
     body.append('<p class="meta">' + " · ".join(m for m in meta if m) + "</p>")
 
     body.append('<section><h2>Results</h2>')
@@ -194,14 +196,12 @@ def render_report(
         body.append(family.html_section(report, settings))
     body.append("</section>")
 
-    warnings = report.get("warnings") or []
     body.append("<section><h2>Recording quality</h2>")
-    if warnings:
-        for w in warnings:
-            code = str(w.get("code"))
-            fix = FIXES.get(code) or (family.fixes.get(code) if family is not None else None)
+    if typed.warnings:
+        for w in typed.warnings:
+            fix = FIXES.get(w.code) or (family.fixes.get(w.code) if family is not None else None)
             body.append(
-                f'<div class="warn">{escape(str(w.get("message", w.get("code", ""))))}'
+                f'<div class="warn">{escape(w.message if w.has("message") else w.code)}'
                 + (f"<br><b>How to fix:</b> {escape(fix)}" if fix else "")
                 + "</div>"
             )
@@ -225,7 +225,7 @@ def render_report(
 
     body.append(
         f'<p class="small">Left and right are the person\'s. Computed on this computer by hipvision '
-        f"{escape(str(report.get('hipvision_version', '')))} (report schema {escape(str(report.get('schema_version', '')))}); "
+        f"{escape(typed.hipvision_version)} (report schema {escape(typed.schema_version)}); "
         "nothing was uploaded. To make a PDF, print this page and choose \"Save as PDF\".</p>"
     )
     head = (

@@ -1,10 +1,80 @@
 """Plain-language wording shared by every place a report is shown (the text summary, the
 dashboard and the HTML report), so that each says the same thing in the same words.
-Pure functions of the report's dicts; no formatting of the page itself."""
+Pure functions of the typed report's parts (:mod:`hipvision.schema` and the families'
+``schema`` modules; described here by what they read, so that this module depends on no
+family); no formatting of the page itself."""
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Iterable, Protocol
+
+
+class KneeReading(Protocol):
+    """A knee in a screening rep (``hipvision.analyzers.screening.schema.Knee``)."""
+
+    @property
+    def fppa_deg(self) -> float | None: ...
+    @property
+    def fppa_band_deg(self) -> float | None: ...
+    @property
+    def fppa_peak_deg(self) -> float | None: ...
+    @property
+    def fppa_peak_band_deg(self) -> float | None: ...
+    @property
+    def fppa_peak_s(self) -> float | None: ...
+    @property
+    def fppa_peak_phase(self) -> str | None: ...
+    @property
+    def fppa_peak_depth_pct(self) -> float | None: ...
+    @property
+    def fppa_at_depth_pct(self) -> float | None: ...
+    @property
+    def valgus_borderline(self) -> bool | None: ...
+    @property
+    def read_above_bottom(self) -> bool: ...
+
+
+class ShiftReading(Protocol):
+    """A screening rep's hip shift (``hipvision.analyzers.screening.schema.Rep``)."""
+
+    @property
+    def hip_shift_pct(self) -> float | None: ...
+    @property
+    def hip_shift_band_pct(self) -> float | None: ...
+    @property
+    def hip_shift_borderline(self) -> bool | None: ...
+
+
+class NormReading(Protocol):
+    """A rotation value against its norm (``hipvision.analyzers.rotation.schema.Norm``)."""
+
+    @property
+    def value_deg(self) -> float | None: ...
+    @property
+    def band_deg(self) -> tuple[float, ...]: ...
+    @property
+    def value_band_deg(self) -> float | None: ...
+    @property
+    def verdict(self) -> str | None: ...
+
+
+class AsymmetryReading(Protocol):
+    """Left against right (``hipvision.analyzers.rotation.schema.Asymmetry``)."""
+
+    @property
+    def left_minus_right_deg(self) -> float | None: ...
+    @property
+    def verdict(self) -> str: ...
+    @property
+    def lower_side(self) -> str | None: ...
+    @property
+    def equal_within_deg(self) -> float: ...
+    @property
+    def band_deg(self) -> float | None: ...
+    @property
+    def measurement_error_deg(self) -> float: ...
+
+    def has(self, key: str) -> bool: ...
 
 #: what "read at N % depth" beside a knee's FPPA means (a legend beside the rep table)
 FPPA_CAVEAT_LEGEND = (
@@ -54,111 +124,97 @@ def borderline_sentence(what: str, value: float, threshold: float, band: float, 
     )
 
 
-def norm_sentence(side: str, key: str, n: Mapping[str, Any]) -> str:
+def norm_sentence(side: str, key: str, n: NormReading) -> str:
     """A norm verdict: "left IR 26.5 ± 4.8° is below 30-45°"; borderline says why."""
     label = key.upper() if key != "arc" else "arc"
-    lo, hi = n["band_deg"]
-    value = with_band(n["value_deg"], n.get("value_band_deg"))
-    if n["verdict"] == "borderline":
-        edge = lo if abs(n["value_deg"] - lo) <= abs(n["value_deg"] - hi) else hi
+    lo, hi = n.band_deg
+    value = with_band(n.value_deg, n.value_band_deg)
+    if n.verdict == "borderline" and n.value_deg is not None:
+        edge = lo if abs(n.value_deg - lo) <= abs(n.value_deg - hi) else hi
         return (f"{side} {label} {value} is borderline for {lo:g}-{hi:g}°: within its error band of the "
                 f"{edge:g}° edge, so it may lie on either side")
-    return f"{side} {label} {value} is {n['verdict']} {lo:g}-{hi:g}°"
+    return f"{side} {label} {value} is {n.verdict} {lo:g}-{hi:g}°"
 
 
-def knee_band_note(side: Mapping[str, Any] | None, threshold: float) -> str:
+def knee_band_note(side: KneeReading | None, threshold: float) -> str:
     """The borderline sentence for a knee whose judged FPPA is within its band of the valgus
     threshold; "" otherwise."""
-    if not side or not side.get("valgus_borderline"):
+    if not side or not side.valgus_borderline:
         return ""
-    peak = side.get("fppa_peak_deg") is not None
-    value = side["fppa_peak_deg"] if peak else side["fppa_deg"]
-    band = side.get("fppa_peak_band_deg" if peak else "fppa_band_deg")
-    if band is None:
+    peak = side.fppa_peak_deg is not None
+    value = side.fppa_peak_deg if peak else side.fppa_deg
+    band = side.fppa_peak_band_deg if peak else side.fppa_band_deg
+    if band is None or value is None:
         return ""
     return borderline_sentence("peak knee valgus" if peak else "knee valgus", value, threshold, band)
 
 
-def shift_band_note(rep: Mapping[str, Any], threshold: float) -> str:
+def shift_band_note(rep: ShiftReading, threshold: float) -> str:
     """The borderline sentence for a rep's hip shift; "" otherwise."""
-    if not rep.get("hip_shift_borderline") or rep.get("hip_shift_pct") is None or rep.get("hip_shift_band_pct") is None:
+    if not rep.hip_shift_borderline or rep.hip_shift_pct is None or rep.hip_shift_band_pct is None:
         return ""
-    return borderline_sentence("hip shift", abs(rep["hip_shift_pct"]), threshold, rep["hip_shift_band_pct"], " %")
+    return borderline_sentence("hip shift", abs(rep.hip_shift_pct), threshold, rep.hip_shift_band_pct, " %")
 
 
 _PHASE = {"descent": "on the way down", "bottom": "at the bottom", "ascent": "on the way up"}
 _PHASE_SHORT = {"descent": "down", "bottom": "bottom", "ascent": "up"}
 
 
-def fppa_peak(side: Mapping[str, Any] | None, *, short: bool = False) -> str:
+def fppa_peak(side: KneeReading | None, *, short: bool = False) -> str:
     """A knee's peak valgus in a rep with when it happened: "peak 14.2° on the way up at
     1.52 s (40 % depth)", or with ``short`` "peak 14.2 up 1.52s"; "" without one."""
-    if not side or side.get("fppa_peak_deg") is None:
+    if not side or side.fppa_peak_deg is None:
         return ""
-    v, ph, t = side["fppa_peak_deg"], side.get("fppa_peak_phase") or "", side.get("fppa_peak_s")
-    pb = side.get("fppa_peak_band_deg")
+    v, ph, t = side.fppa_peak_deg, side.fppa_peak_phase or "", side.fppa_peak_s
+    pb = side.fppa_peak_band_deg
+    when = "" if t is None else f" {t:.2f}s" if short else f" at {t:.2f} s"
     if short:
-        return f"peak {v:.1f}{'' if pb is None else f'±{pb:.0f}'} {_PHASE_SHORT.get(ph, ph)} {t:.2f}s"
-    depth = side.get("fppa_peak_depth_pct")
-    return f"peak {with_band(v, pb)} {_PHASE.get(ph, ph)} at {t:.2f} s" + (f" ({depth:.0f} % depth)" if depth is not None else "")
+        return f"peak {v:.1f}{'' if pb is None else f'±{pb:.0f}'} {_PHASE_SHORT.get(ph, ph)}{when}"
+    depth = side.fppa_peak_depth_pct
+    return f"peak {with_band(v, pb)} {_PHASE.get(ph, ph)}{when}" + (f" ({depth:.0f} % depth)" if depth is not None else "")
 
 
-def fppa_judged(side: Mapping[str, Any] | None) -> float | None:
-    """The FPPA the valgus flag was judged on: the rep's peak, else its bottom value."""
-    if not side:
-        return None
-    return side.get("fppa_peak_deg") if side.get("fppa_peak_deg") is not None else side.get("fppa_deg")
-
-
-def fppa_caveat(side: Mapping[str, Any] | None, *, short: bool = False) -> str:
+def fppa_caveat(side: KneeReading | None, *, short: bool = False) -> str:
     """Where a knee's FPPA was read, when that was not the rep's bottom (the thigh was
     foreshortened deeper down): "read at 29 % depth: thigh foreshortened below", or with
     ``short`` "read at 29 % depth" (narrow tables, with :data:`FPPA_CAVEAT_LEGEND` beside).
     "" when the value was read at the bottom or there is no value."""
-    if not side or side.get("fppa_deg") is None or "fppa_at_depth_pct" not in side:
+    if not side or side.fppa_deg is None or not side.read_above_bottom:
         return ""
-    at = side["fppa_at_depth_pct"]
+    at = side.fppa_at_depth_pct
     where = f"read at {at:.0f} % depth" if at is not None else "read above the bottom"
     return where if short else f"{where}: thigh foreshortened below"
 
 
-def fppa_with_caveat(side: Mapping[str, Any] | None, unit: str = "°") -> str | None:
+def fppa_with_caveat(side: KneeReading | None, unit: str = "°") -> str | None:
     """A knee's FPPA with its caveat beside it: "-45.0° (read at 29 % depth: thigh
     foreshortened below)", "8.2°" read at the bottom; None without a value."""
-    if not side or side.get("fppa_deg") is None:
+    if not side or side.fppa_deg is None:
         return None
     caveat = fppa_caveat(side)
     peak = fppa_peak(side)
-    return f"bottom {with_band(side['fppa_deg'], side.get('fppa_band_deg'), unit)}" + (f" ({caveat})" if caveat else "") + (f"; {peak}" if peak else "")
+    return f"bottom {with_band(side.fppa_deg, side.fppa_band_deg, unit)}" + (f" ({caveat})" if caveat else "") + (f"; {peak}" if peak else "")
 
 
-def has_fppa_caveat(report: Mapping[str, Any]) -> bool:
-    """Whether any rep's FPPA was read above the bottom (then show :data:`FPPA_CAVEAT_LEGEND`)."""
-    return any(fppa_caveat(r.get(s)) for r in report.get("reps") or [] for s in ("left", "right"))
+def has_fppa_caveat(knees: Iterable[KneeReading | None]) -> bool:
+    """Whether any of a report's knees had its FPPA read above the bottom (then show
+    :data:`FPPA_CAVEAT_LEGEND`)."""
+    return any(fppa_caveat(k) for k in knees)
 
 
-def worst_knee(report: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    """The rep side dict of the summary's worst rep (for its caveat); None without one."""
-    w = (report.get("summary") or {}).get("worst_rep")
-    if not w:
-        return None
-    rep = next((r for r in report.get("reps") or [] if r.get("index") == w["index"]), None)
-    return (rep or {}).get(w["side"])
-
-
-def asymmetry_sentence(a: Mapping[str, Any]) -> str:
+def asymmetry_sentence(a: AsymmetryReading) -> str:
     """A rotation asymmetry entry (``left_minus_right_deg``, ``verdict``, ``equal_within_deg``,
     ``band_deg`` (else ``measurement_error_deg``), ``lower_side``) as a sentence a person
     understands."""
-    diff = abs(a["left_minus_right_deg"])
-    within = a["equal_within_deg"]
-    err = a.get("band_deg", a.get("measurement_error_deg"))
+    diff = abs(a.left_minus_right_deg or 0.0)
+    within = a.equal_within_deg
+    err = a.band_deg if a.has("band_deg") else a.measurement_error_deg
     head = f"left and right differ by {with_band(diff, err)}"
-    if a["verdict"] == "equal":
+    if a.verdict == "equal":
         return f"{head}: within the {within:g}° usually called equal, even allowing for the error band"
-    if a.get("lower_side"):
-        head += f" ({a['lower_side']} lower)"
-    if a["verdict"] == "borderline":
+    if a.lower_side:
+        head += f" ({a.lower_side} lower)"
+    if a.verdict == "borderline":
         side = "more" if diff > within else "less"
         return (
             f"{head}: {side} than the {within:g}° usually called equal, but within its error band of it "

@@ -18,10 +18,13 @@ from hipvision.analyzers.screening.view import rep_table
 from hipvision.landmarks import LANDMARK_INDEX
 from hipvision.report_html import render_report
 from hipvision.synthetic import Rep, screening_clip
+from hipvision.analyzers.screening.schema import Knee
 from hipvision.wording import fppa_peak, FPPA_CAVEAT_LEGEND, fppa_caveat, fppa_with_caveat, with_band
 
 DEEP, SHALLOW = 1.4, 0.6  # knee flexion 140 deg (thigh foreshortened) and 60 deg (not)
 MIN_RATIO = DEFAULT_SETTINGS.screening.min_thigh_ratio
+
+K = Knee.from_dict  # the wording reads typed knees
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +56,8 @@ def test_deep_reps_say_fppa_was_read_where_the_thigh_still_points_down(deep) -> 
         for s in ("left", "right"):
             at = r[s]["fppa_at_depth_pct"]
             assert 0.85 * known <= at <= known + 1.0 < r["depth_pct"]
-            assert fppa_caveat(r[s]) == f"read at {at:.0f} % depth: thigh foreshortened below"
-    assert fppa_caveat(reps[1]["left"]) == fppa_caveat(reps[1]["right"]) == ""  # a shallow rep: read at the bottom
+            assert fppa_caveat(K(r[s])) == f"read at {at:.0f} % depth: thigh foreshortened below"
+    assert fppa_caveat(K(reps[1]["left"])) == fppa_caveat(K(reps[1]["right"])) == ""  # a shallow rep: read at the bottom
 
 
 def test_text_summary_shows_the_caveat_beside_each_deep_reps_fppa(deep) -> None:
@@ -68,7 +71,7 @@ def test_text_summary_shows_the_caveat_beside_each_deep_reps_fppa(deep) -> None:
         assert shown[:2] == want
     assert FPPA_CAVEAT_LEGEND in text
     w = run.report["summary"]["worst_rep"]
-    how = fppa_peak(run.report["reps"][w["index"] - 1][w["side"]])  # the worst rep is judged on its peak
+    how = fppa_peak(K(run.report["reps"][w["index"] - 1][w["side"]]))  # the worst rep is judged on its peak
     assert f"  worst: rep {w['index']}, {w['side']} knee FPPA {w['fppa_deg']:.1f} deg ({how})" in text.splitlines()
 
 
@@ -84,7 +87,7 @@ def test_dashboard_rep_table_shows_the_caveat_beside_the_number(deep) -> None:
     for r in run.report["reps"]:
         for s in ("left", "right"):
             cell = table.loc[r["index"], f"FPPA {s}"]
-            assert cell == fppa_with_caveat(r[s])
+            assert cell == fppa_with_caveat(K(r[s]))
             assert ("(read at " in cell) == (r["index"] != 2)
 
 
@@ -95,7 +98,7 @@ def test_html_report_shows_the_caveat_and_its_legend(deep) -> None:
         for s in ("left", "right"):
             flag = (' <span class="flag">valgus</span>' if r[s]["valgus"]
                     else ' <span class="borderline">borderline</span>' if r[s].get("valgus_borderline") else "")
-            assert f"{with_band(r[s]['fppa_deg'], r[s]['fppa_band_deg'])}{flag}<br><span class=\"small\">bottom: {fppa_caveat(r[s])}</span>" in html
+            assert f"{with_band(r[s]['fppa_deg'], r[s]['fppa_band_deg'])}{flag}<br><span class=\"small\">bottom: {fppa_caveat(K(r[s]))}</span>" in html
     assert html.count("thigh foreshortened below") == 4  # two deep reps x two knees, not the shallow one
     assert escape(FPPA_CAVEAT_LEGEND) in html  # as the page shows it
 

@@ -273,9 +273,9 @@ def test_progress_values_equal_the_reports_of_known_clips(tmp_path: Path) -> Non
         # one caving knee per side: flagged, or borderline where it is within its band of the threshold
         assert {s: counts[s] + borderline[s] for s in ("left", "right")} == {"left": 1.0, "right": 1.0}
         worst = {r.side: r.value for r in h.progress(pid, "squat", "fppa_max_deg")}
-        from hipvision.wording import fppa_judged
+        from hipvision.analyzers.screening.schema import Knee
 
-        assert worst["left"] == max(fppa_judged(r["left"]) for r in rep["reps"])  # the highest peak
+        assert worst["left"] == max(Knee.from_dict(r["left"]).judged_deg for r in rep["reps"])  # the highest peak
 
 
 # --------------------------------------------------------------------------- video files of deleted sessions

@@ -64,6 +64,7 @@ PURE = (
     "hipvision.config",
     "hipvision.errors",
     "hipvision.results",
+    "hipvision.schema",
     "hipvision.reps",
     "hipvision.sides",
     "hipvision.plausibility",

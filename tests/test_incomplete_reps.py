@@ -153,10 +153,10 @@ def cut_report() -> dict:
 def test_summary_row_flatten_and_text_leave_the_cut_rep_out(cut_report: dict) -> None:
     row = ScreeningAnalyzer("squat").summary_row(cut_report)
     assert row["reps"] == 2 and row["reps_incomplete"] == 1 and row["left_valgus_reps"] == 0
-    from hipvision.wording import fppa_judged
+    from hipvision.analyzers.screening.schema import Knee
 
-    worst_complete = max(fppa_judged(r["left"]) for r in cut_report["reps"][:2])  # the peaks
-    assert row["left_worst_fppa_deg"] == worst_complete < fppa_judged(cut_report["reps"][2]["left"])
+    worst_complete = max(Knee.from_dict(r["left"]).judged_deg for r in cut_report["reps"][:2])  # the peaks
+    assert row["left_worst_fppa_deg"] == worst_complete < Knee.from_dict(cut_report["reps"][2]["left"]).judged_deg
     flat = {(r.metric, r.side, r.rep): r.value for r in flatten_report(cut_report)}
     assert flat[("reps", "", 0)] == 2 and flat[("reps_incomplete", "", 0)] == 1
     assert not any(rep == 3 for _, _, rep in flat)  # no per-rep numbers of the cut rep

@@ -448,6 +448,7 @@ def test_good_form_front_squats_say_where_fppa_was_read(front_squat_pose: PoseSe
     from hipvision.api import run_analysis
     from hipvision.analyzers.screening.view import rep_table
     from hipvision.report_html import render_report
+    from hipvision.analyzers.screening.schema import Knee
     from hipvision.wording import FPPA_CAVEAT_LEGEND, fppa_caveat, fppa_with_caveat, with_band
 
     run = run_analysis(front_squat_pose, "squat")
@@ -458,12 +459,12 @@ def test_good_form_front_squats_say_where_fppa_was_read(front_squat_pose: PoseSe
     html = render_report(rep, series=(get("squat").series_columns, run.series_rows()))
     table = rep_table(rep)
     for r, s in knees:
-        caveat = fppa_caveat(r[s], short=True)
+        caveat = fppa_caveat(Knee.from_dict(r[s]), short=True)
         assert re.search(rf"^ +{r['index']}\*? .*{r[s]['fppa_deg']:.1f}±\d+ \({re.escape(caveat)}\)", text, re.M)
         flag = (' <span class="flag">valgus</span>' if r[s]["valgus"]
                 else ' <span class="borderline">borderline</span>' if r[s].get("valgus_borderline") else "")
-        assert f"{with_band(r[s]['fppa_deg'], r[s]['fppa_band_deg'])}{flag}<br><span class=\"small\">bottom: {fppa_caveat(r[s])}</span>" in html
-        assert table.loc[r["index"], f"FPPA {s}"] == fppa_with_caveat(r[s])
+        assert f"{with_band(r[s]['fppa_deg'], r[s]['fppa_band_deg'])}{flag}<br><span class=\"small\">bottom: {fppa_caveat(Knee.from_dict(r[s]))}</span>" in html
+        assert table.loc[r["index"], f"FPPA {s}"] == fppa_with_caveat(Knee.from_dict(r[s]))
     assert FPPA_CAVEAT_LEGEND in text and escape(FPPA_CAVEAT_LEGEND) in html
     fppa = np.array([[np.nan if v is None else v for v in row[2:4]] for row in run.series_rows()])
     assert np.isfinite(fppa).mean() > 0.4  # standing and the way down are still drawn

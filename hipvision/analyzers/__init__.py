@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol, Sequence
 
 from ..config import Settings
 from ..errors import AnalysisError
+from ..schema import Report as TypedReport, report_test
 from ..sequence import PoseSequence
 
 if TYPE_CHECKING:
@@ -143,6 +144,8 @@ class Family:
     #: ``(run, image, frame)`` -> the clip's frame number ``frame`` (RGB) with the analysis
     #: drawn on it (annotated video, report key frame); the analysis itself draws nothing
     draw: Callable[[Any, Any, int], Any] = _no_drawing
+    #: the typed report (``hipvision.schema``): readers use it, not the report's keys
+    schema: type[TypedReport] = TypedReport
 
     @property
     def tests(self) -> tuple[str, ...]:
@@ -190,6 +193,16 @@ def family_of(test: str) -> Family | None:
     return next((f for f in families().values() if test in f.tests), None)
 
 
+def typed_report(report: Report | TypedReport) -> TypedReport:
+    """``report`` as its family's typed report (:attr:`Family.schema`); a report of an
+    unknown test as the shared :class:`hipvision.schema.Report`. ``typed_report(r).to_dict()``
+    is ``r`` again, key for key."""
+    if isinstance(report, TypedReport):
+        return report
+    family = family_of(report_test(report))
+    return (family.schema if family is not None else TypedReport).from_dict(report)
+
+
 def available() -> dict[str, Analyzer]:
     """Registered analyzers by name."""
     _load_builtin()
@@ -207,6 +220,6 @@ def get(name: str) -> Analyzer:
 def overlay(run: AnalysisRun) -> Callable[[Any, int], Any]:
     """``(image, frame) -> image`` drawing ``run``'s analysis on the clip's frames, by its
     family (see :attr:`Family.draw`); unknown tests draw nothing."""
-    family = family_of(str(run.report.get("test")))
+    family = family_of(report_test(run.report))
     draw = family.draw if family is not None else _no_drawing
     return lambda image, frame: draw(run, image, frame)

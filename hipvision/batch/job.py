@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from ..config import Settings
+from ..schema import Report
 
 
 NOBODY = "no person found in any frame"
@@ -133,8 +134,9 @@ def _process(job: ClipJob) -> tuple[dict[str, Any], int]:
         write_trc(seq, paths.trc)
     _write_json(report, paths.report)
     columns = analyzers.summary_row(analyzer, report)
-    columns["warnings"] = ";".join(w["code"] for w in report.get("warnings", []))
-    columns["frames"] = int(report.get("frames", len(seq)))
+    typed = Report.from_dict(report)
+    columns["warnings"] = ";".join(w.code for w in typed.warnings)
+    columns["frames"] = int(typed.frames if typed.frames is not None else len(seq))
     return columns, extracted
 
 

@@ -11,6 +11,8 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from ..analyzers.rotation.schema import RotationReport
+from ..analyzers.screening.schema import ScreeningReport
 from ..config import DEFAULT_SETTINGS
 from ..wording import fppa_caveat
 
@@ -26,7 +28,7 @@ def series_frame(rows: list[tuple], columns: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(columns)).astype(float)
 
 
-def rotation_chart(report: dict[str, Any], series: pd.DataFrame) -> alt.LayerChart:
+def rotation_chart(report: dict[str, Any] | RotationReport, series: pd.DataFrame) -> alt.LayerChart:
     """Shin angle over time per side (+ = IR, foot lateral; - = ER), the held peaks as
     points, and the norm bands (IR above zero, ER below) shaded. A side's line stops where
     the series has no angle (leg not seen, frame rejected) instead of joining the ends."""
@@ -40,6 +42,7 @@ def rotation_chart(report: dict[str, Any], series: pd.DataFrame) -> alt.LayerCha
     )
     lines = base.mark_line().encode(detail="stretch:N", tooltip=["side", alt.Tooltip("time_s", format=".2f"), alt.Tooltip("angle_deg", format=".1f")])
     layers: list[alt.Chart] = []
+    report = RotationReport.coerce(report)
     bands = _norm_bands(report)
     if not bands.empty:
         layers.append(
@@ -64,26 +67,26 @@ def rotation_chart(report: dict[str, Any], series: pd.DataFrame) -> alt.LayerCha
     return alt.layer(*layers).properties(height=320).interactive(bind_y=False)
 
 
-def _norm_bands(report: dict[str, Any]) -> pd.DataFrame:
+def _norm_bands(report: RotationReport) -> pd.DataFrame:
     rows = []
-    for side in report.get("sides", {}).values():
-        for key, sign in (("ir", 1.0), ("er", -1.0)):
-            n = side.get("norms", {}).get(key)
-            if n and n.get("band_deg"):
-                lo, hi = n["band_deg"]
-                a, b = sorted((sign * lo, sign * hi))
-                rows.append({"low": a, "high": b, "label": f"{key.upper()} norm {lo:g}–{hi:g}°"})
-        break  # the bands are the same for both sides
+    side = report.sides.left  # the bands are the same for both sides
+    for key, sign in (("ir", 1.0), ("er", -1.0)):
+        n = side.norms.ir if key == "ir" else side.norms.er
+        if n and n.band_deg:
+            lo, hi = n.band_deg
+            a, b = sorted((sign * lo, sign * hi))
+            rows.append({"low": a, "high": b, "label": f"{key.upper()} norm {lo:g}–{hi:g}°"})
     return pd.DataFrame(rows)
 
 
-def _held_peaks(report: dict[str, Any]) -> pd.DataFrame:
+def _held_peaks(report: RotationReport) -> pd.DataFrame:
     rows = []
-    for name, side in report.get("sides", {}).items():
+    for name in ("left", "right"):
+        side = report.sides.of(name)
         for key, sign in (("ir", 1.0), ("er", -1.0)):
-            v, held = side.get(f"peak_{key}_deg"), side.get(f"{key}_held")
+            v, held = side.value(key), side.held(key)  # type: ignore[arg-type]
             if v is not None and held:
-                rows.append({"side": name, "time_s": held["at_s"], "angle_deg": sign * v, "label": f"held peak {key.upper()}"})
+                rows.append({"side": name, "time_s": held.at_s, "angle_deg": sign * v, "label": f"held peak {key.upper()}"})
     return pd.DataFrame(rows)
 
 
@@ -97,14 +100,15 @@ def gapped(long: pd.DataFrame, value: str, by: str) -> pd.DataFrame:
     return out[~missing]
 
 
-def screening_time_chart(report: dict[str, Any], series: pd.DataFrame) -> alt.LayerChart:
+def screening_time_chart(report: dict[str, Any] | ScreeningReport, series: pd.DataFrame) -> alt.LayerChart:
     """FPPA per knee over time (+ = valgus) with the valgus threshold and each rep's bottom.
     The series has no FPPA where it has no meaning (thigh foreshortened, see
     :func:`hipvision.analyzers.screening.analysis.fppa_measurable`): the lines break there."""
     long = series.melt("time_s", ["left_fppa_deg", "right_fppa_deg"], var_name="side", value_name="fppa_deg")
     long["side"] = long["side"].str.replace("_fppa_deg", "", regex=False)
     long = gapped(long, "fppa_deg", "side")
-    thr = float(report.get("thresholds", {}).get("fppa_valgus_deg", DEFAULT_SETTINGS.screening.fppa_threshold()))
+    report = ScreeningReport.coerce(report)
+    thr = _threshold(report)
     layers: list[alt.Chart] = [
         alt.Chart(long)
         .mark_line()
@@ -119,24 +123,30 @@ def screening_time_chart(report: dict[str, Any], series: pd.DataFrame) -> alt.La
         .mark_rule(color="#c62828", strokeDash=[6, 4])
         .encode(y="y:Q", tooltip=["label"]),
     ]
-    bottoms = pd.DataFrame([{"time_s": r["bottom_s"], "rep": r["index"]} for r in report.get("reps", [])])
+    bottoms = pd.DataFrame([{"time_s": r.bottom_s, "rep": r.index} for r in report.reps])
     if not bottoms.empty:
         layers.append(alt.Chart(bottoms).mark_rule(color="#999", strokeDash=[2, 3]).encode(x="time_s:Q", tooltip=["rep"]))
     return alt.layer(*layers).properties(height=280).interactive(bind_y=False)
 
 
-def screening_rep_chart(report: dict[str, Any]) -> alt.LayerChart | None:
+def _threshold(report: ScreeningReport) -> float:
+    """The report's valgus threshold (the default for a report without one)."""
+    return float(report.thresholds.fppa_valgus_deg if report.has("thresholds") else DEFAULT_SETTINGS.screening.fppa_threshold())
+
+
+def screening_rep_chart(report: dict[str, Any] | ScreeningReport) -> alt.LayerChart | None:
     """FPPA per rep and knee as grouped bars, with the valgus threshold; None without reps."""
+    report = ScreeningReport.coerce(report)
     rows = []
-    for r in report.get("reps", []):
+    for r in report.reps:
         for side in ("left", "right"):
-            d = r.get(side)
-            if d and d.get("fppa_deg") is not None:
-                rows.append({"rep": r["index"], "side": side, "fppa_deg": d["fppa_deg"], "valgus": bool(d.get("valgus")),
+            d = r.knee(side)
+            if d and d.fppa_deg is not None:
+                rows.append({"rep": r.index, "side": side, "fppa_deg": d.fppa_deg, "valgus": bool(d.valgus),
                              "read": fppa_caveat(d) or "at the bottom"})
     if not rows:
         return None
-    thr = float(report.get("thresholds", {}).get("fppa_valgus_deg", DEFAULT_SETTINGS.screening.fppa_threshold()))
+    thr = _threshold(report)
     bars = (
         alt.Chart(pd.DataFrame(rows))
         .mark_bar()

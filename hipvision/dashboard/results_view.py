@@ -22,8 +22,8 @@ def show(outcome: Outcome) -> None:
         family.show(outcome)
     else:  # a family without a view: the report as it is
         st.json(rep)
-    for w in rep.get("warnings", []):
-        st.warning(w["message"])
+    for w in analyzers.typed_report(rep).warnings:
+        st.warning(w.message)
     if outcome.annotated_video is not None and outcome.annotated_video.exists():
         st.subheader("Annotated video")
         st.video(str(outcome.annotated_video))

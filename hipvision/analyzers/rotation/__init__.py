@@ -14,6 +14,7 @@ from typing import Any
 from ...config import Settings
 from .. import Family, Report, Series, register_family
 from . import metrics, recording
+from .schema import RotationReport
 from .analysis import PRONE, SEATED
 
 
@@ -86,5 +87,6 @@ FAMILY = register_family(
         draw=_draw,
         trackable=True,
         mirrored=_mirrored,
+        schema=RotationReport,
     )
 )

@@ -37,8 +37,22 @@ from ...shin_axis import anchored_knee, foreshortened, neutral_frames
 from ...bands import annotate_rotation, rotation_terms
 from ...wording import BAND_LEGEND, asymmetry_sentence, norm_sentence, with_band
 from .. import register
+from .schema import RotationReport, RotationVertical
 
 DIRECTIONS = {"ir": 1.0, "er": -1.0}
+
+
+def one_direction_message(side: str, done: str) -> str:
+    """The ``one_direction_only`` warning's message for the person's ``side`` where only
+    ``done`` ("ir" or "er") was tested."""
+    missing = "ER" if done == "ir" else "IR"
+    return f"{side} side: only {done.upper()} was tested, no {missing}"
+
+
+def er_maybe_hidden_message(side: str) -> str:
+    """The same warning where the shins crossed (assisted tracking left those frames out):
+    only IR was measured and ER may be hidden there, not untested."""
+    return f"{side} side: only IR was measured; ER may be hidden where the shins crossed"
 #: vertical-reference methods that measure each shin's own neutral (roll is then known)
 NEUTRAL_METHODS = ("neutral shins at the start", "neutral shins between attempts", "still neutral per side")
 
@@ -272,59 +286,62 @@ class RotationAnalyzer:
             peaks={s: sides[s].peaks for s in SIDES},
         )
 
-    def summary_text(self, report: dict[str, Any]) -> str:
+    def summary_text(self, report: dict[str, Any] | RotationReport) -> str:
+        rep = RotationReport.coerce(report)
+
         def deg(v: float | None, band: float | None = None) -> str:
             return f"{'-':<13}" if v is None else f"{with_band(v, band):<13}"
 
         lines = [
-            f"{self.name} hip rotation: {report['source']} (clip {report['duration_s']} s)"
-            + (", mirrored" if report["mirrored"] else ""),
+            f"{self.name} hip rotation: {rep.source} (clip {rep.duration_s} s)"
+            + (", mirrored" if rep.mirrored else ""),
             "          IR             ER             arc",
         ]
         for s in SIDES:
-            d = report["sides"][s]
-            if not d["measured"]:
+            d = rep.sides.of(s)
+            if not d.measured:
                 lines.append(f"  {s:<6}  not measured")
                 continue
             lines.append(
-                f"  {s:<6}  {deg(d['peak_ir_deg'], d.get('peak_ir_band_deg'))}  {deg(d['peak_er_deg'], d.get('peak_er_band_deg'))}  "
-                f"{deg(d['total_arc_deg'], d.get('total_arc_band_deg'))}"
+                f"  {s:<6}  {deg(d.peak_ir_deg, d.peak_ir_band_deg)}  {deg(d.peak_er_deg, d.peak_er_band_deg)}  "
+                f"{deg(d.total_arc_deg, d.total_arc_band_deg)}"
             )
         for key, label in (("ir", "IR"), ("er", "ER"), ("arc", "arc")):
-            a = report["asymmetry"].get(key)
+            a = rep.asymmetry.of(key)  # type: ignore[arg-type]
             if a:
                 lines.append(f"  {label}: {asymmetry_sentence(a)}")
         for s in SIDES:
-            for key, n in report["sides"][s].get("norms", {}).items():
-                if n["verdict"]:
+            for key, n in rep.sides.of(s).norms.items():
+                if n.verdict:
                     lines.append(f"  {norm_sentence(s, key, n)}")
-        v = report["vertical_reference"]
-        roll = f", camera roll {v['camera_roll_deg']:+.1f}°" if v["camera_roll_deg"] is not None else ""
-        lines.append(f"  vertical: {v['method']} (confidence {v['confidence']}{roll})")
-        if report.get("band_basis"):
-            lines.append(f"  {BAND_LEGEND} Here: {report['band_basis']}.")
-        for w in report["warnings"]:
-            lines.append(f"  warning [{w['code']}]: {w['message']}")
+        v = rep.vertical_reference or RotationVertical()
+        roll = f", camera roll {v.camera_roll_deg:+.1f}°" if v.camera_roll_deg is not None else ""
+        lines.append(f"  vertical: {v.method} (confidence {v.confidence}{roll})")
+        if rep.band_basis:
+            lines.append(f"  {BAND_LEGEND} Here: {rep.band_basis}.")
+        for w in rep.warnings:
+            lines.append(f"  warning [{w.code}]: {w.message}")
         return "\n".join(lines)
 
-    def summary_row(self, report: dict[str, Any]) -> dict[str, Any]:
+    def summary_row(self, report: dict[str, Any] | RotationReport) -> dict[str, Any]:
         """The report's key numbers as flat columns for a batch summary (person's sides;
         peaks are positive magnitudes; None = not measured)."""
+        rep = RotationReport.coerce(report)
         row: dict[str, Any] = {}
         for s in SIDES:
-            d = report["sides"][s]
-            row[f"{s}_peak_ir_deg"] = d["peak_ir_deg"]
-            row[f"{s}_peak_er_deg"] = d["peak_er_deg"]
-            row[f"{s}_total_arc_deg"] = d["total_arc_deg"]
-            row[f"{s}_peak_ir_band_deg"] = d.get("peak_ir_band_deg")
-            row[f"{s}_peak_er_band_deg"] = d.get("peak_er_band_deg")
-            row[f"{s}_total_arc_band_deg"] = d.get("total_arc_band_deg")
+            d = rep.sides.of(s)
+            row[f"{s}_peak_ir_deg"] = d.peak_ir_deg
+            row[f"{s}_peak_er_deg"] = d.peak_er_deg
+            row[f"{s}_total_arc_deg"] = d.total_arc_deg
+            row[f"{s}_peak_ir_band_deg"] = d.peak_ir_band_deg
+            row[f"{s}_peak_er_band_deg"] = d.peak_er_band_deg
+            row[f"{s}_total_arc_band_deg"] = d.total_arc_band_deg
         for key in ("ir", "er", "arc"):
-            a = report["asymmetry"].get(key)
-            row[f"{key}_left_minus_right_deg"] = a["left_minus_right_deg"] if a else None
-            row[f"{key}_left_minus_right_band_deg"] = a.get("band_deg") if a else None
-            row[f"{key}_asymmetry"] = a["verdict"] if a else None
-        row["vertical_confidence"] = report["vertical_reference"]["confidence"]
+            a = rep.asymmetry.of(key)  # type: ignore[arg-type]
+            row[f"{key}_left_minus_right_deg"] = a.left_minus_right_deg if a else None
+            row[f"{key}_left_minus_right_band_deg"] = a.band_deg if a else None
+            row[f"{key}_asymmetry"] = a.verdict if a else None
+        row["vertical_confidence"] = rep.vertical_reference.confidence if rep.vertical_reference else None
         return row
 
     # ----------------------------------------------------------------- checks
@@ -673,8 +690,7 @@ class RotationAnalyzer:
             for s in measured:
                 done = [k for k in DIRECTIONS if sides[s].attempts.get(k)]
                 if len(done) == 1:
-                    missing = "ER" if done[0] == "ir" else "IR"
-                    warnings.append(QualityWarning("one_direction_only", f"{s} side: only {done[0].upper()} was tested, no {missing}"))
+                    warnings.append(QualityWarning("one_direction_only", one_direction_message(s, done[0])))
                 elif not done:
                     warnings.append(QualityWarning("side_not_tested", f"{s} side: the shin did not rotate"))
         # compensation: pelvis and thigh movement

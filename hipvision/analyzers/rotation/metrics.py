@@ -6,6 +6,7 @@ from typing import Any
 
 from ...landmarks import SIDES
 from ...results import ResultRow, add_row
+from .schema import RotationReport
 
 #: metric -> what it is
 METRICS: dict[str, str] = {
@@ -27,22 +28,22 @@ METRICS: dict[str, str] = {
 }
 
 
-def flatten_rotation(report: dict[str, Any]) -> list[ResultRow]:
+def flatten_rotation(report: dict[str, Any] | RotationReport) -> list[ResultRow]:
     """Per side: ``ir_peak_deg``, ``er_peak_deg``, ``total_arc_deg``, ``range_deg``; whole
     body: ``{ir,er,arc}_left_minus_right_deg``."""
+    rep = RotationReport.coerce(report)
     rows: list[ResultRow] = []
-    sides = report.get("sides") or {}
     for s in SIDES:
-        d = sides.get(s) or {}
-        add_row(rows, "ir_peak_deg", s, 0, d.get("peak_ir_deg"))
-        add_row(rows, "er_peak_deg", s, 0, d.get("peak_er_deg"))
-        add_row(rows, "total_arc_deg", s, 0, d.get("total_arc_deg"))
-        add_row(rows, "range_deg", s, 0, d.get("range_deg"))
-        for key in ("ir", "er"):
-            add_row(rows, f"{key}_peak_band_deg", s, 0, d.get(f"peak_{key}_band_deg"))
-        add_row(rows, "total_arc_band_deg", s, 0, d.get("total_arc_band_deg"))
-    for key, a in (report.get("asymmetry") or {}).items():
-        if isinstance(a, dict):
-            add_row(rows, f"{key}_left_minus_right_deg", "", 0, a.get("left_minus_right_deg"))
-            add_row(rows, f"{key}_left_minus_right_band_deg", "", 0, a.get("band_deg"))
+        d = rep.sides.of(s)
+        add_row(rows, "ir_peak_deg", s, 0, d.peak_ir_deg)
+        add_row(rows, "er_peak_deg", s, 0, d.peak_er_deg)
+        add_row(rows, "total_arc_deg", s, 0, d.total_arc_deg)
+        add_row(rows, "range_deg", s, 0, d.range_deg)
+        add_row(rows, "ir_peak_band_deg", s, 0, d.peak_ir_band_deg)
+        add_row(rows, "er_peak_band_deg", s, 0, d.peak_er_band_deg)
+        add_row(rows, "total_arc_band_deg", s, 0, d.total_arc_band_deg)
+    for key, a in rep.asymmetry.items():
+        if a is not None:
+            add_row(rows, f"{key}_left_minus_right_deg", "", 0, a.left_minus_right_deg)
+            add_row(rows, f"{key}_left_minus_right_band_deg", "", 0, a.band_deg)
     return rows

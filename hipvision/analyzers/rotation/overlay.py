@@ -10,6 +10,7 @@ import numpy as np
 
 from ...config import DEFAULT_SETTINGS
 from ...render import draw_label
+from .schema import RotationReport
 
 
 class RotationDrawing(Protocol):
@@ -42,6 +43,7 @@ def draw_rotation(image: np.ndarray, run: RotationDrawing, frame: int) -> np.nda
         k = -1  # a frame the analysis has no row for: only the peak panel
     t_now = run.time_s[k] if k >= 0 else None
     lines = []
+    sides = RotationReport.from_dict(run.report).sides
     for side in ("left", "right"):
         color = _COLORS[side]
         if k >= 0:
@@ -58,10 +60,10 @@ def draw_rotation(image: np.ndarray, run: RotationDrawing, frame: int) -> np.nda
                     label = f"{'IR' if a >= 0 else 'ER'} {abs(a):.0f}"
                     draw_label(out, label, (_pt(knee)[0] + 8 * scale, _pt(knee)[1] - 20 * scale))
         held = []
-        doc = (run.report.get("sides") or {}).get(side) or {}
+        doc = sides.of(side)
         for key in ("ir", "er"):
             hold = run.peaks[side].get(key)
-            value, band = doc.get(f"peak_{key}_deg"), doc.get(f"peak_{key}_band_deg")
+            value, band = (doc.peak_ir_deg, doc.peak_ir_band_deg) if key == "ir" else (doc.peak_er_deg, doc.peak_er_band_deg)
             if hold is not None and value is not None and t_now is not None and hold.at_s <= t_now:
                 # the report's number with its band (OpenCV's font has no "±"); a peak the
                 # report withholds is not drawn

@@ -14,6 +14,7 @@ from typing import Any
 from ...config import Settings
 from .. import Family, Report, Series, get, register_family
 from . import metrics, recording
+from .schema import ScreeningReport
 from .analysis import TESTS
 
 
@@ -79,5 +80,6 @@ FAMILY = register_family(
         show=_show,
         live=_live,
         draw=_draw,
+        schema=ScreeningReport,
     )
 )

@@ -51,10 +51,11 @@ from ...sequence import PoseSequence
 from ...stance_leg import free_leg_gap, standing_leg_length, withhold_hidden
 from ...swapped_legs import bottom_through_gaps, crossed_frames, withhold_swapped
 from ...wording import (
-    BAND_LEGEND, FPPA_CAVEAT_LEGEND, FPPA_DEFINITION, fppa_caveat, fppa_judged, fppa_peak, has_fppa_caveat,
-    knee_band_note, shift_band_note, worst_knee,
+    BAND_LEGEND, FPPA_CAVEAT_LEGEND, FPPA_DEFINITION, fppa_caveat, fppa_peak, has_fppa_caveat,
+    knee_band_note, shift_band_note,
 )
 from .. import register
+from .schema import Knee, ScreeningReport, SideCounts
 
 TESTS = ("squat", "single-leg-squat", "hinge", "single-leg-hinge")
 
@@ -691,7 +692,7 @@ class ScreeningAnalyzer:
         worst = None  # the highest peak valgus (the bottom value where a rep has no peak)
         for r in reps:
             for s in SIDES:
-                v = fppa_judged(r[s])
+                v = _judged(r[s])
                 if v is not None and (worst is None or v > worst[0]):
                     worst = (v, r["index"], s)
         out["worst_rep"] = {"index": worst[1], "side": worst[2], "fppa_deg": worst[0]} if worst else None
@@ -785,91 +786,100 @@ class ScreeningAnalyzer:
         what = "shoulders" if self.hinge else "pelvis"
         return f"no repetition found: the {what} moved down at most {100 * rng:.0f} % (a rep needs {100 * ss.min_rep_depth:.0f} %)"
 
-    def summary_row(self, report: dict[str, Any]) -> dict[str, Any]:
+    def summary_row(self, report: dict[str, Any] | ScreeningReport) -> dict[str, Any]:
         """The report's key numbers as flat columns for a batch summary (person's sides;
         FPPA + = valgus; worst = the highest peak valgus of any rep; None = not measured)."""
-        s = report["summary"]
-        row: dict[str, Any] = {"reps": s["reps"], "reps_incomplete": s.get("reps_incomplete", 0), "view": s["view"], "working_side": report["working_side"]}
+        rep = ScreeningReport.coerce(report)
+        s = rep.summary
+        row: dict[str, Any] = {"reps": s.reps, "reps_incomplete": s.reps_incomplete, "view": s.view, "working_side": rep.working_side}
         for side in SIDES:
-            row[f"{side}_valgus_reps"] = s["valgus_reps"][side]
-        row["hip_shift_reps"] = s["hip_shift_reps"]
+            row[f"{side}_valgus_reps"] = s.valgus_reps.of(side)
+        row["hip_shift_reps"] = s.hip_shift_reps
         for side in SIDES:
-            vals = [v for r in report["reps"] if r.get("complete", True) and (v := fppa_judged(r.get(side))) is not None]
-            row[f"{side}_worst_fppa_deg"] = max(vals) if vals else None
-            row[f"{side}_fppa_mean_deg"] = s[f"{side}_fppa_mean_deg"]
+            knees = [d for r in rep.complete_reps if (d := r.knee(side)) and d.judged_deg is not None]
+            row[f"{side}_worst_fppa_deg"] = max(d.judged_deg for d in knees) if knees else None  # type: ignore[type-var]
+            row[f"{side}_fppa_mean_deg"] = s.fppa_mean(side)
             # the band of the worst (highest judged) value, and the borderline reps
-            judged = [(v, d.get("fppa_peak_band_deg") if d.get("fppa_peak_deg") is not None else d.get("fppa_band_deg"))
-                      for r in report["reps"] if r.get("complete", True) and (d := r.get(side)) and (v := fppa_judged(d)) is not None]
-            row[f"{side}_worst_fppa_band_deg"] = max(judged, key=lambda x: x[0])[1] if judged else None
-            row[f"{side}_valgus_borderline_reps"] = (s.get("valgus_borderline_reps") or {}).get(side)
-        row["hip_shift_mean_pct"] = s["hip_shift_mean_pct"]
-        row["hip_shift_borderline_reps"] = s.get("hip_shift_borderline_reps")
-        row["fppa_valgus_threshold_deg"] = report["thresholds"]["fppa_valgus_deg"]
+            row[f"{side}_worst_fppa_band_deg"] = max(knees, key=lambda d: d.judged_deg).judged_band_deg if knees else None  # type: ignore[arg-type,return-value]
+            row[f"{side}_valgus_borderline_reps"] = s.valgus_borderline_reps.of(side) if s.valgus_borderline_reps else None
+        row["hip_shift_mean_pct"] = s.hip_shift_mean_pct
+        row["hip_shift_borderline_reps"] = s.hip_shift_borderline_reps
+        row["fppa_valgus_threshold_deg"] = rep.thresholds.fppa_valgus_deg
         return row
 
-    def summary_text(self, report: dict[str, Any]) -> str:
-        lines = [f"{self.name} screening: {report['source']} (clip {report['duration_s']} s)"]
-        if report.get("working_side"):
-            lines[0] += f", working leg: {report['working_side']}"
-        thr = report["thresholds"]
+    def summary_text(self, report: dict[str, Any] | ScreeningReport) -> str:
+        rep = ScreeningReport.coerce(report)
+        lines = [f"{self.name} screening: {rep.source} (clip {rep.duration_s} s)"]
+        if rep.working_side:
+            lines[0] += f", working leg: {rep.working_side}"
+        thr = rep.thresholds
 
-        def knee(d: dict[str, Any] | None) -> str:
-            if d is None or d["fppa_deg"] is None:
+        def knee(d: Knee | None) -> str:
+            if d is None or d.fppa_deg is None:
                 return "     -"
             caveat = fppa_caveat(d, short=True)
             peak = fppa_peak(d, short=True)
-            band = d.get("fppa_band_deg")
-            return (f"{d['fppa_deg']:6.1f}" + ("" if band is None else f"±{band:.0f}") + (f" ({caveat})" if caveat else "")
-                    + (f", {peak}" if peak else "") + (" VALG" if d["valgus"] else " border" if d.get("valgus_borderline") else ""))
+            band = d.fppa_band_deg
+            return (f"{d.fppa_deg:6.1f}" + ("" if band is None else f"±{band:.0f}") + (f" ({caveat})" if caveat else "")
+                    + (f", {peak}" if peak else "") + (" VALG" if d.valgus else " border" if d.valgus_borderline else ""))
 
-        cells = [(knee(r["left"]), knee(r["right"])) for r in report["reps"]]
+        cells = [(knee(r.left), knee(r.right)) for r in rep.reps]
         w = max([11] + [len(c) for pair in cells for c in pair])  # a caveat widens the FPPA columns
-        if not report["reps"]:
-            lines.append(f"  no reps: {report.get('no_reps_reason', '')}")
+        if not rep.reps:
+            lines.append(f"  no reps: {rep.no_reps_reason or ''}")
         else:
             lines.append(
                 f"  rep  bottom   depth  view      {'FPPA left: bottom, peak':<{w}}  {'FPPA right: bottom, peak':<{w}}  hip shift   "
-                f"(valgus > {thr['fppa_valgus_deg']:g} deg, shift > {thr['hip_shift_pct']:g} %)"
+                f"(valgus > {thr.fppa_valgus_deg:g} deg, shift > {thr.hip_shift_pct:g} %)"
             )
-        for r, (left, right) in zip(report["reps"], cells):
-            hb = "" if r.get("hip_shift_band_pct") is None else f"±{r['hip_shift_band_pct']:.0f}"
-            flag = " SHIFT" if r["hip_shift"] else " border" if r.get("hip_shift_borderline") else ""
-            hs = "     -" if r["hip_shift_pct"] is None else f"{r['hip_shift_pct']:5.1f}{hb} % {r['hip_shift_toward'][0].upper()}{flag}"
-            mark = "*" if not r.get("complete", True) else " "
-            lines.append(f"  {r['index']:>3}{mark} {r['bottom_s']:6.2f}  {r['depth_pct']:5.1f} %  {r['view']:<8}  {left:<{w}}  {right:<{w}}  {hs}")
-        s = report["summary"]
-        if s["worst_rep"]:
-            wr = s["worst_rep"]
-            wk = worst_knee(report)
+        for r, (left, right) in zip(rep.reps, cells):
+            hb = "" if r.hip_shift_band_pct is None else f"±{r.hip_shift_band_pct:.0f}"
+            flag = " SHIFT" if r.hip_shift else " border" if r.hip_shift_borderline else ""
+            hs = "     -" if r.hip_shift_pct is None else f"{r.hip_shift_pct:5.1f}{hb} % {(r.hip_shift_toward or '?')[0].upper()}{flag}"
+            mark = "*" if not r.complete else " "
+            lines.append(f"  {r.index:>3}{mark} {r.bottom_s:6.2f}  {r.depth_pct:5.1f} %  {r.view:<8}  {left:<{w}}  {right:<{w}}  {hs}")
+        s = rep.summary
+        if s.worst_rep:
+            wr = s.worst_rep
+            wk = rep.worst_knee()
             how = fppa_peak(wk) or (fppa_caveat(wk) and f"at the bottom, {fppa_caveat(wk)}")
-            lines.append(f"  worst: rep {wr['index']}, {wr['side']} knee FPPA {wr['fppa_deg']:.1f} deg" + (f" ({how})" if how else ""))
-        if report["reps"]:
+            lines.append(f"  worst: rep {wr.index}, {wr.side} knee FPPA {wr.fppa_deg:.1f} deg" + (f" ({how})" if how else ""))
+        if rep.reps:
             lines.append(f"  {FPPA_DEFINITION}")
-        if has_fppa_caveat(report):
+        if has_fppa_caveat(rep.knees()):
             lines.append(f"  {FPPA_CAVEAT_LEGEND}")
-        if s.get("reps_incomplete"):
-            lines.append(f"  * incomplete (the clip cuts it off, or a tracking jump): not counted; complete reps: {s['reps']}")
-        if report["reps"]:
+        if s.reps_incomplete:
+            lines.append(f"  * incomplete (the clip cuts it off, or a tracking jump): not counted; complete reps: {s.reps}")
+        if rep.reps:
             lines.append(
-                f"  valgus reps: left {s['valgus_reps']['left']}, right {s['valgus_reps']['right']}; hip-shift reps: {s['hip_shift_reps']}; view: {s['view']}"
+                f"  valgus reps: left {s.valgus_reps.left}, right {s.valgus_reps.right}; hip-shift reps: {s.hip_shift_reps}; view: {s.view}"
             )
-            bl = s.get("valgus_borderline_reps") or {}
-            if any(bl.values()) or s.get("hip_shift_borderline_reps"):
+            bl = s.valgus_borderline_reps or SideCounts()
+            if bl.left or bl.right or s.hip_shift_borderline_reps:
                 lines.append(
-                    f"  borderline (within the error band of the threshold, not flagged): valgus left {bl.get('left', 0)}, "
-                    f"right {bl.get('right', 0)}; hip shift {s.get('hip_shift_borderline_reps', 0)}"
+                    f"  borderline (within the error band of the threshold, not flagged): valgus left {bl.left}, "
+                    f"right {bl.right}; hip shift {s.hip_shift_borderline_reps or 0}"
                 )
-            for r in report["reps"]:
-                notes = [knee_band_note(r.get(sd), thr["fppa_valgus_deg"]) for sd in ("left", "right")]
-                notes.append(shift_band_note(r, thr["hip_shift_pct"]))
+            for r in rep.reps:
+                notes = [knee_band_note(r.knee(sd), thr.fppa_valgus_deg) for sd in ("left", "right")]
+                notes.append(shift_band_note(r, thr.hip_shift_pct))
                 for sd, n in zip(("left knee: ", "right knee: ", ""), notes):
                     if n:
-                        lines.append(f"  rep {r['index']} {sd}{n}")
-            if report.get("band_basis"):
-                lines.append(f"  {BAND_LEGEND} Here: {report['band_basis']}.")
-        for warning in report["warnings"]:
-            lines.append(f"  warning [{warning['code']}]: {warning['message']}")
+                        lines.append(f"  rep {r.index} {sd}{n}")
+            if rep.band_basis:
+                lines.append(f"  {BAND_LEGEND} Here: {rep.band_basis}.")
+        for warning in rep.warnings:
+            lines.append(f"  warning [{warning.code}]: {warning.message}")
         return "\n".join(lines)
+
+
+def _judged(d: dict[str, Any] | None) -> float | None:
+    """While building the report: the FPPA a knee's valgus flag was judged on (its peak, else
+    its bottom value); :attr:`.schema.Knee.judged_deg` for a finished report."""
+    if not d:
+        return None
+    return d.get("fppa_peak_deg") if d.get("fppa_peak_deg") is not None else d.get("fppa_deg")
+
 
 for _t in TESTS:
     register(ScreeningAnalyzer(_t))

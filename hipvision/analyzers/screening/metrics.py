@@ -7,7 +7,7 @@ from typing import Any
 
 from ...landmarks import SIDES
 from ...results import ResultRow, add_row, finite_number
-from ...wording import fppa_judged
+from .schema import ScreeningReport
 
 #: metric -> what it is
 METRICS: dict[str, str] = {
@@ -39,56 +39,54 @@ METRICS: dict[str, str] = {
 }
 
 
-def flatten_screening(report: dict[str, Any]) -> list[ResultRow]:
+def flatten_screening(report: dict[str, Any] | ScreeningReport) -> list[ResultRow]:
     """Per rep: ``fppa_deg`` and ``valgus`` per knee, ``hip_shift_pct``, ``depth_pct`` (and
     ``knee_flexion_deg`` / ``trunk_lean_deg`` from side views); per session (rep 0):
     ``reps``, ``valgus_reps`` and ``fppa_mean_deg`` / ``fppa_sd_deg`` (bottom values) /
     ``fppa_max_deg`` (the highest peak) per knee, ``hip_shift_reps``, ``hip_shift_mean_pct``, ``fppa_left_minus_right_deg``,
     ``reps_incomplete``. Reps the clip cuts off (``complete`` false) give no per-rep rows and
     count in nothing but ``reps_incomplete``, as in the report's summary."""
+    rep = ScreeningReport.coerce(report)
     rows: list[ResultRow] = []
-    reps = report.get("reps") or []
     worst: dict[str, float] = {}
-    for r in reps:
-        if not r.get("complete", True):
-            continue
-        i = int(r["index"])
+    for r in rep.complete_reps:
+        i = int(r.index)
         for s in SIDES:
-            d = r.get(s)
+            d = r.knee(s)
             if not d:
                 continue
-            add_row(rows, "fppa_deg", s, i, finite_number(d.get("fppa_deg")))
-            add_row(rows, "fppa_peak_deg", s, i, finite_number(d.get("fppa_peak_deg")))
-            add_row(rows, "fppa_band_deg", s, i, d.get("fppa_band_deg"))
-            add_row(rows, "fppa_peak_band_deg", s, i, d.get("fppa_peak_band_deg"))
-            if d.get("valgus") is not None:
-                add_row(rows, "valgus", s, i, 1.0 if d["valgus"] else 0.0)
-            if d.get("valgus_borderline") is not None:
-                add_row(rows, "valgus_borderline", s, i, 1.0 if d["valgus_borderline"] else 0.0)
-            f = finite_number(fppa_judged(d))  # what the flag was judged on: the peak, else the bottom
+            add_row(rows, "fppa_deg", s, i, finite_number(d.fppa_deg))
+            add_row(rows, "fppa_peak_deg", s, i, finite_number(d.fppa_peak_deg))
+            add_row(rows, "fppa_band_deg", s, i, d.fppa_band_deg)
+            add_row(rows, "fppa_peak_band_deg", s, i, d.fppa_peak_band_deg)
+            if d.valgus is not None:
+                add_row(rows, "valgus", s, i, 1.0 if d.valgus else 0.0)
+            if d.valgus_borderline is not None:
+                add_row(rows, "valgus_borderline", s, i, 1.0 if d.valgus_borderline else 0.0)
+            f = finite_number(d.judged_deg)  # what the flag was judged on: the peak, else the bottom
             if f is not None:
                 worst[s] = max(worst.get(s, -math.inf), f)
-        add_row(rows, "hip_shift_pct", "", i, r.get("hip_shift_pct"))
-        add_row(rows, "hip_shift_band_pct", "", i, r.get("hip_shift_band_pct"))
-        if r.get("hip_shift_pct") is not None and r.get("hip_shift_borderline") is not None:
-            add_row(rows, "hip_shift_borderline", "", i, 1.0 if r["hip_shift_borderline"] else 0.0)
-        add_row(rows, "depth_pct", "", i, r.get("depth_pct"))
-        add_row(rows, "knee_flexion_deg", "", i, r.get("knee_flexion_deg"))
-        add_row(rows, "trunk_lean_deg", "", i, r.get("trunk_lean_deg"))
-    sm = report.get("summary") or {}
-    add_row(rows, "reps", "", 0, sm.get("reps", len(reps)))
-    if sm.get("reps_incomplete"):
-        add_row(rows, "reps_incomplete", "", 0, sm["reps_incomplete"])
+        add_row(rows, "hip_shift_pct", "", i, r.hip_shift_pct)
+        add_row(rows, "hip_shift_band_pct", "", i, r.hip_shift_band_pct)
+        if r.hip_shift_pct is not None and r.hip_shift_borderline is not None:
+            add_row(rows, "hip_shift_borderline", "", i, 1.0 if r.hip_shift_borderline else 0.0)
+        add_row(rows, "depth_pct", "", i, r.depth_pct)
+        add_row(rows, "knee_flexion_deg", "", i, r.knee_flexion_deg)
+        add_row(rows, "trunk_lean_deg", "", i, r.trunk_lean_deg)
+    sm = rep.summary
+    add_row(rows, "reps", "", 0, sm.reps if sm.has("reps") else len(rep.reps))
+    if sm.reps_incomplete:
+        add_row(rows, "reps_incomplete", "", 0, sm.reps_incomplete)
     for s in SIDES:
         if s in worst:  # a knee that was judged in at least one rep
-            add_row(rows, "valgus_reps", s, 0, (sm.get("valgus_reps") or {}).get(s))
-            add_row(rows, "valgus_borderline_reps", s, 0, (sm.get("valgus_borderline_reps") or {}).get(s))
-        add_row(rows, "fppa_mean_deg", s, 0, sm.get(f"{s}_fppa_mean_deg"))
-        add_row(rows, "fppa_sd_deg", s, 0, sm.get(f"{s}_fppa_sd_deg"))
+            add_row(rows, "valgus_reps", s, 0, sm.valgus_reps.of(s) if sm.has("valgus_reps") else None)
+            add_row(rows, "valgus_borderline_reps", s, 0, sm.valgus_borderline_reps.of(s) if sm.valgus_borderline_reps else None)
+        add_row(rows, "fppa_mean_deg", s, 0, sm.fppa_mean(s))
+        add_row(rows, "fppa_sd_deg", s, 0, sm.fppa_sd(s))
         add_row(rows, "fppa_max_deg", s, 0, worst.get(s))
-    if any(r.get("hip_shift_pct") is not None for r in reps if r.get("complete", True)):
-        add_row(rows, "hip_shift_reps", "", 0, sm.get("hip_shift_reps"))
-        add_row(rows, "hip_shift_borderline_reps", "", 0, sm.get("hip_shift_borderline_reps"))
-    add_row(rows, "hip_shift_mean_pct", "", 0, sm.get("hip_shift_mean_pct"))
-    add_row(rows, "fppa_left_minus_right_deg", "", 0, sm.get("fppa_left_minus_right_deg"))
+    if any(r.hip_shift_pct is not None for r in rep.complete_reps):
+        add_row(rows, "hip_shift_reps", "", 0, sm.hip_shift_reps if sm.has("hip_shift_reps") else None)
+        add_row(rows, "hip_shift_borderline_reps", "", 0, sm.hip_shift_borderline_reps)
+    add_row(rows, "hip_shift_mean_pct", "", 0, sm.hip_shift_mean_pct)
+    add_row(rows, "fppa_left_minus_right_deg", "", 0, sm.fppa_left_minus_right_deg)
     return rows

@@ -8,6 +8,7 @@ import numpy as np
 
 from ...render import draw_label
 from ...wording import fppa_caveat
+from .schema import Rep, ScreeningReport
 
 
 def _pt(p: np.ndarray) -> tuple[int, int]:
@@ -28,8 +29,8 @@ def draw_screening(image: np.ndarray, run, frame: int) -> np.ndarray:
         k = -1
     done = 0
     current = None
-    for sp, rep in zip(run.spans, run.reps):
-        if k >= 0 and k >= sp.end and rep.get("complete", True):  # cut-off reps do not count
+    for sp, rep in zip(run.spans, (Rep.from_dict(r) for r in run.reps)):
+        if k >= 0 and k >= sp.end and rep.complete:  # cut-off reps do not count
             done += 1
         if k >= 0 and sp.start <= k <= sp.end:
             current = (sp, rep)
@@ -43,34 +44,35 @@ def draw_screening(image: np.ndarray, run, frame: int) -> np.ndarray:
     P = run.clean
     labels = []
     for s in ("left", "right"):
-        d = rep.get(s)
-        if not d or d.get("fppa_deg") is None:
+        d = rep.knee(s)
+        if not d or d.fppa_deg is None:
             continue
         pts = [P.point(f"{s}_{p}")[k] for p in ("hip", "knee", "ankle")]
         if not all(np.isfinite(p).all() for p in pts):
             continue
-        color = red if d["valgus"] else amber if d.get("valgus_borderline") else green
+        color = red if d.valgus else amber if d.valgus_borderline else green
         cv2.line(out, _pt(pts[0]), _pt(pts[1]), color, 3 * scale, cv2.LINE_AA)
         cv2.line(out, _pt(pts[1]), _pt(pts[2]), color, 3 * scale, cv2.LINE_AA)
         caveat = fppa_caveat(d, short=True)  # not read at this (the bottom) frame: say where
-        labels.append(([f"FPPA {_with_band(d['fppa_deg'], d.get('fppa_band_deg'))}"] + ([caveat] if caveat else []), _pt(pts[1])))
+        labels.append(([f"FPPA {_with_band(d.fppa_deg, d.fppa_band_deg)}"] + ([caveat] if caveat else []), _pt(pts[1])))
     if len(labels) == 2:  # each knee's label on its outer side
         labels.sort(key=lambda lab: lab[1][0])
     for n, (texts, (x, y)) in enumerate(labels):  # after the lines, so no knee's lines cover a label
         right = len(labels) == 2 and n == 0
         for text in texts:
             y += draw_label(out, text, (x - 8 * scale if right else x + 8 * scale, y), right=right)
-    if rep.get("hip_shift_pct") is not None:
+    if rep.hip_shift_pct is not None:
         pelvis = (P.point("left_hip")[k] + P.point("right_hip")[k]) / 2
-        if run.reps and run.report.get("working_side"):
-            feet = P.point(f"{run.report['working_side']}_ankle")[k]
+        working = ScreeningReport.from_dict(run.report).working_side if run.reps else None
+        if working:
+            feet = P.point(f"{working}_ankle")[k]
         else:
             feet = (P.point("left_ankle")[k] + P.point("right_ankle")[k]) / 2
         if np.isfinite(pelvis).all() and np.isfinite(feet).all():
-            color = red if rep["hip_shift"] else yellow
+            color = red if rep.hip_shift else yellow
             cv2.arrowedLine(out, _pt(feet), _pt(pelvis), color, 2 * scale, cv2.LINE_AA, tipLength=0.05)
-            shift = _with_band(abs(rep["hip_shift_pct"]), rep.get("hip_shift_band_pct"), "%")
-            draw_label(out, f"hip shift {shift} {rep['hip_shift_toward']}", (10, 10 + int(max(0.5, h / 900) * 40) + 10))
+            shift = _with_band(abs(rep.hip_shift_pct), rep.hip_shift_band_pct, "%")
+            draw_label(out, f"hip shift {shift} {rep.hip_shift_toward}", (10, 10 + int(max(0.5, h / 900) * 40) + 10))
     return out
 
 

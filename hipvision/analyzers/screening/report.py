@@ -13,107 +13,109 @@ from ...wording import (
     BAND_LEGEND, FPPA_CAVEAT_LEGEND, FPPA_DEFINITION, fppa_caveat, fppa_peak, has_fppa_caveat, knee_band_note, shift_band_note,
     with_band,
 )
+from .schema import ScreeningReport, SideCounts
 
 
-def key_frame_time(report: dict[str, Any]) -> float | None:
+def key_frame_time(report: dict[str, Any] | ScreeningReport) -> float | None:
     """The moment worth showing: the bottom of the worst (else the first complete, else the
     first) rep. None when the report has no rep."""
-    reps = report.get("reps") or []
+    rep_ = ScreeningReport.coerce(report)
+    reps = rep_.reps
     if not reps:
         return None
-    worst = ((report.get("summary") or {}).get("worst_rep") or {}).get("index")
-    rep = next((r for r in reps if r["index"] == worst), next((r for r in reps if r.get("complete", True)), reps[0]))
-    return rep.get("bottom_s")
+    worst = rep_.summary.worst_rep.index if rep_.summary.worst_rep else None
+    rep = next((r for r in reps if r.index == worst), next((r for r in reps if r.complete), reps[0]))
+    return rep.bottom_s
 
 
-def _screening_numbers(report: dict[str, Any]) -> str:
-    reps = report.get("reps") or []
-    thr = report.get("thresholds") or {}
-    sm = report.get("summary") or {}
+def _screening_numbers(report: dict[str, Any] | ScreeningReport) -> str:
+    rep_ = ScreeningReport.coerce(report)
+    reps = rep_.reps
+    thr = rep_.thresholds
+    sm = rep_.summary
     html = []
     if not reps:
-        html.append(f'<p class="flag">No reps found. {escape(str(report.get("no_reps_reason", "")))}</p>')
+        html.append(f'<p class="flag">No reps found. {escape(rep_.no_reps_reason or "")}</p>')
         return "\n".join(html)
-    worst = (sm.get("worst_rep") or {}).get("index")
-    side_view = any(r.get("knee_flexion_deg") is not None or r.get("trunk_lean_deg") is not None for r in reps)
+    worst = sm.worst_rep.index if sm.worst_rep else None
+    side_view = any(r.knee_flexion_deg is not None or r.trunk_lean_deg is not None for r in reps)
     header = ["Rep", "Depth", "View", "FPPA left", "FPPA right", "Hip shift"]
     if side_view:
         header += ["Knee flexion", "Trunk lean"]
     rows, classes = [], []
     for r in reps:
-        cut = "" if r.get("complete", True) else f' <span class="flag" title="{escape(str(r.get("incomplete_reason") or ""))}">incomplete, not counted</span>'
-        cells = [str(r["index"]) + (" (worst)" if r["index"] == worst else "") + cut, "#" + _f(r.get("depth_pct"), " %"), escape(str(r.get("view", "–")))]
+        cut = "" if r.complete else f' <span class="flag" title="{escape(r.incomplete_reason or "")}">incomplete, not counted</span>'
+        cells = [str(r.index) + (" (worst)" if r.index == worst else "") + cut, "#" + _f(r.depth_pct, " %"), escape(r.view)]
         for s in ("left", "right"):
-            d = r.get(s)
-            if not d or d.get("fppa_deg") is None:
+            d = r.knee(s)
+            if not d or d.fppa_deg is None:
                 cells.append("#–")
                 continue
-            flag = ' <span class="flag">valgus</span>' if d.get("valgus") else ' <span class="borderline">borderline</span>' if d.get("valgus_borderline") else ""
-            notes = [n for n in (fppa_caveat(d) and f"bottom: {fppa_caveat(d)}", fppa_peak(d), knee_band_note(d, thr.get("fppa_valgus_deg", 0.0))) if n]
-            cells.append("#" + escape(with_band(d["fppa_deg"], d.get("fppa_band_deg"))) + flag + "".join(f'<br><span class="small">{escape(n)}</span>' for n in notes))
-        hs = r.get("hip_shift_pct")
+            flag = ' <span class="flag">valgus</span>' if d.valgus else ' <span class="borderline">borderline</span>' if d.valgus_borderline else ""
+            notes = [n for n in (fppa_caveat(d) and f"bottom: {fppa_caveat(d)}", fppa_peak(d), knee_band_note(d, thr.fppa_valgus_deg)) if n]
+            cells.append("#" + escape(with_band(d.fppa_deg, d.fppa_band_deg)) + flag + "".join(f'<br><span class="small">{escape(n)}</span>' for n in notes))
+        hs = r.hip_shift_pct
         if hs is None:
             cells.append("#–")
         else:
-            flag = ' <span class="flag">flag</span>' if r.get("hip_shift") else ' <span class="borderline">borderline</span>' if r.get("hip_shift_borderline") else ""
-            note = shift_band_note(r, thr.get("hip_shift_pct", 0.0))
-            cells.append(f"#{escape(with_band(abs(hs), r.get('hip_shift_band_pct'), ' %'))} to the {escape(str(r.get('hip_shift_toward')))}{flag}"
+            flag = ' <span class="flag">flag</span>' if r.hip_shift else ' <span class="borderline">borderline</span>' if r.hip_shift_borderline else ""
+            note = shift_band_note(r, thr.hip_shift_pct)
+            cells.append(f"#{escape(with_band(abs(hs), r.hip_shift_band_pct, ' %'))} to the {escape(str(r.hip_shift_toward))}{flag}"
                          + (f'<br><span class="small">{escape(note)}</span>' if note else ""))
         if side_view:
-            cells += ["#" + _f(r.get("knee_flexion_deg")), "#" + _f(r.get("trunk_lean_deg"))]
+            cells += ["#" + _f(r.knee_flexion_deg), "#" + _f(r.trunk_lean_deg)]
         rows.append(cells)
-        classes.append("worst" if r["index"] == worst else "")
+        classes.append("worst" if r.index == worst else "")
     html.append(_table(header, rows, classes))
     html.append(f'<p class="small">{escape(FPPA_DEFINITION)}</p>')
-    html.append(f'<p class="small">{escape(BAND_LEGEND)} Here: {escape(str(report.get("band_basis", "")))}.</p>')
-    if has_fppa_caveat(report):
+    html.append(f'<p class="small">{escape(BAND_LEGEND)} Here: {escape(rep_.band_basis or "")}.</p>')
+    if has_fppa_caveat(rep_.knees()):
         html.append(f'<p class="small">{escape(FPPA_CAVEAT_LEGEND)}</p>')
-    vr = sm.get("valgus_reps") or {}
+    vr = sm.valgus_borderline_reps or SideCounts()
     html.append(
         "<p>"
-        f"Reps: <b>{sm.get('reps', len(reps))}</b>"
-        + (f" (plus {sm['reps_incomplete']} incomplete, not counted: "
-           + escape("; ".join(f"rep {r['index']}, {r.get('incomplete_reason')}" for r in reps if not r.get("complete", True))) + ")"
-           if sm.get("reps_incomplete") else "")
-        + f". Valgus beyond {_f(thr.get('fppa_valgus_deg'))}: "
-        f"left knee in <b>{vr.get('left', 0)}</b>, right knee in <b>{vr.get('right', 0)}</b> reps. "
-        f"Hip shift beyond {_f(thr.get('hip_shift_pct'), ' %', 0)} of hip width in <b>{sm.get('hip_shift_reps', 0)}</b> reps. "
-        + (f"Borderline (within the error band of the threshold, not flagged): valgus left {(sm.get('valgus_borderline_reps') or {}).get('left', 0)}, "
-           f"right {(sm.get('valgus_borderline_reps') or {}).get('right', 0)}, hip shift {sm.get('hip_shift_borderline_reps', 0)} reps. "
-           if sm.get("hip_shift_borderline_reps") or any((sm.get("valgus_borderline_reps") or {}).values()) else "")
-        + 
-        f"Mean FPPA left {_f(sm.get('left_fppa_mean_deg'))} (sd {_f(sm.get('left_fppa_sd_deg'))}), "
-        f"right {_f(sm.get('right_fppa_mean_deg'))} (sd {_f(sm.get('right_fppa_sd_deg'))})."
+        f"Reps: <b>{sm.reps}</b>"
+        + (f" (plus {sm.reps_incomplete} incomplete, not counted: "
+           + escape("; ".join(f"rep {r.index}, {r.incomplete_reason}" for r in reps if not r.complete)) + ")"
+           if sm.reps_incomplete else "")
+        + f". Valgus beyond {_f(thr.fppa_valgus_deg)}: "
+        f"left knee in <b>{sm.valgus_reps.left}</b>, right knee in <b>{sm.valgus_reps.right}</b> reps. "
+        f"Hip shift beyond {_f(thr.hip_shift_pct, ' %', 0)} of hip width in <b>{sm.hip_shift_reps}</b> reps. "
+        + (f"Borderline (within the error band of the threshold, not flagged): valgus left {vr.left}, "
+           f"right {vr.right}, hip shift {sm.hip_shift_borderline_reps or 0} reps. "
+           if sm.hip_shift_borderline_reps or vr.left or vr.right else "")
+        + f"Mean FPPA left {_f(sm.left_fppa_mean_deg)} (sd {_f(sm.left_fppa_sd_deg)}), "
+        f"right {_f(sm.right_fppa_mean_deg)} (sd {_f(sm.right_fppa_sd_deg)})."
         "</p>"
     )
-    if sm.get("fppa_left_minus_right_deg") is not None:
-        real = sm.get("fppa_side_difference_real")
+    if sm.fppa_left_minus_right_deg is not None:
         html.append(
-            f"<p>Left − right FPPA {_f(sm['fppa_left_minus_right_deg'])}: "
-            + ("<span class=\"flag\">a real difference</span>" if real else '<span class="ok">within the change that counts as real</span>')
+            f"<p>Left − right FPPA {_f(sm.fppa_left_minus_right_deg)}: "
+            + ("<span class=\"flag\">a real difference</span>" if sm.fppa_side_difference_real else '<span class="ok">within the change that counts as real</span>')
             + "</p>"
         )
     html.append(
         '<p class="small">FPPA = frontal-plane projection angle of the knee, + = valgus (knee moves inward). '
-        f"Thresholds: {escape(str(thr.get('sources', '')))}. {escape(str(thr.get('hip_shift_note', '')))}.</p>"
+        f"Thresholds: {escape(thr.sources)}. {escape(thr.hip_shift_note)}.</p>"
     )
     return "\n".join(html)
 
 
-def _screening_plots(report: dict[str, Any], series: tuple[Sequence[str], Sequence[Sequence[Any]]], settings: Settings) -> list[str]:
+def _screening_plots(report: dict[str, Any] | ScreeningReport, series: tuple[Sequence[str], Sequence[Sequence[Any]]], settings: Settings) -> list[str]:
     cols, rows = series
     t = [float(r[0]) for r in rows]
     rs = settings.render
-    thr = report.get("thresholds") or {}
-    worst = ((report.get("summary") or {}).get("worst_rep") or {}).get("index")
+    rep_ = ScreeningReport.coerce(report)
+    thr = rep_.thresholds
+    worst = rep_.summary.worst_rep.index if rep_.summary.worst_rep else None
     spans = [
-        VSpan(r["start_s"], r["end_s"], (240, 140, 0) if r["index"] == worst else (120, 120, 120), f"rep {r['index']}", 0.22 if r["index"] == worst else 0.1)
-        for r in report.get("reps") or []
-        if r.get("start_s") is not None and r.get("end_s") is not None
+        VSpan(r.start_s, r.end_s, (240, 140, 0) if r.index == worst else (120, 120, 120), f"rep {r.index}", 0.22 if r.index == worst else 0.1)
+        for r in rep_.reps
+        if r.start_s is not None and r.end_s is not None
     ]
     w, h = settings.report.plot_width, settings.report.plot_height
     charts = []
-    f_thr = thr.get("fppa_valgus_deg")
+    f_thr = thr.fppa_valgus_deg if rep_.has("thresholds") else None
     charts.append(line_chart(
         [Line("left knee", t, _column(cols, rows, "left_fppa_deg"), rs.left_color), Line("right knee", t, _column(cols, rows, "right_fppa_deg"), rs.right_color)],
         title="Knee FPPA over time (+ = valgus); shaded = reps, orange = worst rep; gaps = thigh foreshortened, no FPPA",
@@ -122,7 +124,7 @@ def _screening_plots(report: dict[str, Any], series: tuple[Sequence[str], Sequen
     ))
     hs = _column(cols, rows, "hip_shift_pct")
     if any(v is not None for v in hs):
-        h_thr = thr.get("hip_shift_pct")
+        h_thr = thr.hip_shift_pct if rep_.has("thresholds") else None
         charts.append(line_chart(
             [Line("hip shift", t, hs, "#6a3d9a")],
             title="Lateral hip shift over time (+ = towards the person's left)",
