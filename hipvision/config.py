@@ -364,6 +364,14 @@ class ScreeningSettings:
     fppa_max_turn_deg: float = 5.5
     #: ... and would move FPPA by more than this (deg) at the rep's bottom
     fppa_turn_tolerance_deg: float = 3.0
+    #: single-leg tests read that turn on a two-legged standing start instead (in single-leg
+    #: stance the world hip and shoulder lines read square rendered bodies turned 7-12 deg;
+    #: hipvision.stance_turn): frames before the first rep with the free ankle at most this
+    #: many stance-leg lengths above the stance ankle in the image (both feet down: 0.0-0.03
+    #: on the renders; lifted: 0.2-0.3) ...
+    two_leg_start_max_rise: float = 0.08
+    #: ... at least this long (s); with less, a single-leg FPPA is withheld (turn unknown)
+    two_leg_start_min_s: float = 0.5
     #: single-leg tests: the stance knee's FPPA is withheld where the free leg hides it
     #: (hipvision.stance_leg): the pose model's stance knee closer to the free thigh or shin
     #: in the image than this share of the stance leg's standing length (rendered single-leg
