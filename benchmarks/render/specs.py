@@ -270,7 +270,7 @@ CLIPS: tuple[ClipSpec, ...] = (
                  base={"shift": 0.07}, scene={"stance_half_width": 0.1}, lead_s=2.2, stand_s=1.0,
                  note=f"as sls-{av.lower()}-front, 1 s on both feet first"
                       + (f"; camera {abs(yaw)} deg to the {'right' if yaw > 0 else 'left'} of square" if yaw else ""))
-        for av, yaw in (("Ely", 0), ("Xbot", 0), ("Xbot", 10))
+        for av, yaw in (("Ely", 0), ("Xbot", 0), ("Xbot", 10), ("Xbot", -10))
     ),
     # issue 15 item 5: the seated test on all three avatars in a second look (dark trousers,
     # light top, warm background, side light with shadows)
