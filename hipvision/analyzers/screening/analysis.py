@@ -425,7 +425,7 @@ class ScreeningAnalyzer:
             no_start = int(start.sum()) < need
         else:
             turn = body_turn_deg(clean.world[frames], ACROSS_LINES) if frames.any() else None
-        if turn is not None and turn <= ss.fppa_max_turn_deg:
+        if turn is not None and turn <= (ss.two_leg_start_max_turn_deg if working else ss.fppa_max_turn_deg):
             return turn
         if no_start:
             possible = ss.frontal_max_yaw_deg
