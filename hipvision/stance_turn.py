@@ -8,7 +8,10 @@ turned 7-12 deg, with a sign that differs between avatars doing the same course 
 squats square on: 1.6-4.7 deg; benchmarks/render/README.md). So a single-leg test reads the
 turn on a two-legged standing start, before the leg lifts, from the same left-right lines
 as a two-legged squat (:data:`geometry.ACROSS_LINES`), and takes it for the reps: a set is
-done facing one way. A clip without such a start has no readable turn.
+done facing one way (a turn after the start goes unseen). A clip without such a start has
+no readable turn. Standing still, the lines separate a turned body worse than during squat
+reps (rendered: a single-leg Xbot filmed 10 deg off read 4.7 deg there), so the caller
+holds the reading to a stricter limit (``ScreeningSettings.two_leg_start_max_turn_deg``).
 
 Conventions: image pixels, x right, y down; ``up`` is the image direction of true up (a
 unit 2-vector). The free foot's rise is measured along ``up`` in **stance-leg lengths**

@@ -406,7 +406,7 @@ class ScreeningAnalyzer:
         shoulder, knee and foot lines (single-leg tests: on the two-legged standing start
         before the leg lifts, :mod:`hipvision.stance_turn`; without one it is unknown). Square
         views read up to 3.9 deg on the test clips, so only turns beyond
-        ``fppa_max_turn_deg`` count; without world landmarks the turn is unknown and may be
+        ``fppa_max_turn_deg`` count (single-leg: ``two_leg_start_max_turn_deg``); without world landmarks the turn is unknown and may be
         anything the view check lets through (``frontal_max_yaw_deg``). The effect is that
         turn times the FPPA's change per degree of turn at the rep's bottom (from the
         rebuilt legs; unknown for ``image`` FPPA: then any such turn is too much)."""
