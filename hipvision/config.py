@@ -370,6 +370,19 @@ class ScreeningSettings:
     fppa_max_turn_deg: float = 5.5
     #: ... and would move FPPA by more than this (deg) at the rep's bottom
     fppa_turn_tolerance_deg: float = 3.0
+    #: single-leg tests read that turn on a two-legged standing start instead (in single-leg
+    #: stance the world hip and shoulder lines read square rendered bodies turned 7-12 deg;
+    #: hipvision.stance_turn): frames before the first rep with the free ankle at most this
+    #: many stance-leg lengths above the stance ankle in the image (rendered: both feet down
+    #: -0.02 to 0.02, lifted 0.14-0.19) ...
+    two_leg_start_max_rise: float = 0.08
+    #: ... at least this long (s); with less, a single-leg FPPA is withheld (turn unknown) ...
+    two_leg_start_min_s: float = 0.5
+    #: ... and a turn read there counts beyond this (deg), not ``fppa_max_turn_deg``: standing
+    #: starts separate worse than squat reps (rendered, 1 s before the first rep: square
+    #: Xbot 0.5-0.7 but Mannequin 4.6, Ely 9.5-13.2, a chest-high camera 10.3; bodies turned
+    #: 10 deg 4.2-20, a single-leg Xbot at +10 deg 4.7, which passed 5.5 and read 13.8 deg off)
+    two_leg_start_max_turn_deg: float = 3.0
     #: single-leg tests: the stance knee's FPPA is withheld where the free leg hides it
     #: (hipvision.stance_leg): the pose model's stance knee closer to the free thigh or shin
     #: in the image than this share of the stance leg's standing length (rendered single-leg

@@ -317,9 +317,11 @@ def _valgus_profile(reps: list[Rep], prof: np.ndarray, idx: np.ndarray, up_u: np
 
 def screening_skeleton(
     test: ScreenTest, reps: list[Rep], fps: float = 30.0, lead_s: float = 1.5, tail_s: float = 1.0,
-    working_side: Side = "left",
+    working_side: Side = "left", stand_s: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray, ScreenTruth]:
-    """(t, (N, 33, 3) world landmarks, truth). World: X = person's left, Y up, Z = facing."""
+    """(t, (N, 33, 3) world landmarks, truth). World: X = person's left, Y up, Z = facing.
+    Single-leg tests: the free foot stays down beside the stance foot for the first
+    ``stand_s`` seconds (a two-legged standing start; keep it shorter than ``lead_s``)."""
     t, prof, idx, times, up_u = _rep_profile(reps, fps, lead_s, tail_s)
     n = t.size
     depth = np.where(idx >= 0, prof * np.array([reps[i].depth if i >= 0 else 0 for i in idx]), 0.0)
@@ -340,13 +342,14 @@ def screening_skeleton(
     def put(name: str, xyz: np.ndarray) -> None:
         P[:, LANDMARK_INDEX[name]] = xyz
 
+    lifted = (t >= stand_s)[:, None]  # single-leg tests: the free foot is off the floor
     knees, hips_yz = {}, []
     for side, lat in (("left", 1.0), ("right", -1.0)):
         ankle = np.tile([lat * 0.13, 0.08, 0.0], (n, 1))
         if single and side != working_side:
             # the free leg: foot lifted in front (squat) or behind (hinge)
             lift = np.clip(0.15 + 0.15 * depth, 0, 0.35)
-            ankle = ankle + np.stack([np.zeros(n), lift + 0.1, (-0.35 if hinge else 0.25) * (0.5 + depth)], axis=1)
+            ankle = ankle + lifted * np.stack([np.zeros(n), lift + 0.1, (-0.35 if hinge else 0.25) * (0.5 + depth)], axis=1)
         shin = np.stack([np.zeros(n), np.cos(alpha), np.sin(alpha)], axis=1)
         knee = ankle + Ls * shin
         knee[:, 0] -= lat * val[side]  # medial displacement = valgus
@@ -358,8 +361,9 @@ def screening_skeleton(
     for side, lat in (("left", 1.0), ("right", -1.0)):
         ankle, knee = knees[side]
         if single and side != working_side:
-            knee = np.stack([np.full(n, lat * 0.12), hip_ref[:, 1] - 0.3, hip_ref[:, 2] + (-0.25 if hinge else 0.3)], axis=1)
-            ankle = knee + np.stack([np.zeros(n), -np.full(n, 0.35), np.full(n, -0.2 if not hinge else -0.1)], axis=1)
+            free_knee = np.stack([np.full(n, lat * 0.12), hip_ref[:, 1] - 0.3, hip_ref[:, 2] + (-0.25 if hinge else 0.3)], axis=1)
+            free_ankle = free_knee + np.stack([np.zeros(n), -np.full(n, 0.35), np.full(n, -0.2 if not hinge else -0.1)], axis=1)
+            knee, ankle = np.where(lifted, free_knee, knee), np.where(lifted, free_ankle, ankle)
         hip = np.stack([lat * 0.10 + shift, hip_ref[:, 1], hip_ref[:, 2]], axis=1)
         put(f"{side}_ankle", ankle)
         put(f"{side}_knee", knee)
@@ -457,13 +461,17 @@ def screening_clip(
     seed: int = 0,
     lead_s: float = 1.5,
     world_noise_m: float = 0.0,
+    stand_s: float | None = None,
 ) -> tuple[PoseSequence, ScreenTruth]:
     """A synthetic squat/hinge clip seen by ``camera`` (default: frontal) and its truth.
     ``world_noise_m``: Gaussian noise (sd, metres) on the world landmarks, twice that along
-    the camera axis (a pose model's depth is its least certain coordinate)."""
+    the camera axis (a pose model's depth is its least certain coordinate). ``stand_s``:
+    single-leg tests start on both feet for that long (:func:`screening_skeleton`; default
+    0.6 ``lead_s``, as the app asks: its turn check needs a two-legged start; 0 = none)."""
     rng = np.random.default_rng(seed)
     cam = camera or frontal_camera()
-    t, P, truth = screening_skeleton(test, reps, fps, lead_s, working_side=working_side)
+    stand_s = 0.6 * lead_s if stand_s is None else stand_s
+    t, P, truth = screening_skeleton(test, reps, fps, lead_s, working_side=working_side, stand_s=stand_s)
     seq = _observe(P, t, cam, rng, noise_px, low_visibility_fraction, drop_fraction, f"synthetic {test}",
                    world_noise_m=world_noise_m)
     return seq, truth

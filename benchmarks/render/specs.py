@@ -87,6 +87,10 @@ class ClipSpec:
     scene: dict[str, Any] = field(default_factory=dict)  # extra scene settings
     note: str = ""
     look: str = "default"  # clothing / background / light: a key of LOOKS
+    # single-leg tests: seconds standing on both feet before the leg lifts (0 = lifted from
+    # the first frame). The lift itself takes one frame: blender_pose.py has no in-between
+    # pose, and changing it would change every cached clip's hash.
+    stand_s: float = 0.0
 
 
     @property
@@ -146,7 +150,7 @@ def _rep_course(spec: ClipSpec) -> tuple[list[float], list[dict[str, Any]], list
                 fr["valgus"] = {"left": p * r.valgus_left, "right": p * r.valgus_right}
                 fr["progress"] = p
                 fr["rep"] = k
-        if spec.lift:
+        if spec.lift and t >= spec.stand_s:
             fr["lift"] = spec.lift
         frames.append(fr)
     return times, frames, rep_times
@@ -257,6 +261,16 @@ CLIPS: tuple[ClipSpec, ...] = (
                  lift="right", base={"shift": 0.07}, scene={"stance_half_width": 0.1},
                  note=f"as sls-ely-front on {av}: left leg works, right foot lifted; valgus 0 / 15 / 28 deg knee turn")
         for av in ("Xbot", "Mannequin")
+    ),
+    *(  # issue 15 item 4 (sls3): as sls-*-front, but standing on both feet for 1 s before the
+        # right foot lifts (lead 2.2 s: 1 s two-legged, 1.2 s on one leg), so the body's turn
+        # can be read on a two-legged stance; one with the camera 10 deg to the side
+        ClipSpec(f"sls-{av.lower()}-stand{'' if yaw == 0 else f'-yaw{yaw:+d}'}", "single-leg-squat", f"{av}.glb",
+                 {"distance": 2.2, "height": 0.9, **({"yaw": yaw} if yaw else {})}, reps=_SLS, lift="right",
+                 base={"shift": 0.07}, scene={"stance_half_width": 0.1}, lead_s=2.2, stand_s=1.0,
+                 note=f"as sls-{av.lower()}-front, 1 s on both feet first"
+                      + (f"; camera {abs(yaw)} deg to the {'right' if yaw > 0 else 'left'} of square" if yaw else ""))
+        for av, yaw in (("Ely", 0), ("Xbot", 0), ("Xbot", 10), ("Xbot", -10))
     ),
     # issue 15 item 5: the seated test on all three avatars in a second look (dark trousers,
     # light top, warm background, side light with shadows)

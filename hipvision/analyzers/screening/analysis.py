@@ -49,6 +49,7 @@ from ...reps import RepSpan, segment_reps
 from ...results import QualityWarning, clean_number, provenance
 from ...sequence import PoseSequence
 from ...stance_leg import free_leg_gap, standing_leg_length, withhold_hidden
+from ...stance_turn import start_turn_deg, two_leg_start
 from ...swapped_legs import bottom_through_gaps, crossed_frames, withhold_swapped
 from ...wording import (
     BAND_LEGEND, FPPA_CAVEAT_LEGEND, FPPA_DEFINITION, fppa_caveat, fppa_peak, has_fppa_caveat,
@@ -270,7 +271,7 @@ class ScreeningAnalyzer:
             swapped = self._withhold_swapped_legs(reps, spans, depth, restore_missing_frames(seq), working, across, standing, ss)
             if swapped is not None:
                 warnings.append(swapped)
-        turn = self._withhold_turned(reps, spans, depth, clean, turn_sens, warnings, ss)
+        turn = self._withhold_turned(reps, spans, depth, clean, turn_sens, warnings, ss, P, working, up)
         # a rep whose bottom (the frames its numbers come from, and its deepest frame, which
         # may lie in a gap the gate left) rests on rejected frames
         for r, sp in zip(reps, spans):
@@ -396,15 +397,17 @@ class ScreeningAnalyzer:
         sens = {s: np.abs(turned[s] - square[s]) for s in SIDES}
         return (square, "square-view", sens) if ss.fppa_square_view else (flat, "image", sens)
 
-    def _withhold_turned(self, reps, spans, depth, clean: PoseSequence, turn_sens, warnings, ss: ScreeningSettings) -> float | None:
+    def _withhold_turned(self, reps, spans, depth, clean: PoseSequence, turn_sens, warnings, ss: ScreeningSettings,
+                         P, working, up) -> float | None:
         """Withhold FPPA (value and flag, with ``fppa_note``) where the body may be turned
         from the camera enough to move it by more than ``fppa_turn_tolerance_deg``.
 
         The turn is :func:`geometry.body_turn_deg` over the frames of the reps seen from the
         front (a set is done facing one way; one rep's frames read too noisily), from the hip,
-        shoulder, knee and foot lines (single-leg tests: hips and shoulders). Square
+        shoulder, knee and foot lines (single-leg tests: on the two-legged standing start
+        before the leg lifts, :mod:`hipvision.stance_turn`; without one it is unknown). Square
         views read up to 3.9 deg on the test clips, so only turns beyond
-        ``fppa_max_turn_deg`` count; without world landmarks the turn is unknown and may be
+        ``fppa_max_turn_deg`` count (single-leg: ``two_leg_start_max_turn_deg``); without world landmarks the turn is unknown and may be
         anything the view check lets through (``frontal_max_yaw_deg``). The effect is that
         turn times the FPPA's change per degree of turn at the rep's bottom (from the
         rebuilt legs; unknown for ``image`` FPPA: then any such turn is too much)."""
@@ -412,12 +415,25 @@ class ScreeningAnalyzer:
         for r, sp in zip(reps, spans):
             if r["view"] == "frontal":
                 frames[sp.start : sp.end + 1] = True
-        # one foot lifted: its knee, ankle and toes no longer lie across the body
-        lines = ("hip", "shoulder") if self.single else ACROSS_LINES
-        turn = body_turn_deg(clean.world[frames], lines) if frames.any() else None
-        if turn is not None and turn <= ss.fppa_max_turn_deg:
+        no_start = False
+        if working and frames.any():  # single-leg stance misreads the turn: read it standing on both feet
+            free = "right" if working == "left" else "left"
+            start = two_leg_start(P[f"{working}_hip"], P[f"{working}_ankle"], P[f"{free}_ankle"], up,
+                                  min(sp.start for sp in spans), ss.two_leg_start_max_rise)
+            dt = float(np.median(np.diff(clean.time_s))) if len(clean) > 1 else 1.0
+            need = max(1, int(round(ss.two_leg_start_min_s / dt)))
+            turn = start_turn_deg(clean.world, start, need)
+            no_start = int(start.sum()) < need
+        else:
+            turn = body_turn_deg(clean.world[frames], ACROSS_LINES) if frames.any() else None
+        if turn is not None and turn <= (ss.two_leg_start_max_turn_deg if working else ss.fppa_max_turn_deg):
             return turn
-        if turn is None:
+        if no_start:
+            possible = ss.frontal_max_yaw_deg
+            why = ("the body's turn from the camera cannot be read in single-leg stance, and the clip has no "
+                   f"two-legged start (at least {ss.two_leg_start_min_s:g} s on both feet before the first rep); "
+                   "start standing on both feet, facing the camera, for a second before lifting the leg")
+        elif turn is None:
             possible = ss.frontal_max_yaw_deg
             why = f"the body's turn from the camera cannot be checked without world landmarks (up to {possible:.0f} deg passes as frontal)"
         else:

@@ -16,8 +16,9 @@ INSTRUCTIONS: dict[str, str] = {
     ),
     "single-leg-squat": (
         "**Camera**: straight in front, at knee to hip height, 3 m away, whole body in view.\n\n"
-        "**Person**: stands on one leg (the other foot off the floor in front), still for "
-        "1 s, then squats on the standing leg 3–5 times."
+        "**Person**: stands on both feet, facing the camera, still for 1 s (the app reads "
+        "the body's turn there: without it the knee angle is withheld); then lifts one foot "
+        "off the floor in front, holds still for 1 s and squats on the standing leg 3–5 times."
     ),
     "hinge": (
         "**Camera**: straight in front for knee and hip shift (from the side only depth and "
@@ -27,8 +28,8 @@ INSTRUCTIONS: dict[str, str] = {
     ),
     "single-leg-hinge": (
         "**Camera**: straight in front, at knee to hip height, whole body in view.\n\n"
-        "**Person**: stands on one leg, still for 1 s, then hinges forward with the free leg "
-        "reaching back, 3–5 times."
+        "**Person**: stands on both feet, facing the camera, still for 1 s; then stands on "
+        "one leg, still for 1 s, and hinges forward with the free leg reaching back, 3–5 times."
     ),
 }
 
