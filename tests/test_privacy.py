@@ -92,8 +92,10 @@ def test_blurrer_holds_the_face_through_a_missed_detection() -> None:
 
 
 class _NoOverlay:
-    def draw(self, image, frame):
-        return image
+    """An analysis run of no registered test: its family draws nothing (analyzers.overlay)."""
+
+    report = {"test": "no-such-test"}
+    pose = None
 
 
 def _write_noise_video(path: Path, n: int) -> None:
