@@ -100,3 +100,22 @@ def test_bottom_through_gaps() -> None:
         bottom_through_gaps(d, 0, 7, 0.9), [False, False, True, True, True, True, False, False, False]
     )
     assert not bottom_through_gaps(np.full(5, np.nan), 0, 4, 0.9).any()
+
+
+def test_the_series_is_empty_where_the_report_withholds() -> None:
+    """No chart shows what the report refused: over the swapped rep the per-frame FPPA of
+    the stance knee and the hip shift are empty; the other reps keep theirs."""
+    from hipvision.api import run_analysis
+
+    seq, truth = _clip()
+    run = run_analysis(_swap_at_bottom(seq, truth.rep_times[1][1], 0.3), "single-leg-squat")
+    cols = ("time_s", "depth_pct", "left_fppa_deg", "right_fppa_deg", "hip_shift_pct")
+    rows = [dict(zip(cols, r)) for r in run.series_rows()]
+    for i, rep in enumerate(run.report["reps"]):
+        inside = [r for r in rows if rep["start_s"] <= r["time_s"] <= rep["end_s"]]
+        assert inside
+        if i == 1:
+            assert all(r["left_fppa_deg"] is None and r["hip_shift_pct"] is None for r in inside)
+        else:
+            assert any(r["left_fppa_deg"] is not None for r in inside)
+            assert all(r["hip_shift_pct"] is not None for r in inside)

@@ -65,13 +65,6 @@ def _mid(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (a + b) / 2
 
 
-def _perp_offset(p: np.ndarray, base: np.ndarray, up: np.ndarray) -> np.ndarray:
-    """Signed distance of ``p`` from the line through ``base`` along ``up`` (+ = clockwise
-    side of ``up`` on screen)."""
-    d = p - base
-    return up[0] * d[..., 1] - up[1] * d[..., 0]
-
-
 def rolling_median(x: np.ndarray, half: int) -> np.ndarray:
     """Median over the samples within ``half`` of each one (NaN ignored), along axis 0."""
     out = np.full(x.shape, np.nan)
@@ -155,15 +148,26 @@ class ScreeningRun:
 
     def series_rows(self) -> list[tuple]:
         """Per frame: time, depth, FPPA per knee (None where :func:`fppa_measurable` says the
-        2-D angle has no meaning, as the rep values do) and hip shift."""
+        2-D angle has no meaning, as the rep values do) and hip shift. Over a rep whose FPPA
+        (per knee) or hip shift the report withholds (turned body, hidden stance knee, swapped
+        legs, side view...), the series is empty too: no chart shows a number the report
+        refused to give."""
         shown = {s: np.where(self.measurable[s], self.fppa[s], np.nan) for s in SIDES}
+        shift = self.hip_shift_pct.astype(float).copy()
+        for sp, rep in zip(self.spans, self.reps):
+            span = slice(sp.start, sp.end + 1)
+            for s in SIDES:
+                if (rep.get(s) or {}).get("fppa_deg") is None:
+                    shown[s][span] = np.nan
+            if rep.get("hip_shift_pct") is None:
+                shift[span] = np.nan
         return [
             (
                 float(t),
                 clean_number(self.depth[i] * 100, 1),
                 clean_number(shown["left"][i], 2),
                 clean_number(shown["right"][i], 2),
-                clean_number(self.hip_shift_pct[i], 1),
+                clean_number(shift[i], 1),
             )
             for i, t in enumerate(self.time_s)
         ]
