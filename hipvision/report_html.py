@@ -117,6 +117,9 @@ def key_frame_image(
 
         image = blur_faces(image, pose, settings.render)
     if pose is not None:
+        family = analyzers.family_of(str(run.report.get("test"))) if run is not None else None
+        if family is not None and family.mirrored(settings):  # the skeleton in the person's sides, as the overlay
+            pose = pose.mirrored()
         image = draw_pose(image, pose, settings.render)
     return analyzers.overlay(run)(image, frame_no) if run is not None else image
 

@@ -346,3 +346,25 @@ def test_live_processor_starts_over_when_the_stream_clock_restarts() -> None:
         assert (proc.process(frames[0].image, 9.0) == frames[0].image).all()  # closed: passes through
     finally:
         proc.close()
+
+
+def test_the_printable_report_key_frame_carries_the_analysis_overlay(tmp_path: Path) -> None:
+    """The dashboard's printable report draws the analysis on its key frame, as the CLI's
+    --report does (the screening overlay colours the knee lines: green = no valgus)."""
+    import base64
+    import re as _re
+
+    import cv2
+
+    from hipvision.config import DEFAULT_SETTINGS
+    from hipvision.dashboard.page_analyse import printable_report
+
+    seq, _ = screening_clip("squat", [Rep(), Rep()])
+    csv = write_pose_csv(seq, tmp_path / "s.pose.csv")
+    out = jobs.analyse(csv, jobs.find_pose(csv), "squat")
+    assert out.run is not None
+    html = printable_report(out, csv, DEFAULT_SETTINGS)
+    png = base64.b64decode(_re.search(r"data:image/png;base64,([A-Za-z0-9+/=]+)", html).group(1))
+    img = cv2.cvtColor(cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+    green = (np.abs(img.astype(int) - (40, 200, 80)).sum(axis=2) < 40)
+    assert green.sum() > 50

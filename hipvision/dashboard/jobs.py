@@ -40,6 +40,8 @@ class Outcome:
     series_csv: str
     sequence: PoseSequence
     annotated_video: Path | None = None
+    #: the analysis run itself: its family draws it on the report's key frame
+    run: Any = None
 
 
 def file_digest(path: Path, chunk: int = 1 << 20) -> str:
@@ -144,4 +146,5 @@ def analyse(
         series_csv=series_csv(analyzer.series_columns, rows),
         sequence=seq,
         annotated_video=out_video,
+        run=run,
     )

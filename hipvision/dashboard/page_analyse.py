@@ -414,7 +414,7 @@ def printable_report(outcome: jobs.Outcome, path: Path, settings: Settings, pers
     """The self-contained HTML report of an outcome, with a key frame from the video (or the
     pose drawn on a plain background for pose CSVs)."""
     t = key_frame_time(outcome.report)
-    frame = key_frame_image(path, outcome.sequence, None, t, settings) if t is not None else None
+    frame = key_frame_image(path, outcome.sequence, outcome.run, t, settings) if t is not None else None
     series = (list(outcome.series_columns), [tuple(None if v != v else v for v in row) for row in outcome.series.itertuples(index=False)])
     return render_report(outcome.report, person=person, series=series, key_frame=frame, settings=settings)
 
