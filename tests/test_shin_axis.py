@@ -161,5 +161,7 @@ def test_a_peak_whose_hold_was_not_seen_is_withheld() -> None:
     blind = _edit_leg(seq, "right", hidden, lambda k, a: np.full_like(a, np.nan))
     rep = analyze(blind, "seated")
     assert rep["sides"]["right"]["peak_ir_deg"] is None
+    assert rep["sides"]["right"]["range_deg"] is None  # the seen frames' range would be short of the true one
     assert "peak_unseen" in {w["code"] for w in rep["warnings"]}
     assert rep["sides"]["left"]["peak_ir_deg"] == pytest.approx(35.0, abs=1.0)
+    assert rep["sides"]["left"]["range_deg"] is not None

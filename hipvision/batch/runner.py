@@ -95,6 +95,7 @@ def analysis_settings(settings: Settings) -> str:
             "rotation": asdict(settings.rotation),
             "screening": asdict(settings.screening),
             "bands": asdict(settings.bands),
+            "plausibility": asdict(settings.plausibility),
         }
     )
 

@@ -146,7 +146,7 @@ def draw_screening_live(image: np.ndarray, pose: Any, state: LiveScreenState, se
         parts = []
         for s in ("left", "right"):
             v = r.fppa_deg[s]
-            parts.append(f"{s[0].upper()} FPPA {'-' if v is None else f'{v:.0f}'}{' VALGUS' if r.valgus[s] else ''}")
+            parts.append(f"{s[0].upper()} FPPA {'-' if v is None else f'{v:.0f}'}{' valgus?' if r.valgus[s] else ''}")
         shift = "-" if r.hip_shift_pct is None else f"{r.hip_shift_pct:+.0f}%{' SHIFT' if r.hip_shift else ''}"
         if r.view in ("oblique", "side"):
             draw_label(out, f"rep {r.index}: {r.view} view, face the camera to judge the knees", (10, 10 + 2 * step))

@@ -22,7 +22,8 @@ def render() -> None:
     st.header("Live camera")
     st.markdown(
         "Point the camera as described below, press **START** and allow the camera. The numbers on "
-        "the picture are a guide while testing; for the record, film the test and analyse the video."
+        "the picture are a guide while testing: they carry no error band and no view check, so a "
+        "\"valgus?\" here is a hint, not a finding; for the record, film the test and analyse the video."
     )
     tests = live_tests()
     test = st.selectbox("Test", sorted(tests), index=sorted(tests).index(tests[0]), key="live_test")

@@ -8,7 +8,6 @@ import streamlit as st
 from .. import analyzers
 from .jobs import Outcome
 
-_VERDICT_WORDS = {"within": "within", "below": "below", "above": "above"}
 
 
 def _deg(v: float | None) -> str:

@@ -594,7 +594,8 @@ class RotationAnalyzer:
                 doc[f"{key}_attempts"] = sr.attempts.get(key, 0)
             ir, er = sr.peaks.get("ir"), sr.peaks.get("er")
             doc["total_arc_deg"] = clean_number(ir.value + er.value, 1) if ir and er else None
-            doc["range_deg"] = clean_number(sr.range_deg, 1)
+            # a held end range that went unseen (peak_unseen) leaves the range short: not a number
+            doc["range_deg"] = clean_number(sr.range_deg, 1) if not sr.unseen else None
             doc["norms"] = self._norms(doc, rs)
             side_docs[s] = doc
 

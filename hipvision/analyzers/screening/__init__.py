@@ -45,7 +45,7 @@ def _show(outcome: Any) -> None:
 def _live(test: str, settings: Settings) -> Any:
     from .live import LiveScreening
 
-    return LiveScreening(test, settings.screening)
+    return LiveScreening(test, settings.screening, settings.cleaning.min_visibility)
 
 
 def _draw(run: Any, image: Any, frame: int) -> Any:

@@ -69,7 +69,7 @@ def draw_screening(image: np.ndarray, run, frame: int) -> np.ndarray:
         else:
             feet = (P.point("left_ankle")[k] + P.point("right_ankle")[k]) / 2
         if np.isfinite(pelvis).all() and np.isfinite(feet).all():
-            color = red if rep.hip_shift else yellow
+            color = red if rep.hip_shift else amber if rep.hip_shift_borderline else yellow
             cv2.arrowedLine(out, _pt(feet), _pt(pelvis), color, 2 * scale, cv2.LINE_AA, tipLength=0.05)
             shift = _with_band(abs(rep.hip_shift_pct), rep.hip_shift_band_pct, "%")
             draw_label(out, f"hip shift {shift} {rep.hip_shift_toward}", (10, 10 + int(max(0.5, h / 900) * 40) + 10))
