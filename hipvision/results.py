@@ -67,3 +67,16 @@ def add_row(rows: list[ResultRow], metric: str, side: str, rep: int, v: Any) -> 
     f = finite_number(v)
     if f is not None:
         rows.append(ResultRow(metric, side, rep, f))
+
+
+#: a screening knee's fields that only mean something with its FPPA
+FPPA_DETAIL_KEYS = ("fppa_method", "fppa_peak_deg", "fppa_peak_s", "fppa_peak_phase", "fppa_peak_depth_pct", "fppa_at_depth_pct")
+
+
+def withhold_fppa(knee: dict[str, Any], note: str) -> None:
+    """Withhold a screening knee's FPPA in place (while building a report): the value, its
+    peak and details, the valgus flag and the knee displacement become null / absent and
+    ``fppa_note`` says why (``note``, starting "withheld: ...")."""
+    for k in FPPA_DETAIL_KEYS:
+        knee.pop(k, None)
+    knee.update(fppa_deg=None, valgus=None, medial_knee_displacement=None, fppa_note=note)

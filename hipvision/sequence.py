@@ -45,6 +45,15 @@ class PoseFrame:
     def detected(self) -> bool:
         return bool(np.isfinite(self.xy).any())
 
+    def seen(self, name: str, min_visibility: float) -> np.ndarray | None:
+        """Landmark ``name``'s pixel position, or None when it is missing or less visible
+        than ``min_visibility``."""
+        i = LANDMARK_INDEX[name]
+        p = self.xy[i]
+        if not np.isfinite(p).all() or self.visibility[i] < min_visibility:
+            return None
+        return p
+
     def mirrored(self) -> "PoseFrame":
         """Left and right landmarks swapped (see :meth:`PoseSequence.mirrored`)."""
         p = list(MIRROR_PERMUTATION)

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .results import QualityWarning
+from .results import QualityWarning, withhold_fppa
 
 
 def point_segment_distance(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -103,9 +103,7 @@ def withhold_hidden(
             continue
         g = np.asarray(gap, float)[np.asarray(bottom, bool)]
         seen = float(np.nanmedian(g)) if np.isfinite(g).any() else None
-        for k in ("fppa_method", "fppa_peak_deg", "fppa_peak_s", "fppa_peak_phase", "fppa_peak_depth_pct", "fppa_at_depth_pct"):
-            d.pop(k, None)
-        d.update(fppa_deg=None, valgus=None, medial_knee_displacement=None, fppa_note=hidden_note(seen, min_gap))
+        withhold_fppa(d, hidden_note(seen, min_gap))
         withheld.append(str(r.get("index", "?")))
     if not withheld:
         return None

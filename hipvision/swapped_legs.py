@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .results import QualityWarning
+from .results import QualityWarning, withhold_fppa
 
 
 def crossed_frames(stance: np.ndarray, free: np.ndarray, across: np.ndarray, standing: np.ndarray) -> np.ndarray:
@@ -76,9 +76,7 @@ def withhold_swapped(
             r.update(hip_shift_pct=None, hip_shift_toward=None, hip_shift=None, hip_shift_note=note)
         d = r.get(working)
         if d and d.get("fppa_deg") is not None:
-            for k in ("fppa_method", "fppa_peak_deg", "fppa_peak_s", "fppa_peak_phase", "fppa_peak_depth_pct", "fppa_at_depth_pct"):
-                d.pop(k, None)
-            d.update(fppa_deg=None, valgus=None, medial_knee_displacement=None, fppa_note=note)
+            withhold_fppa(d, note)
         withheld.append(str(r.get("index", "?")))
     if not withheld:
         return None

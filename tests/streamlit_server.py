@@ -58,8 +58,13 @@ def streamlit_app(log: Path, env: dict[str, str], *args: str, timeout: float = 6
         assert proc.poll() is None and health(port) is not None, f"streamlit did not start: {log.read_text()}"
         yield Streamlit(proc, port, log)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Terminate ``proc``; kill it when it has not gone after 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()

@@ -46,7 +46,7 @@ class ToyRun:
 
 
 
-def _toy_draw(run: ToyRun, image: np.ndarray, frame: int) -> np.ndarray:
+def _toy_draw(run: ToyRun, report: object, image: np.ndarray, frame: int) -> np.ndarray:
     out = image.copy()
     out[:4, :4] = (255, 0, 0)  # the toy's "overlay": a red corner
     return out

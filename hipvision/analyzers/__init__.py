@@ -92,7 +92,7 @@ def _not_mirrored(settings: Settings) -> bool:
     return False
 
 
-def _no_drawing(run: Any, image: Any, frame: int) -> Any:
+def _no_drawing(run: Any, report: Any, image: Any, frame: int) -> Any:
     return image
 
 
@@ -141,9 +141,11 @@ class Family:
     trackable: bool = False
     #: the clip is analysed mirrored (selfie camera): draw the skeleton mirrored too
     mirrored: Callable[[Settings], bool] = _not_mirrored
-    #: ``(run, image, frame)`` -> the clip's frame number ``frame`` (RGB) with the analysis
-    #: drawn on it (annotated video, report key frame); the analysis itself draws nothing
-    draw: Callable[[Any, Any, int], Any] = _no_drawing
+    #: ``(run, report, image, frame)`` -> the clip's frame number ``frame`` (RGB) with the
+    #: analysis drawn on it (annotated video, report key frame); ``report`` is the run's typed
+    #: report (:attr:`schema`), read once per run by :func:`overlay`, not per frame. The
+    #: analysis itself draws nothing
+    draw: Callable[[Any, Any, Any, int], Any] = _no_drawing
     #: the typed report (``hipvision.schema``): readers use it, not the report's keys
     schema: type[TypedReport] = TypedReport
 
@@ -221,5 +223,7 @@ def overlay(run: AnalysisRun) -> Callable[[Any, int], Any]:
     """``(image, frame) -> image`` drawing ``run``'s analysis on the clip's frames, by its
     family (see :attr:`Family.draw`); unknown tests draw nothing."""
     family = family_of(report_test(run.report))
-    draw = family.draw if family is not None else _no_drawing
-    return lambda image, frame: draw(run, image, frame)
+    if family is None:
+        return lambda image, frame: image
+    report = family.schema.from_dict(run.report)  # once per run: drawing is per frame
+    return lambda image, frame: family.draw(run, report, image, frame)

@@ -48,10 +48,10 @@ def _live(test: str, settings: Settings) -> Any:
     return LiveRotation(test, settings.rotation, settings.cleaning.min_visibility)
 
 
-def _draw(run: Any, image: Any, frame: int) -> Any:
+def _draw(run: Any, report: Any, image: Any, frame: int) -> Any:
     from .overlay import draw_rotation
 
-    return draw_rotation(image, run, frame)
+    return draw_rotation(image, run, report, frame)
 
 
 def _mirrored(settings: Settings) -> bool:

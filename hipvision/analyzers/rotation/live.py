@@ -21,7 +21,7 @@ import numpy as np
 from ...cleaning import OneEuroFilter
 from ...config import RotationSettings
 from ...geometry import IMAGE_DOWN, IMAGE_UP, lateral_angle, rotate, signed_angle
-from ...landmarks import LANDMARK_INDEX, SIDES
+from ...landmarks import SIDES
 from ...sequence import PoseFrame
 
 
@@ -55,11 +55,7 @@ class LiveRotation:
         self.sides = {s: LiveSide() for s in SIDES}
 
     def _point(self, pose: PoseFrame, name: str) -> np.ndarray | None:
-        i = LANDMARK_INDEX[name]
-        p = pose.xy[i]
-        if not np.isfinite(p).all() or pose.visibility[i] < self.min_visibility:
-            return None
-        return p
+        return pose.seen(name, self.min_visibility)
 
     def update(self, pose: PoseFrame) -> LiveState:
         t = pose.time_s

@@ -1,9 +1,9 @@
 """The rotation tests' overlay for annotated videos (our own OpenCV drawing; RGB images).
-Imported only when drawing (``RotationRun.draw``)."""
+Imported only when drawing (the family's ``draw`` hook, :func:`hipvision.analyzers.overlay`)."""
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Protocol
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -12,18 +12,8 @@ from ...config import DEFAULT_SETTINGS
 from ...render import draw_label
 from .schema import RotationReport
 
-
-class RotationDrawing(Protocol):
-    """What the overlay reads of a ``RotationRun`` (so this module needs no import of the
-    analysis: the analysis imports the overlay, when drawing, and not the other way)."""
-
-    frame: np.ndarray
-    time_s: np.ndarray
-    angles: Mapping[str, np.ndarray]
-    knee: Mapping[str, np.ndarray]
-    ankle: Mapping[str, np.ndarray]
-    reference: Mapping[str, np.ndarray]
-    peaks: Mapping[str, Mapping[str, Any]]
+if TYPE_CHECKING:
+    from .analysis import RotationRun
 
 _COLORS = {"left": DEFAULT_SETTINGS.render.left_color, "right": DEFAULT_SETTINGS.render.right_color}
 
@@ -32,7 +22,7 @@ def _pt(p: np.ndarray) -> tuple[int, int]:
     return int(round(p[0])), int(round(p[1]))
 
 
-def draw_rotation(image: np.ndarray, run: RotationDrawing, frame: int) -> np.ndarray:
+def draw_rotation(image: np.ndarray, run: RotationRun, report: RotationReport, frame: int) -> np.ndarray:
     """Shin line per side, its vertical reference from the knee (white), the current angle
     (+ = IR) next to the knee and the held peaks so far in a corner panel."""
     out = image.copy()
@@ -43,7 +33,7 @@ def draw_rotation(image: np.ndarray, run: RotationDrawing, frame: int) -> np.nda
         k = -1  # a frame the analysis has no row for: only the peak panel
     t_now = run.time_s[k] if k >= 0 else None
     lines = []
-    sides = RotationReport.from_dict(run.report).sides
+    sides = report.sides
     for side in ("left", "right"):
         color = _COLORS[side]
         if k >= 0:

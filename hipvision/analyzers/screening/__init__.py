@@ -48,10 +48,10 @@ def _live(test: str, settings: Settings) -> Any:
     return LiveScreening(test, settings.screening, settings.cleaning.min_visibility)
 
 
-def _draw(run: Any, image: Any, frame: int) -> Any:
+def _draw(run: Any, report: Any, image: Any, frame: int) -> Any:
     from .overlay import draw_screening
 
-    return draw_screening(image, run, frame)
+    return draw_screening(image, run, report, frame)
 
 
 FAMILY = register_family(

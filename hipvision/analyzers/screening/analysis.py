@@ -46,7 +46,7 @@ from ...geometry import ACROSS_LINES, body_turn_deg, body_yaw_deg, fppa, signed_
 from ...landmarks import LANDMARK_INDEX, SIDES
 from ...plausibility import doubtful_warning, refuse_if_unreliable, rests_on
 from ...reps import RepSpan, segment_reps
-from ...results import QualityWarning, clean_number, provenance
+from ...results import QualityWarning, clean_number, provenance, withhold_fppa
 from ...sequence import PoseSequence
 from ...stance_leg import free_leg_gap, standing_leg_length, withhold_hidden
 from ...stance_turn import start_turn_deg, two_leg_start
@@ -458,11 +458,8 @@ class ScreeningAnalyzer:
                 if per_deg is not None and possible * per_deg <= ss.fppa_turn_tolerance_deg:
                     continue
                 moved = f"by about {possible * per_deg:.0f} deg" if per_deg is not None else "by an unknown amount"
-                for k in ("fppa_method", "fppa_peak_deg", "fppa_peak_s", "fppa_peak_phase", "fppa_peak_depth_pct"):
-                    d.pop(k, None)
-                d.update(
-                    fppa_deg=None, valgus=None, medial_knee_displacement=None,
-                    fppa_note=f"withheld: {why}, which at this knee bend can move FPPA {moved}; "
+                withhold_fppa(
+                    d, f"withheld: {why}, which at this knee bend can move FPPA {moved}; "
                     "it is only given for a view known to be square. Face the camera squarely",
                 )
                 r.pop("fppa_left_minus_right_deg", None)

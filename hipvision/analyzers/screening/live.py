@@ -29,7 +29,7 @@ import numpy as np
 
 from ...config import DEFAULT_SETTINGS, LIVE_SCREENING, LiveScreeningSettings, ScreeningSettings
 from ...geometry import body_yaw_deg, fppa
-from ...landmarks import LANDMARK_INDEX, SIDES
+from ...landmarks import SIDES
 from ...sequence import PoseFrame
 
 
@@ -77,11 +77,7 @@ class LiveScreening:
         self.reps: list[LiveRep] = []
 
     def _p(self, pose: PoseFrame, name: str) -> np.ndarray | None:
-        i = LANDMARK_INDEX[name]
-        p = pose.xy[i]
-        if not np.isfinite(p).all() or pose.visibility[i] < self.min_visibility:
-            return None
-        return p
+        return pose.seen(name, self.min_visibility)
 
     def update(self, pose: PoseFrame) -> LiveScreenState:
         pts = {f"{s}_{j}": self._p(pose, f"{s}_{j}") for s in SIDES for j in ("shoulder", "hip", "knee", "ankle")}

@@ -1,5 +1,5 @@
 """The screening tests' overlay for annotated videos (our own OpenCV drawing; RGB images).
-Imported only when drawing (``ScreeningRun.draw``)."""
+Imported only when drawing (the family's ``draw`` hook, :func:`hipvision.analyzers.overlay`)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ import numpy as np
 
 from ...render import draw_label
 from ...wording import fppa_caveat
-from .schema import Rep, ScreeningReport
+from .schema import ScreeningReport
 
 
 def _pt(p: np.ndarray) -> tuple[int, int]:
     return int(round(p[0])), int(round(p[1]))
 
 
-def draw_screening(image: np.ndarray, run, frame: int) -> np.ndarray:
+def draw_screening(image: np.ndarray, run, report: ScreeningReport, frame: int) -> np.ndarray:
     """Rep counter (complete reps only); during each rep's bottom, the hip-knee-ankle lines per knee coloured by
     the valgus flag (red = valgus, amber = borderline: within its error band of the
     threshold, green = not) with the FPPA and its band, and a hip-shift arrow from the feet's
@@ -29,7 +29,7 @@ def draw_screening(image: np.ndarray, run, frame: int) -> np.ndarray:
         k = -1
     done = 0
     current = None
-    for sp, rep in zip(run.spans, (Rep.from_dict(r) for r in run.reps)):
+    for sp, rep in zip(run.spans, report.reps):
         if k >= 0 and k >= sp.end and rep.complete:  # cut-off reps do not count
             done += 1
         if k >= 0 and sp.start <= k <= sp.end:
@@ -63,7 +63,7 @@ def draw_screening(image: np.ndarray, run, frame: int) -> np.ndarray:
             y += draw_label(out, text, (x - 8 * scale if right else x + 8 * scale, y), right=right)
     if rep.hip_shift_pct is not None:
         pelvis = (P.point("left_hip")[k] + P.point("right_hip")[k]) / 2
-        working = ScreeningReport.from_dict(run.report).working_side if run.reps else None
+        working = report.working_side if run.reps else None
         if working:
             feet = P.point(f"{working}_ankle")[k]
         else:
