@@ -72,7 +72,8 @@ def test_text_summary_shows_the_caveat_beside_each_deep_reps_fppa(deep) -> None:
     assert FPPA_CAVEAT_LEGEND in text
     w = run.report["summary"]["worst_rep"]
     how = fppa_peak(K(run.report["reps"][w["index"] - 1][w["side"]]))  # the worst rep is judged on its peak
-    assert f"  worst: rep {w['index']}, {w['side']} knee FPPA {w['fppa_deg']:.1f} deg ({how})" in text.splitlines()
+    assert how.startswith(f"peak {w['fppa_deg']:.1f} ± ")  # the number judged, with its band, said once
+    assert f"  worst: rep {w['index']}, {w['side']} knee: FPPA {how}" in text.splitlines()
 
 
 def test_text_summary_of_shallow_squats_has_no_caveat() -> None:
@@ -131,3 +132,20 @@ def test_dashboard_fppa_chart_breaks_its_lines_where_fppa_is_missing(deep) -> No
         for (t0, s0), (t1, s1) in zip(pts, pts[1:]):
             # two neighbouring points are joined only when no foreshortened frame lies between them
             assert (s0 == s1) == (not ((gap_times > t0) & (gap_times < t1)).any())
+
+
+def test_exported_rows_carry_where_each_fppa_was_read(deep) -> None:
+    """The flat rows (results CSV, batch summary) say at what depth a deep rep's FPPA was
+    read, and when/at what depth its peak happened; a shallow rep has no at-depth row."""
+    from hipvision.flatten import flatten_report
+
+    _, run = deep
+    rows = {(r.metric, r.side, r.rep): r.value for r in flatten_report(run.report)}
+    for r in run.report["reps"]:
+        for s in ("left", "right"):
+            at = rows.get(("fppa_at_depth_pct", s, r["index"]))
+            assert at == pytest.approx(r[s]["fppa_at_depth_pct"]) if "fppa_at_depth_pct" in r[s] else at is None
+            if r[s].get("fppa_peak_deg") is not None:
+                assert rows[("fppa_peak_s", s, r["index"])] == pytest.approx(r[s]["fppa_peak_s"])
+                assert rows[("fppa_peak_depth_pct", s, r["index"])] == pytest.approx(r[s]["fppa_peak_depth_pct"])
+    assert ("fppa_at_depth_pct", "left", 2) not in rows  # the shallow rep: read at the bottom

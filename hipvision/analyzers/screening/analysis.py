@@ -53,7 +53,7 @@ from ...stance_turn import start_turn_deg, two_leg_start
 from ...swapped_legs import bottom_through_gaps, crossed_frames, withhold_swapped
 from ...wording import (
     BAND_LEGEND, FPPA_CAVEAT_LEGEND, FPPA_DEFINITION, fppa_caveat, fppa_peak, has_fppa_caveat,
-    knee_band_note, shift_band_note,
+    knee_band_note, shift_band_note, with_band,
 )
 from .. import register
 from .schema import Knee, ScreeningReport, SideCounts
@@ -859,8 +859,13 @@ class ScreeningAnalyzer:
         if s.worst_rep:
             wr = s.worst_rep
             wk = rep.worst_knee()
-            how = fppa_peak(wk) or (fppa_caveat(wk) and f"at the bottom, {fppa_caveat(wk)}")
-            lines.append(f"  worst: rep {wr.index}, {wr.side} knee FPPA {wr.fppa_deg:.1f} deg" + (f" ({how})" if how else ""))
+            # the number the flag was judged on, once, with its band: the peak, else the bottom
+            if fppa_peak(wk):
+                what = f"FPPA {fppa_peak(wk)}"
+            else:
+                band = wk.fppa_band_deg if wk is not None else None
+                what = f"FPPA at the bottom {with_band(wr.fppa_deg, band)}" + (f" ({fppa_caveat(wk)})" if fppa_caveat(wk) else "")
+            lines.append(f"  worst: rep {wr.index}, {wr.side} knee: {what}")
         if rep.reps:
             lines.append(f"  {FPPA_DEFINITION}")
         if has_fppa_caveat(rep.knees()):

@@ -14,6 +14,9 @@ METRICS: dict[str, str] = {
     # screening, per rep (rep >= 1)
     "fppa_deg": "knee frontal-plane projection angle at the bottom, + = valgus (deg)",
     "fppa_peak_deg": "the most valgus FPPA over the loaded part of the rep, down and up (deg)",
+    "fppa_at_depth_pct": "only when the thigh pointed at the camera at the bottom: the depth (%) fppa_deg was read at instead of the bottom (compare with published norms with care)",
+    "fppa_peak_s": "when fppa_peak_deg happened (s into the clip)",
+    "fppa_peak_depth_pct": "the rep's depth (%) when fppa_peak_deg happened",
     "valgus": "1 when the rep's peak FPPA is beyond the valgus threshold by more than its band, else 0",
     "hip_shift_pct": "lateral hip shift at the bottom, % of hip width, + = towards the left",
     "depth_pct": "depth of the rep (% of the standing leg or trunk)",
@@ -57,6 +60,9 @@ def flatten_screening(report: dict[str, Any] | ScreeningReport) -> list[ResultRo
                 continue
             add_row(rows, "fppa_deg", s, i, finite_number(d.fppa_deg))
             add_row(rows, "fppa_peak_deg", s, i, finite_number(d.fppa_peak_deg))
+            add_row(rows, "fppa_at_depth_pct", s, i, d.fppa_at_depth_pct)
+            add_row(rows, "fppa_peak_s", s, i, d.fppa_peak_s)
+            add_row(rows, "fppa_peak_depth_pct", s, i, d.fppa_peak_depth_pct)
             add_row(rows, "fppa_band_deg", s, i, d.fppa_band_deg)
             add_row(rows, "fppa_peak_band_deg", s, i, d.fppa_peak_band_deg)
             if d.valgus is not None:
