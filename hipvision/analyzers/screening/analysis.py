@@ -709,7 +709,7 @@ class ScreeningAnalyzer:
         worst = None  # the highest peak valgus (the bottom value where a rep has no peak)
         for r in reps:
             for s in SIDES:
-                v = _judged(r[s])
+                v = Knee.from_dict(r[s]).judged_deg if r[s] else None
                 if v is not None and (worst is None or v > worst[0]):
                     worst = (v, r["index"], s)
         out["worst_rep"] = {"index": worst[1], "side": worst[2], "fppa_deg": worst[0]} if worst else None
@@ -894,13 +894,6 @@ class ScreeningAnalyzer:
             lines.append(f"  warning [{warning.code}]: {warning.message}")
         return "\n".join(lines)
 
-
-def _judged(d: dict[str, Any] | None) -> float | None:
-    """While building the report: the FPPA a knee's valgus flag was judged on (its peak, else
-    its bottom value); :attr:`.schema.Knee.judged_deg` for a finished report."""
-    if not d:
-        return None
-    return d.get("fppa_peak_deg") if d.get("fppa_peak_deg") is not None else d.get("fppa_deg")
 
 
 for _t in TESTS:
