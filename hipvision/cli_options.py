@@ -8,6 +8,7 @@ Light on purpose (argparse and the configuration only): ``--help`` imports it.
 from __future__ import annotations
 
 import argparse
+import math
 from dataclasses import replace
 from typing import Any
 
@@ -34,6 +35,17 @@ def positive_float(text: str) -> float:
     return v
 
 
+def non_negative_float(text: str) -> float:
+    """argparse type: a finite number >= 0."""
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not math.isfinite(v) or v < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return v
+
+
 def settings_from_pose_options(args: argparse.Namespace) -> Settings:
     """The default settings with the options of :func:`add_pose_options` applied."""
     s = DEFAULT_SETTINGS
@@ -44,7 +56,9 @@ def settings_from_pose_options(args: argparse.Namespace) -> Settings:
         max_duration_s=args.duration,
         image_folder_fps=args.fps or s.source.image_folder_fps,
     )
-    return replace(s, model=model, source=source)
+    check = getattr(args, "people_check", None)
+    pose = s.pose if check is None else replace(s.pose, multi_person_check_s=check)
+    return replace(s, model=model, source=source, pose=pose)
 
 
 def add_pose_options(p: argparse.ArgumentParser) -> None:
@@ -64,6 +78,16 @@ def add_pose_options(p: argparse.ArgumentParser) -> None:
         type=positive_float,
         metavar="F",
         help=f"frame rate of an image folder (default: {DEFAULT_SETTINGS.source.image_folder_fps:g})",
+    )
+    g.add_argument(
+        "--people-check",
+        type=non_negative_float,
+        metavar="S",
+        help=(
+            "look for a second person in view every S seconds of video (default: "
+            f"{DEFAULT_SETTINGS.pose.multi_person_check_s:g}); 0 = never: about 80 MiB less memory, "
+            "but no warning when someone else walks in"
+        ),
     )
     g.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
 

@@ -232,3 +232,64 @@ def test_tracked_analysis_writes_its_video_in_the_tracking_pass(tmp_path: Path, 
     assert len(_decoded(video)) == rep["tracking"]["frames"]
     for side in ("left", "right"):
         assert rep["sides"][side]["peak_ir_deg"] == plain["sides"][side]["peak_ir_deg"]
+
+
+def _frame_of(clip: Path, k: int) -> np.ndarray:
+    import av
+
+    with av.open(str(clip)) as c:
+        for i, f in enumerate(c.decode(video=0)):
+            if i == k:
+                return f.to_ndarray(format="rgb24")
+    raise AssertionError(f"{clip} has fewer than {k + 1} frames")
+
+
+@with_model_and_clip
+def test_people_counter_counts_the_people_in_view() -> None:
+    """The periodic check (a second landmarker) sees two people when two real people stand
+    side by side, one on a real frame, none on an empty one."""
+    import cv2
+
+    from hipvision.config import PoseSettings
+    from hipvision.pose.mediapipe_backend import MediaPipePoseBackend, PeopleCounter
+
+    other = MEDIA / "deadlift_front_barbell_gym.mp4"
+    if not other.is_file():
+        pytest.skip("needs the second real clip")
+    a = _frame_of(CLIP, 50)
+    b = _frame_of(other, 50)
+    b = cv2.resize(b, (round(b.shape[1] * a.shape[0] / b.shape[0]), a.shape[0]))
+    with MediaPipePoseBackend(str(MODEL), stream=False) as still:
+        def around_person(img: np.ndarray) -> np.ndarray:  # a 640-px-wide strip centred on the person
+            x = still.detect(img, 0, 0.0).xy[:, 0]
+            c = int(np.clip((np.nanmin(x) + np.nanmax(x)) / 2, 320, img.shape[1] - 320))
+            return img[:, c - 320 : c + 320]
+
+        two = np.ascontiguousarray(np.hstack([around_person(a), around_person(b)]))
+    counter = PeopleCounter(str(MODEL), PoseSettings())
+    try:
+        counts = []
+        for k, img in enumerate([a, two, np.full_like(a, 128)]):
+            counts.append(counter.count(img, 10.0 * k))  # 10 s apart: a check is due each time
+        assert counts == [1, 2, 0]
+    finally:
+        counter.close()
+
+
+@with_model_and_clip
+def test_people_check_can_be_turned_off_from_the_cli(tmp_path: Path) -> None:
+    """``--people-check 0``: no frame is checked (num_people -1 throughout); by default
+    frame 0 is."""
+    import subprocess
+    import sys
+
+    from hipvision.posecsv import read_pose_csv
+
+    def people(*extra: str) -> np.ndarray:
+        out = tmp_path / f"p{len(extra)}.csv"
+        subprocess.run([sys.executable, "-m", "hipvision", "extract", str(CLIP), "--model", str(MODEL), "--max-frames", "5",
+                        "-q", "-o", str(out), *extra], check=True, capture_output=True)
+        return read_pose_csv(out).num_people
+
+    assert (people("--people-check", "0") == -1).all()
+    assert people()[0] >= 1
