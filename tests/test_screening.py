@@ -179,6 +179,33 @@ def test_person_leaving_the_frame_mid_set() -> None:
     assert len(rep["reps"]) == 2
 
 
+def test_fppa_is_withheld_when_the_reps_bottom_is_unseen() -> None:
+    """The deepest frames of rep 2 are lost (as when the plausibility gate rejects them, as on
+    the rendered knee-height squat): its depth is unknown and the deepest frame where the
+    thigh is seen is far above the bottom, where the valgus knee reads far less than 19 deg.
+    The knees' FPPA and flags are withheld with the reason, not read there; rep 1 is unaffected."""
+    reps = [Rep(valgus_left_m=0.07), Rep(valgus_left_m=0.07)]
+    seq, truth = screening_clip("squat", reps, noise_px=1.0, seed=41)
+    xy = seq.xy.copy()
+    start, bottom, end = truth.rep_times[1]
+    hip_y = np.mean(xy[:, [LANDMARK_INDEX["left_hip"], LANDMARK_INDEX["right_hip"]], 1], axis=1)
+    stand = np.median(hip_y[seq.time_s < 1.0])
+    low = hip_y[np.argmin(np.abs(seq.time_s - bottom))]
+    deep = (seq.time_s > start) & (seq.time_s < end) & (hip_y - stand > 0.6 * (low - stand))
+    xy[deep] = np.nan
+    rep = analyze(replace(seq, xy=xy), "squat")
+    first, second = rep["reps"]
+    assert first["left"]["fppa_deg"] == pytest.approx(truth.fppa[0]["left"], abs=3.0)
+    assert second["depth_pct"] is None
+    for side in ("left", "right"):
+        knee = second[side]
+        assert knee["fppa_deg"] is None and knee["valgus"] is None and knee.get("fppa_peak_deg") is None
+        assert knee["fppa_note"].startswith("withheld: the deepest frames of this rep are missing")
+        assert "fppa_band_deg" not in knee
+    # the unaffected rep still reads where it should; the withheld one counts in no summary
+    assert rep["summary"]["worst_rep"] is None or rep["summary"]["worst_rep"]["index"] == 1
+
+
 def test_two_people_in_view_warns() -> None:
     seq, _ = screening_clip("squat", [Rep()], seed=14)
     crowd = replace(seq, num_people=np.where(np.arange(len(seq)) % 30 == 0, 2, -1))

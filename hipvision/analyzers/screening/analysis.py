@@ -102,6 +102,24 @@ def value_at_bottom(value: np.ndarray, depth: np.ndarray, peak: float) -> float 
     return float(np.clip(slope * peak + icpt, v[keep].min(), v[keep].max()))
 
 
+def unseen_bottom_note(seen_depth: float) -> str:
+    """Why a knee's FPPA is withheld in a rep whose deepest frames are missing (the
+    plausibility gate rejected them, or the legs left the picture), so that the rep's depth
+    is unknown and the thigh was last seen at ``seen_depth`` (share of standing height).
+
+    FPPA grows towards the bottom of a squat, valgus and varus alike, so a value read
+    above an unknown bottom falls short by an unknown amount: on the rendered squat with
+    the camera at knee height (benchmarks/render, squat-mannequin-knee) every frame deeper
+    than 79 % of two reps' depth was rejected, and knees turned in to 19-23 deg
+    (square view) read -4 to 0 deg at 11-14 % depth, 19-23 deg short, flagged clearly not
+    valgus. The value at that depth is not the rep's, and no band can say by how much."""
+    return (
+        f"withheld: the deepest frames of this rep are missing (implausible skeletons left out, or the legs out "
+        f"of view), so its depth is unknown; the thigh was last seen at {100 * seen_depth:.0f} % depth and FPPA "
+        "grows towards the bottom by an unknown amount. Check the annotated video; film with the whole body in view"
+    )
+
+
 def fppa_measurable(hip: np.ndarray, knee: np.ndarray, up: np.ndarray, standing: np.ndarray, min_ratio: float) -> np.ndarray:
     """(N,) the frames where a knee's 2-D FPPA has a meaning: the thigh (hip -> knee) still
     points down the image by at least ``min_ratio`` of its downward extent when standing.
@@ -624,6 +642,10 @@ class ScreeningAnalyzer:
             if not sel.any():
                 rep[s] = {"fppa_deg": None, "valgus": None, "medial_knee_displacement": None,
                           "fppa_note": "the thigh is never clearly visible in this rep"}
+                continue
+            if not at_bottom and not np.isfinite(peak):
+                rep[s] = {"fppa_deg": None, "valgus": None, "medial_knee_displacement": None,
+                          "fppa_note": unseen_bottom_note(float(np.nanmedian(depth[sel])))}
                 continue
             val = value_at_bottom(f[s][win], depth[win], at)
             if val is None:  # no fitted window (a very short bottom): the bottom frames
