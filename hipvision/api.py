@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
 #: progress callback: (frames done, frames expected or None)
 Progress = Callable[[int, int | None], None]
+#: sees the landmarks of a run and their tracking section (or None) before the analysis
+PoseHook = Callable[[PoseSequence, dict[str, Any] | None], None]
 
 
 @dataclass
@@ -217,6 +219,8 @@ def run_analysis(
     mark_frame: int = 0,
     marker_color: str | None = None,
     tracking_info: dict[str, Any] | None = None,
+    source_name: str | None = None,
+    on_pose: PoseHook | None = None,
 ) -> AnalysisRun:
     """Analyse ``input`` for ``test``. Optionally write the per-frame series as CSV and an
     annotated video (needs a video or image-folder input; written in the pose pass, the
@@ -232,7 +236,14 @@ def run_analysis(
     ``track`` (rotation tests on a video): how knees and ankles are found, one of
     ``markers``, ``assisted`` (needs ``marks`` on frame ``mark_frame``), ``model`` (pose
     model + plausibility gate) or ``auto``; see :mod:`hipvision.tracking`. ``None`` = the
-    pose model without the gate. The report then has a ``tracking`` section."""
+    pose model without the gate. The report then has a ``tracking`` section.
+
+    ``source_name``: the report's ``source`` (default: the input's own name; batch gives the
+    path as listed, the dashboard the upload's file name). ``on_pose(seq, tracking)`` is
+    called with the landmarks about to be analysed (named) and their tracking section, after
+    the pose or tracking pass and before the analysis: batch keeps them on disk there, so
+    that a failed analysis or a kill does not cost the model run again (it may raise to stop
+    the run: the annotated video is then not written)."""
     analyzer = analyzers.get(test)  # unknown test: fail before any slow work
     if track is not None and (isinstance(input, PoseSequence) or is_pose_csv(input)):
         raise InputError("--track needs a video: a pose CSV already holds the landmarks (analyse it without --track)")
@@ -259,7 +270,7 @@ def run_analysis(
                 video_path, src.width, src.height, src.fps, settings.render, mirror=mirror, hold=True,
             ))
         run = _analyse(input, test, analyzer, settings, progress, pose, track, marks, mark_frame, marker_color,
-                       tracking_info, [video] if video is not None else [])
+                       tracking_info, [video] if video is not None else [], source_name, on_pose)
         if series_path is not None:
             write_series_csv(run, analyzer.series_columns, series_path)
         if video is not None:
@@ -274,7 +285,7 @@ def run_analysis(
 
 
 def _analyse(input, test, analyzer, settings, progress, pose, track, marks, mark_frame, marker_color,
-             tracking_info, sinks) -> AnalysisRun:
+             tracking_info, sinks, source_name=None, on_pose=None) -> AnalysisRun:
     """The pose (or tracking) pass feeding ``sinks``, then the analysis: see :func:`run_analysis`."""
     t0 = time.perf_counter()
     tracking: dict[str, Any] | None = tracking_info
@@ -290,6 +301,10 @@ def _analyse(input, test, analyzer, settings, progress, pose, track, marks, mark
         seq, tracking = tracked.sequence, tracked.info.to_dict()
     else:
         seq = input if isinstance(input, PoseSequence) else load_pose(input, settings=settings, progress=progress, sinks=sinks)
+    if source_name:
+        seq = replace(seq, source=source_name)
+    if on_pose is not None:
+        on_pose(seq, tracking)
     with warnings.catch_warnings():
         # NaN means "missing" throughout: all-NaN medians of an unseen landmark are expected
         # and handled (the analyzers check for finite values), not worth a console warning

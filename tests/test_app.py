@@ -188,6 +188,39 @@ def test_leaving_an_uploaded_video_deletes_it_and_its_annotated_video(tmp_path: 
     assert not at.session_state["outcomes"] and not at.session_state["poses"]
 
 
+def test_an_uploaded_video_is_analysed_in_one_pass_and_redrawn_for_another_option(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Analyse video: tracking, report and annotated video in one decode; the mirrored
+    option afterwards re-analyses the kept tracks and redraws the video (one decode, no
+    tracking again)."""
+    from hipvision.synthetic import Move
+    from hipvision.tracking.synthetic_frames import write_rotation_video
+
+    from passes import count_passes
+
+    video = tmp_path / "prone.mp4"
+    write_rotation_video(video, "prone", [Move("left", 30.0)], width=480)
+    at = _app()
+    at.radio[0].set_value("Upload a video").run()
+    at.selectbox(key="test").set_value("prone").run()
+    at.file_uploader[0].set_value((video.name, video.read_bytes(), "video/mp4")).run()
+    at.selectbox(key="track_prone_Upload a video").set_value("stickers").run()
+    passes = count_passes(monkeypatch)
+    next(b for b in at.button if b.label == "Analyse video").click().run(timeout=120)
+    assert not at.exception and not at.error
+    assert len(passes.decodes) == 1
+    work = Path(at.session_state["workdir"])
+    assert len(list(work.glob("result-*/prone.prone.annotated.mp4"))) == 1
+    assert any("Knees and ankles by **markers**" in c.value for c in at.caption)
+    assert [m.value for m in at.metric if m.label == "IR"][1] == "-"  # the person's left leg turned
+    assert _deg([m.value for m in at.metric if m.label == "IR"][0]) == pytest.approx(30.0, abs=2.0)
+    at.checkbox(key="opt_mirrored").check().run(timeout=120)
+    assert not at.exception and not at.error
+    assert len(passes.decodes) == 2  # the redraw only
+    assert len(list(work.glob("result-*/prone.prone.annotated.mp4"))) == 2
+    assert [m.value for m in at.metric if m.label == "IR"][0] == "-"  # sides swapped
+    assert _deg([m.value for m in at.metric if m.label == "IR"][1]) == pytest.approx(30.0, abs=2.0)
+
+
 # --------------------------------------------------------------------------- video uploads
 
 from shared_paths import MEDIA, find_model  # noqa: E402

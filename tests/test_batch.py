@@ -334,6 +334,11 @@ def test_real_video_batch_with_annotated_video_and_reuse_without_model(tmp_path)
     folder = next(out.glob("clips/squat.mp4__*/squat"))
     for name in ("pose.csv", "report.json", "annotated.mp4", "landmarks.trc"):
         assert (folder / name).stat().st_size > 0, name
+    # failed clips leave no video; the clip where nobody was seen keeps its (empty) pose
+    for bad in ("broken", "nobody"):
+        assert not list(out.glob(f"clips/{bad}.mp4__*/squat/annotated.mp4")), bad
+    (nobody_pose,) = out.glob("clips/nobody.mp4__*/squat/pose.csv")
+    assert len(nobody_pose.read_text().splitlines()) == 1  # the header: a rerun does not run the model again
     trc = (folder / "landmarks.trc").read_text().splitlines()
     assert trc[0].startswith("PathFileType") and len(trc) == 6 + 40
     before = without_runtime(read_summary(out))
@@ -398,3 +403,167 @@ def test_every_setting_a_report_depends_on_is_in_the_analysis_fingerprint() -> N
     changed = replace(DEFAULT_SETTINGS, bands=replace(bands, doubtful_deg_per_pct=bands.doubtful_deg_per_pct + 1.0))
     assert analysis_settings(changed) != base
     assert analysis_settings(replace(DEFAULT_SETTINGS)) == base
+
+
+# --------------------------------------------------------------------------- the annotated video in the same pass
+
+
+def _decoded(path: Path) -> list:
+    from hipvision.sources import open_source
+
+    return [f.image for f in open_source(str(path))]
+
+
+def _spy_overlay(monkeypatch) -> list[int]:
+    """The frames drawn with the analysis overlay (``analyzers.overlay``, the report's own)."""
+    from hipvision import analyzers
+
+    drawn: list[int] = []
+    real = analyzers.overlay
+
+    def overlay(run):
+        draw = real(run)
+
+        def spy(image, frame):
+            drawn.append(frame)
+            return draw(image, frame)
+
+        return spy
+
+    monkeypatch.setattr(analyzers, "overlay", overlay)
+    return drawn
+
+
+def _diff(a, b, mask) -> float:
+    import numpy as np
+
+    return float(np.abs(a.astype(np.int16) - b.astype(np.int16))[mask].mean())
+
+
+@pytest.mark.media
+@pytest.mark.model
+def test_batch_video_is_written_in_the_pose_pass(tmp_path, monkeypatch) -> None:
+    """--save-video: one decode and one model call per frame for the pose, the report and
+    the video (as ``analyze --save-video``); every frame carries the report's overlay and the
+    last two seconds its end card. A rerun from the stored pose redraws it without the model."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from hipvision import analyzers
+    from hipvision.batch.layout import ClipPaths
+    from hipvision.config import DEFAULT_SETTINGS
+    from hipvision.pipeline import draw_card
+    from hipvision.posecsv import read_pose_csv
+
+    from passes import count_passes
+
+    clip = MEDIA / "squat_front_bodyweight_wide_goodform_01.mp4"
+    model = find_model()
+    if not clip.is_file() or model is None:
+        pytest.skip("needs ../shared/media and the pose model")
+    n = 72  # 3 s at 24 fps: the end card is on the last 2 s only
+    settings = replace(DEFAULT_SETTINGS, model=replace(DEFAULT_SETTINGS.model, path=str(model)),
+                       source=replace(DEFAULT_SETTINGS.source, max_frames=n))
+    drawn = _spy_overlay(monkeypatch)
+    passes = count_passes(monkeypatch)
+    paths = ClipPaths(tmp_path / "out")
+    job = ClipJob("k", "in/squat.mp4", str(clip), "squat", str(paths.folder), settings, save_video=True)
+    res = run_clip(job)
+    assert res.status == "ok", res.error
+    assert len(passes.decodes) == 1  # no second decode for the video
+    assert len(passes.backends) == 1 and passes.model_calls == n == res.frames_extracted
+    report = json.loads(paths.report.read_text())
+    assert report["source"] == "in/squat.mp4" and res.columns["frames"] == n
+    assert len(read_pose_csv(paths.pose_csv)) == n
+    assert sorted(drawn) == list(range(n))  # every frame held back and drawn with the overlay
+    video, source = _decoded(paths.video), _decoded(clip)[:n]
+    assert len(video) == n
+    card = analyzers.get("squat").summary_text(report).splitlines()
+    assert card
+    with_card = draw_card(source[-1], card)
+    mask = np.abs(with_card.astype(np.int16) - source[-1].astype(np.int16)).max(axis=2) > 60
+    assert mask.sum() > 1000
+    # the last frame shows the report's end card, the first (3 s before the end) does not
+    assert _diff(video[-1], with_card, mask) < _diff(video[-1], source[-1], mask) / 3
+    assert _diff(video[0], source[0], mask) < _diff(video[0], draw_card(source[0], card), mask) / 3
+
+    # a rerun (as after a kill before the clip was recorded): the stored pose, no model
+    passes.reset()
+    drawn.clear()
+    paths.video.unlink()
+    again = run_clip(job)
+    assert again.status == "ok", again.error
+    assert passes.backends == [] and again.frames_extracted == 0
+    assert len(passes.decodes) == 1  # the video redrawn from the stored pose
+    assert len(_decoded(paths.video)) == n and sorted(drawn) == list(range(n))
+    assert again.columns == res.columns
+
+
+def _markers_clip(tmp_path: Path) -> Path:
+    from hipvision.tracking.synthetic_frames import write_rotation_video
+
+    clip = tmp_path / "markers.mp4"
+    write_rotation_video(clip, "prone", [Move("both", 30, ramp_s=0.6, hold_s=1.5, rest_s=0.5)], seed=5)
+    return clip
+
+
+def test_batch_tracked_video_is_written_in_the_tracking_pass(tmp_path, monkeypatch) -> None:
+    """A tracked rotation clip with --save-video: the sticker tracker's one pass feeds the
+    video; the report, the stored pose and tracking.json are those of the run without video."""
+    from hipvision.batch.layout import ClipPaths
+    from hipvision.config import DEFAULT_SETTINGS
+    from hipvision.posecsv import read_pose_csv
+
+    from passes import count_passes
+
+    clip = _markers_clip(tmp_path)
+    plain = run_clip(ClipJob("k", "markers.mp4", str(clip), "prone", str(tmp_path / "plain"), DEFAULT_SETTINGS, track="markers"))
+    assert plain.status == "ok", plain.error
+    drawn = _spy_overlay(monkeypatch)
+    passes = count_passes(monkeypatch)
+    paths = ClipPaths(tmp_path / "video")
+    res = run_clip(ClipJob("k", "markers.mp4", str(clip), "prone", str(paths.folder), DEFAULT_SETTINGS,
+                           save_video=True, track="markers"))
+    assert res.status == "ok", res.error
+    assert len(passes.decodes) == 1 and passes.backends == []
+    tracking = json.loads(paths.tracking.read_text())
+    assert tracking["mode"] == "markers" and res.frames_extracted == tracking["frames"]
+    assert len(_decoded(paths.video)) == tracking["frames"] == len(drawn)
+    assert res.columns == plain.columns
+    assert json.loads(paths.report.read_text())["tracking"]["mode"] == "markers"
+    before = ClipPaths(tmp_path / "plain")
+    assert paths.pose_csv.read_text() == before.pose_csv.read_text()
+    assert len(read_pose_csv(paths.pose_csv)) > 0
+
+
+def test_batch_failed_analysis_keeps_the_pose_and_leaves_no_video(tmp_path, monkeypatch) -> None:
+    """The analysis fails after the tracking pass: an error row, no report, no video, but
+    the pose and how it was tracked are kept, so the rerun does not track again (its one
+    decode draws the video)."""
+    from hipvision import analyzers
+    from hipvision.batch.layout import ClipPaths
+    from hipvision.config import DEFAULT_SETTINGS
+    from hipvision.errors import AnalysisError
+
+    from passes import count_passes
+
+    clip = _markers_clip(tmp_path)
+    paths = ClipPaths(tmp_path / "out")
+    job = ClipJob("k", "markers.mp4", str(clip), "prone", str(paths.folder), DEFAULT_SETTINGS, save_video=True, track="markers")
+    prone = analyzers.get("prone")
+    with monkeypatch.context() as m:
+
+        def refuse(seq, settings):
+            raise AnalysisError("the analysis refused this clip")
+
+        m.setattr(prone, "run", refuse)
+        res = run_clip(job)
+    assert res.status == "error" and res.error == "the analysis refused this clip"
+    assert sorted(p.name for p in paths.folder.iterdir()) == ["pose.csv", "tracking.json"]
+    passes = count_passes(monkeypatch)
+    again = run_clip(job)
+    assert again.status == "ok", again.error
+    assert again.frames_extracted == 0 and len(passes.decodes) == 1
+    assert sorted(p.name for p in paths.folder.iterdir()) == ["annotated.mp4", "pose.csv", "report.json", "tracking.json"]
+    assert json.loads(paths.report.read_text())["tracking"]["mode"] == "markers"

@@ -302,6 +302,81 @@ def test_each_result_keeps_its_own_annotated_video(tmp_path: Path) -> None:
     assert sorted(tmp_path.glob("result-*")) == sorted({plain.annotated_video.parent, mirrored.annotated_video.parent})
 
 
+def _report_numbers(report: dict) -> dict:
+    return {k: v for k, v in report.items() if k != "processing_s"}
+
+
+@pytest.mark.model
+@pytest.mark.skipif(MODEL is None or not FRONT.is_file(), reason="needs the pose model and ../shared/media")
+def test_first_video_job_finds_the_pose_and_writes_the_video_in_one_pass(tmp_path: Path, monkeypatch) -> None:
+    """The page's first analysis of a video: one decode and one model call per frame give
+    the pose (handed to ``on_pose`` before the analysis), the report and the annotated video.
+    Another option afterwards redraws the video from that pose: one decode, no model."""
+    from dataclasses import replace
+
+    from hipvision.config import DEFAULT_SETTINGS
+
+    from passes import count_passes
+
+    n = 60
+    settings = replace(DEFAULT_SETTINGS, source=replace(DEFAULT_SETTINGS.source, max_frames=n))
+    passes = count_passes(monkeypatch)
+    kept: list = []
+    seen: list[str] = []
+    out = jobs.analyse(FRONT, None, "squat", settings=settings, source_name="me.mp4", workdir=tmp_path,
+                       progress=lambda s, f: seen.append(s.split(":")[0]), on_pose=lambda s, t: kept.append((s, t, list(seen))))
+    assert len(passes.decodes) == 1 and len(passes.backends) == 1 and passes.model_calls == n
+    assert out.annotated_video is not None and len(_frames_of(out.annotated_video)) == n
+    (seq, how, before), = kept
+    assert seq is out.sequence and len(seq) == n and how is None
+    assert seq.source == "me.mp4" == out.report["source"]
+    assert set(before) == {"Finding the person"}  # kept before the analysis
+    assert {"Finding the person", "Analysing", "Drawing the annotated video", "Done"} <= set(seen)
+
+    passes.reset()
+    again = jobs.analyse(FRONT, seq, "squat", settings=settings, source_name="me.mp4", workdir=tmp_path)
+    assert passes.backends == [] and len(passes.decodes) == 1
+    assert again.annotated_video != out.annotated_video and len(_frames_of(again.annotated_video)) == n
+    assert _report_numbers(again.report) == _report_numbers(out.report)
+
+
+def _frames_of(video: Path) -> list:
+    from hipvision.sources import open_source
+
+    return [f.index for f in open_source(str(video))]
+
+
+def test_first_tracked_video_job_keeps_the_pose_when_the_analysis_fails(tmp_path: Path, monkeypatch) -> None:
+    """Stickers, first analysis: the tracking pass writes the video (one decode). When the
+    analysis fails, the tracks were handed over already and no result folder is left."""
+    from hipvision.synthetic import Move
+    from hipvision.tracking.synthetic_frames import write_rotation_video
+
+    from passes import count_passes
+
+    video = tmp_path / "p.mp4"
+    write_rotation_video(video, "prone", [Move("left", 30.0)], width=640)
+    work = tmp_path / "work"
+    work.mkdir()
+    passes = count_passes(monkeypatch)
+    kept: list = []
+    out = jobs.analyse(video, None, "prone", workdir=work, track="markers", on_pose=lambda s, t: kept.append((s, t)))
+    assert len(passes.decodes) == 1 and passes.backends == []
+    assert out.report["tracking"]["mode"] == "markers" == kept[0][1]["mode"]
+    assert out.report["sides"]["left"]["peak_ir_deg"] == pytest.approx(30.0, abs=2.0)
+    assert len(_frames_of(out.annotated_video)) == kept[0][1]["frames"]
+
+    def refuse(seq, settings):
+        raise AnalysisError("not this test")
+
+    monkeypatch.setattr(analyzers.get("prone"), "run", refuse)
+    kept.clear()
+    with pytest.raises(AnalysisError):
+        jobs.analyse(video, None, "prone", workdir=work, track="markers", on_pose=lambda s, t: kept.append((s, t)))
+    assert len(kept) == 1 and kept[0][1]["mode"] == "markers"
+    assert list(work.glob("result-*")) == [out.annotated_video.parent]
+
+
 def test_progress_chart_colours_whole_body_values() -> None:
     spec = charts.progress_chart(
         [{"recorded_at": "2026-10-01T10:00:00", "side": "both", "value": 3.0},

@@ -16,6 +16,7 @@ from hipvision.pose.backend import with_people
 from hipvision.sequence import PoseFrame
 from hipvision.sources import Frame
 
+from passes import count_passes
 from shared_paths import MEDIA, find_model
 
 CLIP = MEDIA / "squat_front_bodyweight_wide_goodform_01.mp4"
@@ -140,52 +141,18 @@ def test_people_count_rides_on_the_pose() -> None:
     assert with_people(PoseFrame.empty(0, 0.0), 0).num_people == 0
 
 
-class _CountingBackend:
-    """The real MediaPipe backend, counting its calls."""
-
-    def __init__(self, real) -> None:
-        self.real, self.calls = real, 0
-
-    def __enter__(self):
-        self.real.__enter__()
-        return self
-
-    def __exit__(self, *exc):
-        return self.real.__exit__(*exc)
-
-    def detect(self, image, frame, time_s):
-        self.calls += 1
-        return self.real.detect(image, frame, time_s)
-
-
 @with_model_and_clip
 def test_analysis_with_video_decodes_once_and_runs_the_model_once_per_frame(tmp_path: Path, monkeypatch) -> None:
     from hipvision import api
-    from hipvision.pose import factory
-    from hipvision.sources import VideoFileSource
 
-    backends: list[_CountingBackend] = []
-
-    def counting(*a, **kw):
-        backends.append(_CountingBackend(factory.make_backend(*a, **kw)))
-        return backends[-1]
-
-    decodes = []
-    real_iter = VideoFileSource.__iter__
-
-    def counting_iter(self):
-        decodes.append(self.name)
-        return real_iter(self)
-
-    monkeypatch.setattr(api, "make_backend", counting)
-    monkeypatch.setattr(VideoFileSource, "__iter__", counting_iter)
+    passes = count_passes(monkeypatch)
     n = 60
     settings = replace(DEFAULT_SETTINGS, model=replace(DEFAULT_SETTINGS.model, path=str(MODEL)),
                        source=replace(DEFAULT_SETTINGS.source, max_frames=n))
     video, series = tmp_path / "a.mp4", tmp_path / "s.csv"
     run = api.run_analysis(CLIP, "squat", settings=settings, video_path=video, series_path=series)
-    assert len(backends) == 1 and backends[0].calls == n
-    assert len(decodes) == 1  # no second decode for the video
+    assert len(passes.backends) == 1 and passes.model_calls == n
+    assert len(passes.decodes) == 1  # no second decode for the video
     assert len(_decoded(video)) == n == len(run.pose)
     assert run.report["test"] == "squat"
 
@@ -212,23 +179,15 @@ def test_tracked_analysis_writes_its_video_in_the_tracking_pass(tmp_path: Path, 
     """--track markers with a video: the sticker tracker's one pass also feeds the video
     (one decode), every frame is in it, and the report is that of the run without video."""
     from hipvision import api
-    from hipvision.sources import VideoFileSource
     from hipvision.tracking.synthetic_frames import Move, write_rotation_video
 
     clip = tmp_path / "markers.mp4"
     write_rotation_video(clip, "prone", [Move("both", 30, ramp_s=0.6, hold_s=1.5, rest_s=0.5)], seed=5)
     plain = api.run_analysis(clip, "prone", track="markers").report
-    decodes = []
-    real_iter = VideoFileSource.__iter__
-
-    def counting_iter(self):
-        decodes.append(self.name)
-        return real_iter(self)
-
-    monkeypatch.setattr(VideoFileSource, "__iter__", counting_iter)
+    passes = count_passes(monkeypatch)
     video = tmp_path / "a.mp4"
     rep = api.run_analysis(clip, "prone", track="markers", video_path=video).report
-    assert len(decodes) == 1
+    assert len(passes.decodes) == 1
     assert len(_decoded(video)) == rep["tracking"]["frames"]
     for side in ("left", "right"):
         assert rep["sides"][side]["peak_ir_deg"] == plain["sides"][side]["peak_ir_deg"]

@@ -8,12 +8,19 @@ Steps, each output written atomically (temporary file + rename):
 
 1. pose: a ``pose.csv`` already in the clip's folder is reused (it is complete by
    construction, and the batch refuses to resume when pose settings changed); otherwise a
-   pose CSV input is copied and a video goes through the model (``api.extract``).
+   pose CSV input is copied and a video goes through the model.
    A rotation-test video is tracked as ``analyze --track`` would (``auto`` for prone by
    default; ``--track`` / the manifest's ``track``, ``marks``), and how is kept in
    ``tracking.json`` so a re-analysis reports it too.
-2. analysis (``api.run_analysis``) -> ``report.json``.
-3. optionally the annotated video (a second pass over the video, no model).
+2. analysis -> ``report.json``.
+3. optionally the annotated video.
+
+All three are one call of ``api.run_analysis``, the path of ``analyze``: a video's pose (or
+tracking) pass also writes the annotated video (one decode, one model run per frame; the
+report's overlay and end card drawn on the frames held back for it), and its landmarks are
+kept (``pose.csv``, ``tracking.json``) before the analysis, so a failed analysis or a kill
+does not cost the model run again. From a stored pose (a rerun, ``--reuse-pose``) the
+video is redrawn in one decode pass, without the model.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +36,7 @@ import numpy as np
 
 from ..config import Settings
 from ..schema import Report
+from ..sequence import PoseSequence
 
 
 NOBODY = "no person found in any frame"
@@ -97,37 +105,40 @@ def _process(job: ClipJob) -> tuple[dict[str, Any], int]:
     tracking = json.loads(paths.tracking.read_text(encoding="utf-8")) if paths.tracking.is_file() else None
     family = analyzers.family_of(job.test)
     track = job.track or api.default_track(job.test, src) if family is not None and family.trackable else None
+    stored: PoseSequence | None = None  # None: the model (or tracker) runs in the analysis's pass
     if paths.pose_csv.is_file():
         with open(paths.pose_csv, encoding="utf-8") as fh:
             if not (fh.readline() and fh.readline().strip()):  # a header only: the model saw nobody
                 raise AnalysisError(NOBODY)
-        seq = read_pose_csv(paths.pose_csv)
+        stored = read_pose_csv(paths.pose_csv)
     elif api.is_pose_csv(src):
-        seq = read_pose_csv(src)  # validate before keeping a copy
+        stored = read_pose_csv(src)  # validate before keeping a copy
         with AtomicPath(paths.pose_csv) as tmp:
             shutil.copyfile(src, tmp)
     elif job.pose_only:
         raise InputError("no stored pose CSV for this clip: run the batch without --reuse-pose first")
-    elif track is not None:  # the same tracking as `analyze --track`, then keep its pose and how
-        from ..posecsv import write_pose_csv
-        from ..tracking import track_video
 
-        res_t = track_video(src, job.test, track, settings=settings, marks=job.marks, mark_frame=job.mark_frame)
-        seq, tracking, extracted = res_t.sequence, res_t.info.to_dict(), res_t.info.frames
-        _write_json(tracking, paths.tracking)
-        write_pose_csv(seq, paths.pose_csv)
-    else:
-        res = api.extract(src, settings=settings, csv_path=paths.pose_csv, keep_sequence=True, download_progress=False)
-        assert res.sequence is not None
-        seq, extracted = res.sequence, res.frames
-    if not np.isfinite(seq.xy).any():
-        raise AnalysisError(NOBODY)
-    seq = replace(seq, source=job.path)
-    run = api.run_analysis(seq, job.test, settings=settings, tracking_info=tracking)
-    report = run.report
-    if job.save_video and not api.is_pose_csv(src):
-        mirrored = family is not None and family.mirrored(settings)
-        api.render_annotated(src, seq.mirrored() if mirrored else seq, run, paths.video, settings=settings)
+    def keep(found: PoseSequence, how: dict[str, Any] | None) -> None:
+        """The landmarks of the pass, kept before the analysis (with how they were tracked);
+        a clip where nobody was found stops here (its header-only pose CSV says so on a rerun)."""
+        nonlocal extracted
+        if stored is None:
+            from ..posecsv import write_pose_csv
+
+            if how is not None:
+                _write_json(how, paths.tracking)
+            write_pose_csv(found, paths.pose_csv)
+            extracted = int(how["frames"]) if how is not None else len(found)
+        if not np.isfinite(found.xy).any():
+            raise AnalysisError(NOBODY)
+
+    video = paths.video if job.save_video and not api.is_pose_csv(src) else None
+    run = api.run_analysis(
+        src, job.test, settings=settings, pose=stored, tracking_info=tracking if stored is not None else None, video_path=video,
+        track=track if stored is None else None, marks=job.marks, mark_frame=job.mark_frame,
+        source_name=job.path, on_pose=keep,
+    )
+    seq, report = run.pose, run.report
     if job.trc:
         from .trc import write_trc
 

@@ -17,7 +17,7 @@ from typing import Any, Callable
 import pandas as pd
 
 from .. import analyzers
-from ..api import is_pose_csv, load_pose, run_analysis
+from ..api import PoseHook, is_pose_csv, load_pose, run_analysis
 from ..config import DEFAULT_SETTINGS, Settings
 from ..export import series_csv
 from ..sequence import PoseSequence
@@ -62,13 +62,18 @@ def find_pose(
 ) -> PoseSequence:
     """The pose sequence of ``path`` (the slow step for a video; a pose CSV is just read).
     The page keeps it per input, so changing the test or a threshold does not rerun the model."""
+    seq = load_pose(path, settings=settings, progress=_frames_progress("Finding the person", progress))
+    return replace(seq, source=source_name) if source_name else seq
+
+
+def _frames_progress(stage: str, progress: StageProgress | None) -> Callable[[int, int | None], None]:
+    """A frame-count progress callback shown as ``stage: frame N of M``."""
     say = progress or (lambda stage, frac: None)
 
-    def pose_progress(done: int, total: int | None) -> None:
-        say(f"Finding the person: frame {done}" + (f" of {total}" if total else ""), min(done / total, 1.0) if total else 0.0)
+    def frames(done: int, total: int | None) -> None:
+        say(f"{stage}: frame {done}" + (f" of {total}" if total else ""), min(done / total, 1.0) if total else 0.0)
 
-    seq = load_pose(path, settings=settings, progress=pose_progress)
-    return replace(seq, source=source_name) if source_name else seq
+    return frames
 
 
 def track_legs(
@@ -85,19 +90,14 @@ def track_legs(
     auto; :mod:`hipvision.tracking`) and the tracking section for the report."""
     from ..tracking import track_video
 
-    say = progress or (lambda stage, frac: None)
-
-    def track_progress(done: int, total: int | None) -> None:
-        say(f"Tracking the shins ({mode}): frame {done}" + (f" of {total}" if total else ""), min(done / total, 1.0) if total else 0.0)
-
-    res = track_video(path, test, mode, settings=settings, marks=marks, progress=track_progress)
+    res = track_video(path, test, mode, settings=settings, marks=marks, progress=_frames_progress(f"Tracking the shins ({mode})", progress))
     seq = replace(res.sequence, source=source_name) if source_name else res.sequence
     return seq, res.info.to_dict()
 
 
 def analyse(
     path: Path,
-    seq: PoseSequence,
+    seq: PoseSequence | None,
     test: str,
     *,
     settings: Settings = DEFAULT_SETTINGS,
@@ -106,30 +106,48 @@ def analyse(
     annotate: bool = True,
     progress: StageProgress | None = None,
     tracking: dict[str, Any] | None = None,
+    track: str | None = None,
+    marks: dict[str, tuple[float, float]] | None = None,
+    on_pose: PoseHook | None = None,
 ) -> Outcome:
-    """Analyse the pose ``seq`` of ``path`` for ``test`` (``tracking``: how the tracks were
-    found, from :func:`track_legs`, added to the report); for a video input with ``annotate``
-    also draw the annotated video into ``workdir`` (a second pass over the video).
+    """Analyse ``path`` for ``test``; for a video input with ``annotate`` also write the
+    annotated video into ``workdir``. One call of :func:`hipvision.api.run_analysis`, the
+    path of ``analyze``.
+
+    * ``seq`` None (a video's first analysis): the pose pass (``track``/``marks``: the
+      tracking of :func:`track_legs`) is run here and writes the annotated video as it goes
+      (one decode, one model run per frame). ``on_pose(seq, tracking)`` gets the landmarks
+      before the analysis, so the page keeps them even when the analysis then refuses the
+      test; the outcome's ``sequence`` is that pose.
+    * ``seq`` given (the pose found earlier: the user changed the test or an option): no
+      model run; the annotated video is redrawn from ``seq`` in one decode pass
+      (``tracking``: how the tracks were found, from :func:`track_legs` or ``on_pose``,
+      added to the report).
 
     Raises the usual :class:`~hipvision.errors.HipvisionError` subclasses (a wrong test for
     the clip is an :class:`~hipvision.errors.AnalysisError`).
     """
     analyzer = analyzers.get(test)
     say = progress or (lambda stage, frac: None)
-
-    def render_progress(done: int, total: int | None) -> None:
-        say(f"Drawing the annotated video: frame {done}" + (f" of {total}" if total else ""), min(done / total, 1.0) if total else 0.0)
+    stage = "Finding the person" if track is None else f"Tracking the shins ({track})"
 
     out_video = None
     if annotate and not is_pose_csv(path) and workdir is not None:
         # a folder per result: results with other options (blur, mirror, tracking) keep their own video
         folder = Path(tempfile.mkdtemp(prefix="result-", dir=workdir))
         out_video = folder / f"{Path(source_name or path.name).stem}.{test}.annotated.mp4"
-    say("Analysing", 0.0)
+
+    def analysing(found: PoseSequence, how: dict[str, Any] | None) -> None:
+        if on_pose is not None:
+            on_pose(found, how)
+        say("Analysing", 0.0)
+
     try:
         run = run_analysis(
             path, test, settings=settings, pose=seq, tracking_info=tracking, video_path=out_video,
-            render_progress=render_progress,
+            track=track if seq is None else None, marks=marks, source_name=source_name,
+            progress=_frames_progress(stage, progress), on_pose=analysing,
+            render_progress=_frames_progress("Drawing the annotated video", progress),
         )
     except BaseException:
         if out_video is not None:  # a failed result leaves no folder behind
@@ -144,7 +162,7 @@ def analyse(
         series=series_frame(rows, analyzer.series_columns),
         series_columns=analyzer.series_columns,
         series_csv=series_csv(analyzer.series_columns, rows),
-        sequence=seq,
+        sequence=run.pose,
         annotated_video=out_video,
         run=run,
     )

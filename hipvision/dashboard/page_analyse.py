@@ -120,7 +120,7 @@ def _settings() -> Settings:
         sex = st.selectbox(
             "Sex (picks the valgus threshold for screening)", ["unspecified", "female", "male"], key="opt_sex"
         )
-        annotate = st.checkbox("Make an annotated video (videos only; a second pass)", value=True, key="opt_annotate")
+        annotate = st.checkbox("Make an annotated video (videos only)", value=True, key="opt_annotate")
         blur = st.checkbox(
             "Blur faces in the annotated video and the report", value=False, key="opt_blur",
             help="Only faces the pose model found are blurred.",
@@ -192,25 +192,37 @@ def render() -> None:
         return  # waiting for the marks
     poses: dict[Any, Any] = st.session_state.setdefault("poses", {})
     pose_key = (str(path), track, tuple(sorted((marks or {}).items())))
+    outcomes: dict[Any, jobs.Outcome] = st.session_state.setdefault("outcomes", {})
+    annotate = st.session_state.annotate and is_video
+    key = (pose_key, test, settings.rotation.mirrored, settings.screening.sex, annotate, settings.render.blur_faces)
     if pose_key not in poses:
         if choice == UPLOAD_VIDEO and not st.button("Analyse video", type="primary"):
             st.info("The video is uploaded. Press **Analyse video** to start (about a minute per minute of video).")
             return
         bar = st.progress(0.0, text="Starting")
         try:
-            if track is None:
+            if annotate:
+                # the first analysis of a video: pose, analysis and annotated video in one pass
+                # (the pose is kept before the analysis, for the other tests and options)
+                outcomes[key] = jobs.analyse(
+                    path, None, test, settings=settings, source_name=name, workdir=_workdir(), annotate=True,
+                    progress=_throttled(bar), track=track, marks=marks,
+                    on_pose=lambda found, how: poses.__setitem__(pose_key, (found, how)),
+                )
+            elif track is None:
                 poses[pose_key] = (jobs.find_pose(path, settings=settings, source_name=name, progress=_throttled(bar)), None)
             else:
                 poses[pose_key] = jobs.track_legs(
                     path, test, track, settings=settings, marks=marks, source_name=name, progress=_throttled(bar)
                 )
-        except HipvisionError as e:
+        except Exception as e:
             bar.empty()
-            st.error(f"{name}: {_plain(e, path, name)}")
-            return
-        except Exception as e:  # never a traceback in the page
-            bar.empty()
-            st.error(f"{name}: unexpected problem ({type(e).__name__}: {e}). Please report it with the file.")
+            if pose_key in poses:  # the pose was found, the analysis failed
+                _analysis_failed(e, poses[pose_key][0], test, path, name)
+            elif isinstance(e, HipvisionError):
+                st.error(f"{name}: {_plain(e, path, name)}")
+            else:  # never a traceback in the page
+                st.error(f"{name}: unexpected problem ({type(e).__name__}: {e}). Please report it with the file.")
             return
         bar.empty()
     seq, tracking = poses[pose_key]
@@ -218,30 +230,18 @@ def render() -> None:
     if tracking is not None:
         st.caption(f"Knees and ankles by **{tracking.get('mode')}**: {tracking.get('reason', '')}")
 
-    outcomes: dict[Any, jobs.Outcome] = st.session_state.setdefault("outcomes", {})
-    annotate = st.session_state.annotate and is_video
-    key = (pose_key, test, settings.rotation.mirrored, settings.screening.sex, annotate, settings.render.blur_faces)
     if key not in outcomes:
         bar = st.progress(0.0, text="Analysing")
         try:
+            # the pose found earlier (another test or option): no model run; an annotated
+            # video is redrawn from it in one decode pass
             outcomes[key] = jobs.analyse(
                 path, seq, test, settings=settings, source_name=name, workdir=_workdir(),
                 annotate=annotate, progress=_throttled(bar), tracking=tracking,
             )
-        except AnalysisError as e:
+        except Exception as e:
             bar.empty()
-            st.error(str(e))
-            guess, why = suggest_test(seq)
-            if guess and guess != test:
-                st.info(f"This clip looks like the **{guess}** test ({why}). Pick it in the Test box above.")
-            return
-        except HipvisionError as e:
-            bar.empty()
-            st.error(_plain(e, path, name))
-            return
-        except Exception as e:  # never a traceback in the page
-            bar.empty()
-            st.error(f"{name}: unexpected problem ({type(e).__name__}: {_plain(e, path, name)}). Please report it with the file.")
+            _analysis_failed(e, seq, test, path, name)
             return
         bar.empty()
     outcome = outcomes[key]
@@ -252,6 +252,20 @@ def render() -> None:
         _save_to_history(outcome)
     except Exception as e:  # never a traceback in the page
         st.error(f"Something went wrong showing this result ({type(e).__name__}: {_plain(e, path, name)}).")
+
+
+def _analysis_failed(e: Exception, seq: Any, test: str, path: Path, name: str) -> None:
+    """What the page says when the analysis of a found pose failed (a wrong test gets the
+    test the clip looks like)."""
+    if isinstance(e, AnalysisError):
+        st.error(str(e))
+        guess, why = suggest_test(seq)
+        if guess and guess != test:
+            st.info(f"This clip looks like the **{guess}** test ({why}). Pick it in the Test box above.")
+    elif isinstance(e, HipvisionError):
+        st.error(_plain(e, path, name))
+    else:  # never a traceback in the page
+        st.error(f"{name}: unexpected problem ({type(e).__name__}: {_plain(e, path, name)}). Please report it with the file.")
 
 
 def _sample_video() -> Path:
