@@ -125,6 +125,14 @@ class PlausibilitySettings:
     #: ... widened to this many times the clip's own frame-to-frame scatter of that length
     #: when that is larger (noisy world landmarks, e.g. a small, far person: a wide bound)
     world_length_noise_k: float = 6.0
+    #: ... except the hip width, judged against this percentile over the clip, not the
+    #: median: the pose model draws the two hips together (collapse, never a stretch), and on
+    #: a faceless body it can do so for most of a clip. Rendered Mannequin, standing: world
+    #: hip width 0.02-0.13 m (other avatars and its own rep bottoms 0.21-0.24 m); the median
+    #: (0.10-0.15 m) then sat between the two and rejected the correct bottoms as too wide
+    #: (single-leg squat: hip, knee and ankle within 0-4 % of the leg of the rig's joints
+    #: there) along with the collapsed standing frames: 72-74 % of the clip, refused
+    world_hip_width_percentile: float = 90.0
     #: image (px): only too LONG counts (foreshortening only shortens a segment): beyond this
     #: factor of the length's ``image_length_percentile`` over the clip
     max_image_length_ratio: float = 1.5
