@@ -405,6 +405,11 @@ class ScreeningSettings:
     #: than ``peak_window_fraction`` of it (rendered single-leg squats: 50 % in the Xbot rep
     #: it misread, 0 % in the 5 others measured)
     swapped_legs_max_share: float = 0.25
+    #: ... counting also the frames where the two ankles, in their standing order, lie closer
+    #: together across the body than this share of their standing distance apart (both labels
+    #: on one leg; rendered: Xbot 10 deg off, 28 deg rep, 2-9 px of 34 px and a hip shift of
+    #: 36 % for a true 0; every other rendered rep's deeper half kept 0.59 of it or more)
+    swapped_legs_min_separation: float = 0.25
 
     def fppa_threshold(self) -> float:
         if self.fppa_threshold_deg is not None:
