@@ -125,6 +125,14 @@ class PlausibilitySettings:
     #: ... widened to this many times the clip's own frame-to-frame scatter of that length
     #: when that is larger (noisy world landmarks, e.g. a small, far person: a wide bound)
     world_length_noise_k: float = 6.0
+    #: ... except the hip width, judged against this percentile over the clip, not the
+    #: median: the pose model draws the two hips together (collapse, never a stretch), and on
+    #: a faceless body it can do so for most of a clip. Rendered Mannequin, standing: world
+    #: hip width 0.02-0.13 m (other avatars and its own rep bottoms 0.21-0.24 m); the median
+    #: (0.10-0.15 m) then sat between the two and rejected the correct bottoms as too wide
+    #: (single-leg squat: hip, knee and ankle within 0-4 % of the leg of the rig's joints
+    #: there) along with the collapsed standing frames: 72-74 % of the clip, refused
+    world_hip_width_percentile: float = 90.0
     #: image (px): only too LONG counts (foreshortening only shortens a segment): beyond this
     #: factor of the length's ``image_length_percentile`` over the clip
     max_image_length_ratio: float = 1.5
@@ -397,6 +405,11 @@ class ScreeningSettings:
     #: than ``peak_window_fraction`` of it (rendered single-leg squats: 50 % in the Xbot rep
     #: it misread, 0 % in the 5 others measured)
     swapped_legs_max_share: float = 0.25
+    #: ... counting also the frames where the two ankles, in their standing order, lie closer
+    #: together across the body than this share of their standing distance apart (both labels
+    #: on one leg; rendered: Xbot 10 deg off, 28 deg rep, 2-9 px of 34 px and a hip shift of
+    #: 36 % for a true 0; every other rendered rep's deeper half kept 0.59 of it or more)
+    swapped_legs_min_separation: float = 0.25
 
     def fppa_threshold(self) -> float:
         if self.fppa_threshold_deg is not None:

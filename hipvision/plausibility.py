@@ -7,8 +7,10 @@ a few frames, a knee thrown across the picture and back. Every check compares a 
 the clip itself (no population norms), so it works at any size, distance and frame rate:
 
 * **segment lengths** (thigh, shin, hip width, trunk): in the world landmarks (metres; they
-  do not foreshorten) against their median over the clip, either way; in the image only
-  too long (foreshortening only shortens) against their 90th percentile;
+  do not foreshorten) against their median over the clip, either way (the hip width against
+  a high percentile: the pose model's failure there is to draw the two hips together, which
+  can hold for most of a clip); in the image only too long (foreshortening only shortens)
+  against their 90th percentile;
 * **jumps**: a hip, knee, ankle or shoulder further from the median of its own track over a
   short window than a body moving at a physiological top speed could get, or one frame off
   the midpoint of its two (agreeing) neighbours by more than that speed allows;
@@ -129,14 +131,16 @@ def _segments(a: np.ndarray) -> dict[str, list[np.ndarray]]:
     return out
 
 
-def inconsistent_lengths(length: np.ndarray, min_ratio: float, max_ratio: float, noise_k: float) -> np.ndarray:
+def inconsistent_lengths(
+    length: np.ndarray, min_ratio: float, max_ratio: float, noise_k: float, percentile: float = 50.0
+) -> np.ndarray:
     """(N,) True where ``length`` is below ``min_ratio`` or above ``max_ratio`` times its
-    median over the clip. Both bounds widen to ``noise_k`` times the relative frame-to-frame
-    scatter of the length when that is wider (1 -+ that)."""
+    ``percentile`` over the clip (the median by default). Both bounds widen to ``noise_k``
+    times the relative frame-to-frame scatter of the length when that is wider (1 -+ that)."""
     ok = np.isfinite(length)
     if ok.sum() < MIN_FRAMES:
         return np.zeros(len(length), bool)
-    med = float(np.median(length[ok]))
+    med = float(np.percentile(length[ok], percentile))
     if med <= 0:
         return np.zeros(len(length), bool)
     d = np.diff(length[ok])
@@ -272,8 +276,10 @@ def check_pose(
             stretched = too_long(length, settings.max_image_length_ratio, settings.image_length_percentile, settings.min_stretch_leg * leg)
             fail("segment_length", group, stretched)
             if world_segs is not None:
+                hip_width = group == "body" and k == 0
                 fail("segment_length", group, inconsistent_lengths(
-                    world_segs[group][k], settings.min_world_length_ratio, settings.max_world_length_ratio, settings.world_length_noise_k
+                    world_segs[group][k], settings.min_world_length_ratio, settings.max_world_length_ratio, settings.world_length_noise_k,
+                    settings.world_hip_width_percentile if hip_width else 50.0,
                 ))
     # jumps: the legs' joints reject their leg, the shoulders the whole skeleton
     for s in SIDES:

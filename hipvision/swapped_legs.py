@@ -5,7 +5,10 @@ the free foot is lifted on its own side of the stance foot. Where the pose model
 "stance ankle" on the other side of its "free ankle" (the order reversed from the standing
 frames), it has given the stance leg's labels to the free leg, or both labels to one leg
 (rendered single-leg squat on Xbot, issue 15: in the bottom frames of the 28 deg rep the
-model's stance ankle sat 28 px medial, on the free ankle). The hip shift is measured from
+model's stance ankle sat 28 px medial, on the free ankle). Where the two ankles come within a
+quarter of their standing distance apart without crossing, the labels are on one leg all the
+same (Xbot filmed 10 deg off, the 28 deg rep: 2-9 px apart for 34 px standing, a hip shift of
+36 % for a true 0; every other rendered rep kept at least 0.59 of it). The hip shift is measured from
 the stance ankle and the stance knee's FPPA from the stance leg's landmarks, so neither
 means anything in such frames.
 
@@ -22,17 +25,24 @@ import numpy as np
 from .results import QualityWarning, withhold_fppa
 
 
-def crossed_frames(stance: np.ndarray, free: np.ndarray, across: np.ndarray, standing: np.ndarray) -> np.ndarray:
+def crossed_frames(
+    stance: np.ndarray, free: np.ndarray, across: np.ndarray, standing: np.ndarray, min_share: float = 0.0,
+) -> np.ndarray:
     """(N,) True where the stance and free points (``(N, 2)`` pixels, e.g. the ankles) lie in
-    the opposite left-right order to the one they have over the ``standing`` frames (a mask);
+    the opposite left-right order to the one they have over the ``standing`` frames (a mask),
+    or in that order but closer together across the body than ``min_share`` of their
+    standing distance apart (both labels on one leg; 0: only a reversed order counts);
     False where either is missing or the standing order is unknown (never seen apart)."""
     side = (np.asarray(stance, float) - np.asarray(free, float)) @ np.asarray(across, float)
     ref = side[np.asarray(standing, bool)]
     ref = ref[np.isfinite(ref)]
     if ref.size == 0 or float(np.median(ref)) == 0.0:
         return np.zeros(len(side), bool)
+    apart = float(np.median(ref))
     with np.errstate(invalid="ignore"):
-        return np.isfinite(side) & (side * np.sign(np.median(ref)) < 0)
+        if min_share > 0:
+            return np.isfinite(side) & (side * np.sign(apart) < min_share * abs(apart))
+        return np.isfinite(side) & (side * np.sign(apart) < 0)
 
 
 def bottom_through_gaps(depth: np.ndarray, start: int, end: int, fraction: float) -> np.ndarray:
@@ -93,5 +103,5 @@ def swapped_note(share: float) -> str:
     """The reason a rep's hip shift and stance-knee FPPA are withheld."""
     return (
         f"withheld: in {100 * share:.0f} % of the rep's deeper frames the pose model put the stance ankle on the other "
-        "side of the free ankle (the legs' labels swapped), so the stance leg is not where it says"
+        "side of the free ankle or on it (the legs' labels swapped, or both on one leg), so the stance leg is not where it says"
     )

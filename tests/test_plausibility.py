@@ -175,6 +175,35 @@ def test_a_stretched_thigh_in_the_image_alone_is_rejected() -> None:
     assert check.to_dict()["doubtful_pct"] == pytest.approx(100 * 5 / 60, abs=0.05)
 
 
+def hips_drawn_together(seq: PoseSequence, frames: np.ndarray, keep: float = 0.1) -> PoseSequence:
+    """The two hips moved towards their midpoint to ``keep`` of their distance apart, in the
+    image and the world alike (the pose model on a faceless rendered Mannequin, standing)."""
+    a, w = seq.xy.copy(), seq.world.copy()
+    lh, rh = LANDMARK_INDEX["left_hip"], LANDMARK_INDEX["right_hip"]
+    for v in (a, w):
+        mid = (v[frames, lh] + v[frames, rh]) / 2
+        v[frames, lh] = mid + keep * (v[frames, lh] - mid)
+        v[frames, rh] = mid + keep * (v[frames, rh] - mid)
+    return replace(seq, xy=a, world=w)
+
+
+def test_hips_drawn_together_in_most_frames_leave_the_others_alone() -> None:
+    """The hips drawn together in 60 % of a clip (whole stretches, as the pose model does on a
+    standing faceless body): those frames are rejected, and the frames where the hips are
+    apart, as a body's are, are not (against the clip's median hip width, which then lies
+    among the collapsed ones, they were all rejected as too wide)."""
+    seq, _ = squat()
+    n = len(seq)
+    frames = np.flatnonzero((np.arange(n) % 50) < 30)  # 30 of every 50 frames
+    bad = hips_drawn_together(seq, frames)
+    _, check = clean_and_check(bad, DEFAULT_SETTINGS.cleaning, DEFAULT_SETTINGS.plausibility, ("hip", "knee"))
+    collapsed = np.zeros(n, bool)
+    collapsed[frames] = True
+    assert collapsed.mean() > 0.55
+    assert not check.doubtful[~collapsed].any()
+    assert check.reasons["segment_length"][collapsed].mean() > 0.95
+
+
 # --------------------------------------------------------------------------- clean clips, refusal
 
 

@@ -36,6 +36,20 @@ def _swap_at_bottom(seq: PoseSequence, bottom_s: float, half_width_s: float) -> 
     return replace(seq, xy=xy, z=z, world=world)
 
 
+def _merge_at_bottom(seq: PoseSequence, bottom_s: float, half_width_s: float, stance: str = "left") -> PoseSequence:
+    """The stance leg's ankle, heel and toe labels put on the free leg's (both labels on one
+    leg, as the pose model did on a rendered Xbot filmed 10 deg off) within ``half_width_s``
+    of ``bottom_s``, in the image and the world landmarks alike."""
+    free = "right" if stance == "left" else "left"
+    m = np.abs(seq.time_s - bottom_s) <= half_width_s
+    xy, z, world = seq.xy.copy(), seq.z.copy(), seq.world.copy()
+    for part in ("ankle", "heel", "foot_index"):
+        a, b = LANDMARK_INDEX[f"{stance}_{part}"], LANDMARK_INDEX[f"{free}_{part}"]
+        for arr in (xy, z, world):
+            arr[m, a] = arr[m, b]
+    return replace(seq, xy=xy, z=z, world=world)
+
+
 def _clip():
     return screening_clip("single-leg-squat", REPS, camera=frontal_camera(height=0.5), seed=5)
 
@@ -80,6 +94,20 @@ def test_clean_clips_and_two_legged_squats_are_untouched() -> None:
     assert "swapped_legs" not in codes(analyze(seq, "squat"))
 
 
+def test_stance_ankle_on_the_free_ankle_withholds_like_a_swap() -> None:
+    """Both ankle labels on the free leg at rep 2's bottom (in order, not crossed): its hip
+    shift and stance FPPA are withheld with the reason; counting only reversed orders, the
+    FPPA was given about 30 deg off."""
+    seq, truth = _clip()
+    merged = _merge_at_bottom(seq, truth.rep_times[1][1], 0.3)
+    r2 = analyze(merged, "single-leg-squat")["reps"][1]
+    assert r2["hip_shift_pct"] is None and "both on one leg" in r2["hip_shift_note"]
+    assert r2["left"]["fppa_deg"] is None and "both on one leg" in r2["left"]["fppa_note"]
+    off = replace(DEFAULT_SETTINGS, screening=replace(DEFAULT_SETTINGS.screening, swapped_legs_min_separation=0.0))
+    r2 = analyze(merged, "single-leg-squat", settings=off)["reps"][1]
+    assert r2["left"]["fppa_deg"] is not None and abs(r2["left"]["fppa_deg"] - truth.fppa[1]["left"]) > 10
+
+
 def test_crossed_frames_known_answers() -> None:
     across = np.array([-1.0, 0.0])  # the person's left is the image's left (back to the camera)
     stance = np.array([[100.0, 0], [100, 0], [100, 0], [100, 0], [np.nan, 0]])
@@ -90,6 +118,11 @@ def test_crossed_frames_known_answers() -> None:
     np.testing.assert_array_equal(crossed_frames(stance, free, across, np.zeros(5, bool)), np.zeros(5, bool))
     # the same whichever way ``across`` points: only the order's change counts
     np.testing.assert_array_equal(crossed_frames(stance, free, -across, standing), [False, False, True, False, False])
+    # with a minimum separation: in order but closer than that share of the standing 30 px counts too
+    free = np.array([[130.0, 0], [130, 0], [105, 0], [110, 0], [125, 0]])
+    np.testing.assert_array_equal(crossed_frames(stance, free, across, standing), np.zeros(5, bool))
+    np.testing.assert_array_equal(crossed_frames(stance, free, across, standing, 0.25), [False, False, True, False, False])
+    np.testing.assert_array_equal(crossed_frames(stance, free, -across, standing, 0.4), [False, False, True, True, False])
     assert crossed_share(np.array([True, False, True, True]), np.array([True, True, True, False])) == pytest.approx(2 / 3)
     assert crossed_share(np.array([True]), np.array([False])) is None
 

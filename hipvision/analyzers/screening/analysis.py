@@ -512,7 +512,8 @@ class ScreeningAnalyzer:
         the pose model gave them (``raw``: the gate removes the worst swapped frames, but the
         smoothed values around them are still off; ``across``: towards the person's left)."""
         free = "right" if working == "left" else "left"
-        crossed = crossed_frames(raw.point(f"{working}_ankle"), raw.point(f"{free}_ankle"), across, standing)
+        crossed = crossed_frames(raw.point(f"{working}_ankle"), raw.point(f"{free}_ankle"), across, standing,
+                                 ss.swapped_legs_min_separation)
         # the frames the rep's bottom and peak values come from (the swap corrupts the depth too)
         deep = [bottom_through_gaps(depth, sp.start, sp.end, ss.peak_window_fraction) for sp in spans]
         return withhold_swapped(reps, deep, crossed, working, ss.swapped_legs_max_share)
