@@ -164,7 +164,8 @@ def test_starting_the_app_sweeps_stale_session_folders(tmp_path: Path, monkeypat
     assert Path(at.session_state["workdir"]).parent == tmp_path  # this session's own folder
 
 
-def test_leaving_an_uploaded_video_deletes_it_and_its_annotated_video(tmp_path: Path) -> None:
+def _prone_upload_with_stickers(tmp_path: Path):
+    """The app with a rendered prone video (left leg turned 30 deg) uploaded, stickers chosen."""
     from hipvision.synthetic import Move
     from hipvision.tracking.synthetic_frames import write_rotation_video
 
@@ -175,6 +176,11 @@ def test_leaving_an_uploaded_video_deletes_it_and_its_annotated_video(tmp_path: 
     at.selectbox(key="test").set_value("prone").run()
     at.file_uploader[0].set_value((video.name, video.read_bytes(), "video/mp4")).run()
     at.selectbox(key="track_prone_Upload a video").set_value("stickers").run()
+    return at
+
+
+def test_leaving_an_uploaded_video_deletes_it_and_its_annotated_video(tmp_path: Path) -> None:
+    at = _prone_upload_with_stickers(tmp_path)
     next(b for b in at.button if b.label == "Analyse video").click().run(timeout=120)
     assert not at.exception and not at.error
     work = Path(at.session_state["workdir"])
@@ -192,18 +198,9 @@ def test_an_uploaded_video_is_analysed_in_one_pass_and_redrawn_for_another_optio
     """Analyse video: tracking, report and annotated video in one decode; the mirrored
     option afterwards re-analyses the kept tracks and redraws the video (one decode, no
     tracking again)."""
-    from hipvision.synthetic import Move
-    from hipvision.tracking.synthetic_frames import write_rotation_video
-
     from passes import count_passes
 
-    video = tmp_path / "prone.mp4"
-    write_rotation_video(video, "prone", [Move("left", 30.0)], width=480)
-    at = _app()
-    at.radio[0].set_value("Upload a video").run()
-    at.selectbox(key="test").set_value("prone").run()
-    at.file_uploader[0].set_value((video.name, video.read_bytes(), "video/mp4")).run()
-    at.selectbox(key="track_prone_Upload a video").set_value("stickers").run()
+    at = _prone_upload_with_stickers(tmp_path)
     passes = count_passes(monkeypatch)
     next(b for b in at.button if b.label == "Analyse video").click().run(timeout=120)
     assert not at.exception and not at.error
