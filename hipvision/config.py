@@ -61,11 +61,14 @@ class PoseSettings:
     min_detection_confidence: float = 0.5
     min_presence_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
-    #: Every this many seconds of video, a second detector looks for more than one person
+    #: Every this many seconds of video, the pose detector alone counts the people in view
     #: (VIDEO-mode tracking follows one person only; tracking two halves the speed).
     #: 0 disables the check.
     multi_person_check_s: float = 2.0
-    #: How many people the still-image and multi-person checks look for.
+    #: that count: detections overlapping by more than this intersection over union are one
+    #: person (greedy non-maximum suppression; 0.3 as the landmarker's own detector stage)
+    people_overlap_iou: float = 0.3
+    #: How many people a still image is searched for (the largest is kept).
     max_people_checked: int = 2
 
 

@@ -6,9 +6,8 @@
 * IMAGE mode (``stream=False``) for stills: stateless.
 
 Tracking follows one person (``num_poses=1``; two halves the speed). Every
-``multi_person_check_s`` seconds a second, IMAGE-mode landmarker with
-``num_poses=max_people_checked`` counts the people in view (:class:`PeopleCounter`); the
-count is stored in ``PoseFrame.num_people`` so that analyzers can warn about a second
+``multi_person_check_s`` seconds the bundle's pose detector, run alone, counts the people
+in view (:class:`PeopleCounter`); the count is stored in ``PoseFrame.num_people`` so that analyzers can warn about a second
 person. The pipeline runs the counter on the decode thread (off the model's hot path) and
 creates the backend with ``inline_check=False``; used alone, the backend checks inline.
 
@@ -18,6 +17,8 @@ width, like x), visibility, presence and the world landmarks (metres).
 
 from __future__ import annotations
 
+import zipfile
+
 import numpy as np
 
 from ..config import PoseSettings
@@ -25,9 +26,15 @@ from ..errors import ModelError
 from ..quiet import native_stderr_silenced
 from ..landmarks import N_LANDMARKS
 from ..sequence import PoseFrame
+from .person_count import ANCHORS, BOX_VALUES, DETECTOR_INPUT, count_people, letterbox_geometry
 
+import cv2  # noqa: E402
 import mediapipe as mp  # noqa: E402  (the one mediapipe import of the project)
 from mediapipe.tasks.python import BaseOptions, vision  # noqa: E402
+
+
+#: the detector's file inside a pose landmarker bundle (a zip)
+DETECTOR_MEMBER = "pose_detector.tflite"
 
 
 def _landmarker(model_path: str, mode: vision.RunningMode, num_poses: int, s: PoseSettings):
@@ -82,38 +89,64 @@ def _bbox_area(landmarks) -> float:
 
 
 class PeopleCounter:
-    """Counts the people in view every ``multi_person_check_s`` seconds of video (an
-    IMAGE-mode landmarker looking for ``max_people_checked`` people, created on first use).
+    """Counts the people in view every ``multi_person_check_s`` seconds of video with the
+    bundle's pose *detector* alone (:mod:`hipvision.pose.person_count` decodes its outputs),
+    created on first use. About 40 MiB and 14 ms a check, against 55-80 MiB and about
+    three model frames for a second landmarker (docs/DESIGN.md, "Throughput").
     Not thread-safe: create and use it on one thread."""
 
     def __init__(self, model_path: str, settings: PoseSettings) -> None:
         self.model_path = model_path
         self.settings = settings
-        self._lm = None
+        self._detector = None
         self._next_check_s = 0.0
 
     def due(self, time_s: float) -> bool:
         every = self.settings.multi_person_check_s
         return every > 0 and time_s >= self._next_check_s
 
-    def count(self, image: np.ndarray | mp.Image, time_s: float) -> int | None:
-        """People in ``image`` (RGB uint8) when a check is due at ``time_s``, else None."""
+    def count(self, image: np.ndarray, time_s: float) -> int | None:
+        """People in ``image`` (RGB uint8, H x W x 3) when a check is due at ``time_s``, else None."""
         if not self.due(time_s):
             return None
         self._next_check_s = time_s + self.settings.multi_person_check_s
-        if self._lm is None:
-            with native_stderr_silenced():
-                self._lm = _landmarker(
-                    self.model_path, vision.RunningMode.IMAGE, max(2, self.settings.max_people_checked), self.settings
-                )
-        if not isinstance(image, mp.Image):
-            image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(image))
-        return len(self._lm.detect(image).pose_landmarks)
+        if self._detector is None:
+            self._detector = _pose_detector(self.model_path)
+        w, h, x0, y0 = letterbox_geometry(*image.shape[:2])
+        square = np.zeros((DETECTOR_INPUT, DETECTOR_INPUT, 3), np.uint8)
+        square[y0 : y0 + h, x0 : x0 + w] = cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA)
+        out = self._detector.embed(mp.Image(image_format=mp.ImageFormat.SRGB, data=square)).embeddings
+        boxes, logits = (np.asarray(e.embedding, dtype=np.float32) for e in out[:2])
+        s = self.settings
+        return count_people(boxes, logits, s.min_detection_confidence, s.people_overlap_iou)
 
     def close(self) -> None:
-        if self._lm is not None:
-            self._lm.close()
-            self._lm = None
+        if self._detector is not None:
+            self._detector.close()
+            self._detector = None
+
+
+def _pose_detector(model_path: str):
+    """The bundle's pose detector (``pose_detector.tflite`` inside the ``.task`` zip), run
+    alone: MediaPipe Tasks' ``ImageEmbedder`` hands back a model's raw output tensors (here
+    the boxes and the score logits) for an image it is given at the model's input size."""
+    try:
+        with zipfile.ZipFile(model_path) as z:
+            model = z.read(DETECTOR_MEMBER)
+    except (OSError, KeyError, zipfile.BadZipFile) as e:
+        raise ModelError(f"{model_path}: no pose detector ({DETECTOR_MEMBER}) in the model bundle ({e})") from None
+    opts = vision.ImageEmbedderOptions(base_options=BaseOptions(model_asset_buffer=model), l2_normalize=False, quantize=False)
+    try:
+        with native_stderr_silenced():
+            det = vision.ImageEmbedder.create_from_options(opts)
+            probe = det.embed(mp.Image(image_format=mp.ImageFormat.SRGB, data=np.zeros((DETECTOR_INPUT, DETECTOR_INPUT, 3), np.uint8)))
+    except (RuntimeError, ValueError) as e:
+        raise ModelError(f"{model_path}: the pose detector in the bundle does not load ({e})") from None
+    sizes = [len(e.embedding) for e in probe.embeddings]
+    if sizes[:2] != [len(ANCHORS) * BOX_VALUES, len(ANCHORS)]:
+        det.close()
+        raise ModelError(f"{model_path}: the pose detector's outputs have sizes {sizes}, expected {[len(ANCHORS) * BOX_VALUES, len(ANCHORS)]}")
+    return det
 
 
 class MediaPipePoseBackend:
@@ -181,7 +214,7 @@ class MediaPipePoseBackend:
         res = self._main.detect_for_video(mp_image, ms)
         num_people = -1
         if self._checker is not None:
-            counted = self._checker.count(mp_image, time_s)
+            counted = self._checker.count(image, time_s)
             num_people = -1 if counted is None else counted
         if not res.pose_landmarks:
             return PoseFrame.empty(frame, time_s, num_people=num_people)
