@@ -89,7 +89,7 @@ def fill_gaps(t: np.ndarray, values: np.ndarray, max_gap_s: float) -> np.ndarray
     """Linearly interpolate NaN gaps inside each column of ``values`` (N, ...) when the time
     between the valid samples on either side of the gap is at most ``max_gap_s``. Leading
     and trailing NaNs and longer gaps stay NaN."""
-    return _fill_gaps_in_place(t, np.array(values, dtype=np.float64, copy=True), max_gap_s)
+    return _fill_gaps_in_place(t, np.array(values, dtype=np.float64, order="C", copy=True), max_gap_s)
 
 
 def _fill_gaps_in_place(t: np.ndarray, y: np.ndarray, max_gap_s: float) -> np.ndarray:
@@ -118,7 +118,7 @@ def lowpass(
     Runs too short for the filter are returned unchanged, and so is everything when the
     cut-off is at or above the Nyquist frequency of the data (nothing to remove).
     """
-    return _lowpass_in_place(t, np.array(values, dtype=np.float64, copy=True), cutoff_hz, order)
+    return _lowpass_in_place(t, np.array(values, dtype=np.float64, order="C", copy=True), cutoff_hz, order)
 
 
 def _lowpass_in_place(t: np.ndarray, y: np.ndarray, cutoff_hz: float, order: int) -> np.ndarray:
@@ -177,7 +177,7 @@ def clean_and_check(
     for name in ("xy", "world"):
         v = getattr(restored, name)
         if restored is seq or not (v.dtype == np.float64 and v.flags.c_contiguous):
-            v = np.array(v, dtype=np.float64, copy=True)  # the caller's arrays are never changed
+            v = np.array(v, dtype=np.float64, order="C", copy=True)  # the caller's arrays are never changed
         # else: restore_missing_frames made v for this call alone (memory: no second copy)
         gated[name] = _gate_in_place(v, restored.visibility, settings.min_visibility)
     check = check_pose(t, gated["xy"], gated["world"], plausibility, swap_parts)

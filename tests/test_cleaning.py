@@ -178,3 +178,29 @@ def test_clean_and_check_is_the_chain_of_its_steps_and_leaves_the_input_alone(om
     np.testing.assert_array_equal(clean.frame, full.frame)
     np.testing.assert_array_equal(check.leg["left"], ref.leg["left"])
     np.testing.assert_array_equal(check.body, ref.body)
+
+
+def test_cleaning_a_mirrored_sequence_filters_it_too() -> None:
+    """A mirrored sequence's arrays are not C-ordered (landmarks picked by a permutation);
+    the gap filling and the low-pass must still work on them (they once returned them
+    untouched: a reshape copied instead of viewing)."""
+    from hipvision.cleaning import clean_and_check
+    from hipvision.config import PlausibilitySettings
+
+    rng = np.random.default_rng(5)
+    n = 150
+    xy = np.stack([standing_pose()] * n) + rng.normal(0, 2.0, (n, 33, 2))
+    xy[70:73, 25] = np.nan  # a short gap to fill
+    seq = make_sequence(xy).mirrored()
+    assert not seq.xy.flags.c_contiguous, "the case under test"
+    t = seq.time_s
+    dense = np.ascontiguousarray(seq.xy)
+    np.testing.assert_array_equal(lowpass(t, seq.xy, 6.0), lowpass(t, dense, 6.0))
+    np.testing.assert_array_equal(fill_gaps(t, seq.xy, 0.25), fill_gaps(t, dense, 0.25))
+    assert not np.array_equal(lowpass(t, seq.xy, 6.0), seq.xy, equal_nan=True)
+    ordered = replace(seq, **{k: np.ascontiguousarray(getattr(seq, k)) for k in ("xy", "z", "visibility", "presence", "world")})
+    a, _ = clean_and_check(seq, CleaningSettings(), PlausibilitySettings())
+    b, _ = clean_and_check(ordered, CleaningSettings(), PlausibilitySettings())
+    np.testing.assert_array_equal(a.xy, b.xy)
+    np.testing.assert_array_equal(a.world, b.world)
+    assert np.isfinite(a.xy[70:73, 26]).all()  # the gap (now the person's right knee) filled
