@@ -5,9 +5,10 @@
 Builds pose CSVs of growing length by repeating a bundled sample back to back (frame
 numbers and times continue), then runs ``hipvision analyze FILE --test T --json`` in a fresh
 child process for each and prints its CPU seconds and peak memory (max RSS), also per
-million rows. Streamed reading means: memory grows only with the arrays the analysis needs
-(about 2 kB a frame, 33 rows), not with the text; CPU grows linearly (the per-million
-figures stay flat). Also times ``read_pose_csv`` alone in the same child for the split.
+million rows. Streamed reading means: memory grows with the arrays, not with the text (the
+read about 2.2 kB a frame of 33 rows, the whole analysis about 5 kB: docs/DESIGN.md, "Long
+pose CSVs"); CPU grows linearly (the per-million figures fall towards a constant as the
+start-up is shared out). Also times ``read_pose_csv`` alone in a child for the split.
 """
 
 from __future__ import annotations

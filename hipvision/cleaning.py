@@ -58,9 +58,11 @@ def restore_missing_frames(seq: PoseSequence) -> PoseSequence:
 def gate(values: np.ndarray, visibility: np.ndarray, min_visibility: float) -> np.ndarray:
     """Return ``values`` (N, L, ...) with landmarks whose visibility (N, L) is below
     ``min_visibility`` set to NaN. A NaN visibility (unknown) is not gated."""
-    out = np.array(values, dtype=np.float64, copy=True)
-    low = visibility < min_visibility  # NaN compares False: unknown visibility passes
-    out[low] = np.nan
+    return _gate_in_place(np.array(values, dtype=np.float64, copy=True), visibility, min_visibility)
+
+
+def _gate_in_place(out: np.ndarray, visibility: np.ndarray, min_visibility: float) -> np.ndarray:
+    out[visibility < min_visibility] = np.nan  # NaN compares False: unknown visibility passes
     return out
 
 
@@ -87,7 +89,11 @@ def fill_gaps(t: np.ndarray, values: np.ndarray, max_gap_s: float) -> np.ndarray
     """Linearly interpolate NaN gaps inside each column of ``values`` (N, ...) when the time
     between the valid samples on either side of the gap is at most ``max_gap_s``. Leading
     and trailing NaNs and longer gaps stay NaN."""
-    y = np.array(values, dtype=np.float64, copy=True)
+    return _fill_gaps_in_place(t, np.array(values, dtype=np.float64, order="C", copy=True), max_gap_s)
+
+
+def _fill_gaps_in_place(t: np.ndarray, y: np.ndarray, max_gap_s: float) -> np.ndarray:
+    assert y.flags.c_contiguous  # so that flat below is a view of y
     flat = y.reshape(len(t), -1)
     for c in range(flat.shape[1]):
         col = flat[:, c]
@@ -112,9 +118,13 @@ def lowpass(
     Runs too short for the filter are returned unchanged, and so is everything when the
     cut-off is at or above the Nyquist frequency of the data (nothing to remove).
     """
-    y = np.array(values, dtype=np.float64, copy=True)
+    return _lowpass_in_place(t, np.array(values, dtype=np.float64, order="C", copy=True), cutoff_hz, order)
+
+
+def _lowpass_in_place(t: np.ndarray, y: np.ndarray, cutoff_hz: float, order: int) -> np.ndarray:
     if len(t) < 2:
         return y
+    assert y.flags.c_contiguous  # so that flat below is a view of y
     flat = y.reshape(len(t), -1)
     for c in range(flat.shape[1]):
         col = flat[:, c]
@@ -161,15 +171,22 @@ def clean_and_check(
     gap filling: returns the cleaned sequence (rejected landmarks missing, short gaps
     interpolated over as any other gap) and what the gate rejected, frame by frame (aligned
     with the cleaned sequence). ``swap_parts``: see :func:`hipvision.plausibility.check_pose`."""
-    seq = restore_missing_frames(seq)
-    t = seq.time_s
-    gated = {name: gate(getattr(seq, name), seq.visibility, settings.min_visibility) for name in ("xy", "world")}
+    restored = restore_missing_frames(seq)
+    t = restored.time_s
+    gated = {}
+    for name in ("xy", "world"):
+        v = getattr(restored, name)
+        if restored is seq or not (v.dtype == np.float64 and v.flags.c_contiguous):
+            v = np.array(v, dtype=np.float64, order="C", copy=True)  # the caller's arrays are never changed
+        # else: restore_missing_frames made v for this call alone (memory: no second copy)
+        gated[name] = _gate_in_place(v, restored.visibility, settings.min_visibility)
     check = check_pose(t, gated["xy"], gated["world"], plausibility, swap_parts)
-    out = {}
-    for name, v in gated.items():
-        v = fill_gaps(t, check.reject(v), settings.max_gap_s)
-        out[name] = lowpass(t, v, settings.cutoff_hz, settings.filter_order)
-    return replace(seq, **out), check
+    for name in ("xy", "world"):
+        v = check.reject(gated.pop(name))  # a copy, which takes the gated array's place:
+        restored = replace(restored, **{name: v})  # that one is freed here
+        _fill_gaps_in_place(t, v, settings.max_gap_s)
+        _lowpass_in_place(t, v, settings.cutoff_hz, settings.filter_order)
+    return restored, check
 
 
 class OneEuroFilter:

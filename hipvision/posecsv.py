@@ -407,12 +407,14 @@ class _FrameStore:
 
     def sequence(self, source: str) -> PoseSequence:
         n = self.n
-        arrays = {k: getattr(self, k)[:n] for k in ("frame", "time", "xy", "z", "vis", "presence", "world", "num_people")}
+        names = ("frame", "time", "xy", "z", "vis", "presence", "world", "num_people")
+        for k in names:  # let the spare capacity go, in place (no copy: the store owns them)
+            a = getattr(self, k)
+            a.resize((n,) + a.shape[1:], refcheck=False)
+        arrays = {k: getattr(self, k) for k in names}
         if n > 1 and not (np.diff(arrays["frame"]) > 0).all():  # rows were not in frame order
             order = np.argsort(arrays["frame"], kind="stable")
             arrays = {k: v[order] for k, v in arrays.items()}
-        elif n < 0.9 * self.cap:
-            arrays = {k: v.copy() for k, v in arrays.items()}  # let the spare capacity go
         times = arrays["time"]
         bad = np.flatnonzero(np.diff(times) <= 0)
         if bad.size:
@@ -521,6 +523,10 @@ def _read_arrow(path: Path) -> PoseSequence | None:
                 store.add(_arrow_block(batch, names), ARROW_BLOCK_BYTES if store.cap == 0 else 0)
     except (pa.ArrowException, _Invalid, OSError, ValueError):
         return None
+    finally:
+        # pyarrow's allocator keeps the freed blocks for reuse: hand them back now, or they
+        # stay in the process through the whole analysis (about 45 MB)
+        pa.default_memory_pool().release_unused()
     if store.image_size is None:
         return None
     try:

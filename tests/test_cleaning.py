@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -133,3 +135,72 @@ def test_clean_sequence_gates_fills_and_smooths() -> None:
     core = slice(10, -10)
     err_raw = np.abs(xy[core] - truth[core]).mean()
     assert np.abs(out.xy[core] - truth[core]).mean() < 0.7 * err_raw
+
+
+@pytest.mark.parametrize("omitted", [False, True])
+def test_clean_and_check_is_the_chain_of_its_steps_and_leaves_the_input_alone(omitted: bool) -> None:
+    """clean_and_check works on its own arrays in place (memory); it must give exactly what
+    the public steps give one after the other, and never change the caller's sequence."""
+    from hipvision.cleaning import clean_and_check
+    from hipvision.config import PlausibilitySettings
+    from hipvision.plausibility import check_pose
+
+    rng = np.random.default_rng(11)
+    n = 240
+    xy = np.stack([standing_pose()] * n) + rng.normal(0, 1.5, (n, 33, 2))
+    for k in (40, 41, 120, 200):  # one-frame jumps of the left knee: the plausibility gate's
+        xy[k, 25] += (180.0, -150.0)
+    vis = np.full((n, 33), 0.95)
+    vis[60:64, 26] = 0.1  # an occluded knee: gated, then filled
+    frame = np.arange(n)
+    if omitted:  # a pose CSV leaves frames without a person out
+        keep = np.ones(n, bool)
+        keep[[5, 90, 91, 150]] = False
+        xy, vis, frame = xy[keep], vis[keep], frame[keep]
+    seq = make_sequence(xy, time_s=frame / 30.0, visibility=vis, frame=frame)
+    seq = replace(seq, world=seq.world + rng.normal(0, 0.01, seq.world.shape))  # a 3-D skeleton
+    before = {k: getattr(seq, k).copy() for k in ("xy", "world", "visibility", "z", "presence")}
+    cs, ps = CleaningSettings(), PlausibilitySettings()
+
+    clean, check = clean_and_check(seq, cs, ps, ("hip", "knee"))
+
+    full = restore_missing_frames(seq)
+    gated = {k: gate(getattr(full, k), full.visibility, cs.min_visibility) for k in ("xy", "world")}
+    ref = check_pose(full.time_s, gated["xy"], gated["world"], ps, ("hip", "knee"))
+    assert ref.body.any() or ref.leg["left"].any(), "the clip must make the gate reject frames"
+    for k in ("xy", "world"):
+        want = lowpass(full.time_s, fill_gaps(full.time_s, ref.reject(gated[k]), cs.max_gap_s), cs.cutoff_hz, cs.filter_order)
+        np.testing.assert_array_equal(getattr(clean, k), want, err_msg=k)
+        np.testing.assert_array_equal(getattr(seq, k), before[k], err_msg=f"input {k} changed")
+    for k in ("visibility", "z", "presence"):
+        np.testing.assert_array_equal(getattr(clean, k), getattr(full, k), err_msg=k)
+        np.testing.assert_array_equal(getattr(seq, k), before[k], err_msg=f"input {k} changed")
+    np.testing.assert_array_equal(clean.frame, full.frame)
+    np.testing.assert_array_equal(check.leg["left"], ref.leg["left"])
+    np.testing.assert_array_equal(check.body, ref.body)
+
+
+def test_cleaning_a_mirrored_sequence_filters_it_too() -> None:
+    """A mirrored sequence's arrays are not C-ordered (landmarks picked by a permutation);
+    the gap filling and the low-pass must still work on them (they once returned them
+    untouched: a reshape copied instead of viewing)."""
+    from hipvision.cleaning import clean_and_check
+    from hipvision.config import PlausibilitySettings
+
+    rng = np.random.default_rng(5)
+    n = 150
+    xy = np.stack([standing_pose()] * n) + rng.normal(0, 2.0, (n, 33, 2))
+    xy[70:73, 25] = np.nan  # a short gap to fill
+    seq = make_sequence(xy).mirrored()
+    assert not seq.xy.flags.c_contiguous, "the case under test"
+    t = seq.time_s
+    dense = np.ascontiguousarray(seq.xy)
+    np.testing.assert_array_equal(lowpass(t, seq.xy, 6.0), lowpass(t, dense, 6.0))
+    np.testing.assert_array_equal(fill_gaps(t, seq.xy, 0.25), fill_gaps(t, dense, 0.25))
+    assert not np.array_equal(lowpass(t, seq.xy, 6.0), seq.xy, equal_nan=True)
+    ordered = replace(seq, **{k: np.ascontiguousarray(getattr(seq, k)) for k in ("xy", "z", "visibility", "presence", "world")})
+    a, _ = clean_and_check(seq, CleaningSettings(), PlausibilitySettings())
+    b, _ = clean_and_check(ordered, CleaningSettings(), PlausibilitySettings())
+    np.testing.assert_array_equal(a.xy, b.xy)
+    np.testing.assert_array_equal(a.world, b.world)
+    assert np.isfinite(a.xy[70:73, 26]).all()  # the gap (now the person's right knee) filled

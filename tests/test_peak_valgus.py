@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from hipvision import api
 from hipvision.config import DEFAULT_SETTINGS
@@ -91,3 +92,32 @@ def test_one_glitchy_frame_is_no_peak(fps: float) -> None:
     xy[k, LANDMARK_INDEX["left_knee"], 0] += 25.0  # medial jump for one frame
     report = api.run_analysis(seq.with_xy(xy), "squat").report
     assert report["reps"][0]["left"]["valgus"] is False
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(40, 400), st.floats(0.05, 0.6))
+def test_peak_valgus_smooths_only_the_reps_stretch_with_the_same_result(seed: int, n: int, median_s: float) -> None:
+    """The running median is taken over the rep's stretch only (time linear in the clip's
+    length over all reps): the peak and its frame are those of the median over the whole clip."""
+    from dataclasses import replace
+
+    from hipvision.analyzers.screening.analysis import peak_valgus, rolling_median
+
+    rng = np.random.default_rng(seed)
+    t = np.cumsum(rng.uniform(0.02, 0.05, n))
+    fppa = rng.normal(5, 8, n)
+    fppa[rng.random(n) < 0.15] = np.nan
+    frames = np.zeros(n, bool)
+    a = int(rng.integers(0, n - 10))
+    frames[a : a + int(rng.integers(10, n - a + 1))] = True
+    frames &= rng.random(n) < 0.9  # a few frames of the rep not usable
+    ss = replace(DEFAULT_SETTINGS.screening, peak_median_s=median_s)
+    got = peak_valgus(t, fppa, frames, ss)
+    idx = np.flatnonzero(frames & np.isfinite(fppa))
+    if idx.size < ss.peak_min_frames:
+        assert got is None
+        return
+    dt = float(np.median(np.diff(t)))
+    whole = rolling_median(np.where(frames, fppa, np.nan), max(1, int(round(ss.peak_median_s / 2 / dt))))[idx]
+    k = int(np.nanargmax(whole))
+    assert got == (float(whole[k]), int(idx[k]))

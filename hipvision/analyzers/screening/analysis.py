@@ -143,7 +143,10 @@ def peak_valgus(t: np.ndarray, fppa: np.ndarray, frames: np.ndarray, ss: Screeni
         return None
     dt = float(np.median(np.diff(t))) if len(t) > 1 else 1.0
     half = max(1, int(round(ss.peak_median_s / 2 / dt))) if dt > 0 else 1
-    sm = rolling_median(np.where(frames, fppa, np.nan), half)[idx]
+    # only the rep's stretch (and half a window either side) is smoothed: the same windows
+    # for the frames in ``idx``, and time linear in the clip's length over all its reps
+    lo, hi = max(0, int(idx[0]) - half), int(idx[-1]) + half + 1
+    sm = rolling_median(np.where(frames[lo:hi], fppa[lo:hi], np.nan), half)[idx - lo]
     k = int(np.nanargmax(sm))
     return float(sm[k]), int(idx[k])
 
