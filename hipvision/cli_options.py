@@ -85,7 +85,7 @@ def add_pose_options(p: argparse.ArgumentParser) -> None:
         metavar="S",
         help=(
             "look for a second person in view every S seconds of video (default: "
-            f"{DEFAULT_SETTINGS.pose.multi_person_check_s:g}); 0 = never: about 80 MiB less memory, "
+            f"{DEFAULT_SETTINGS.pose.multi_person_check_s:g}); 0 = never: about 40 MiB less memory, "
             "but no warning when someone else walks in"
         ),
     )

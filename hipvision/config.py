@@ -84,7 +84,7 @@ class SourceSettings:
     max_duration_s: float | None = None
     #: Frames decoded ahead of the pose model in a background thread (bounded memory:
     #: each is a full RGB frame, 2.6 MiB at 720p). 4 covers the multi-person check that
-    #: runs on that thread (about three model frames) without the model waiting.
+    #: runs on that thread (the pose detector, under one model frame) without the model waiting.
     prefetch_frames: int = 4
 
     def __post_init__(self) -> None:

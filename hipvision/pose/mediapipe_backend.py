@@ -91,8 +91,8 @@ def _bbox_area(landmarks) -> float:
 class PeopleCounter:
     """Counts the people in view every ``multi_person_check_s`` seconds of video with the
     bundle's pose *detector* alone (:mod:`hipvision.pose.person_count` decodes its outputs),
-    created on first use. About 40 MiB and 14 ms a check, against 55-80 MiB and about
-    three model frames for a second landmarker (docs/DESIGN.md, "Throughput").
+    created on first use. About 37 MiB and 18 ms a check, against 57-80 MiB and 32 ms
+    for a second landmarker (docs/DESIGN.md, "Throughput").
     Not thread-safe: create and use it on one thread."""
 
     def __init__(self, model_path: str, settings: PoseSettings) -> None:
