@@ -68,6 +68,11 @@ class PoseSettings:
     #: that count: detections overlapping by more than this intersection over union are one
     #: person (greedy non-maximum suppression; 0.3 as the landmarker's own detector stage)
     people_overlap_iou: float = 0.3
+    #: and detections whose body centres lie closer than this many body radii are one person:
+    #: one body found twice (an upright and an upside-down reading of a bent body) had its
+    #: centres at most 0.38 radii apart (269 such pairs on the 45 renders, every frame, and the
+    #: real clips every 0.5 s); two people side by side at least 0.74 (benchmarks/people_check.py)
+    people_same_body: float = 0.55
     #: How many people a still image is searched for (the largest is kept).
     max_people_checked: int = 2
 

@@ -9,18 +9,19 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from hipvision.pose.person_count import (
-    ANCHORS, BOX_VALUES, DETECTOR_INPUT, count_people, decode, detector_anchors, iou, letterbox_geometry, suppress,
+    ANCHORS, BOX_VALUES, DETECTOR_INPUT, count_people, decode, detector_anchors, iou, letterbox_geometry, same_body, suppress,
 )
 
 
-def outputs(hits: dict[int, tuple[float, float, float, float, float]]) -> tuple[np.ndarray, np.ndarray]:
+def outputs(hits: dict[int, tuple[float, ...]]) -> tuple[np.ndarray, np.ndarray]:
     """Raw detector outputs with every anchor scoring ~0 except ``hits``: anchor -> (logit,
-    dx, dy, w, h) in input pixels."""
+    dx, dy, w, h[, centre dx, dy, extent dx, dy]) in input pixels; without key points the
+    body centre is the box centre and its extent 50 px below."""
     boxes = np.zeros((len(ANCHORS), BOX_VALUES), np.float32)
     logits = np.full(len(ANCHORS), -20.0, np.float32)
-    for k, (lg, dx, dy, w, h) in hits.items():
+    for k, (lg, dx, dy, w, h, *kp) in hits.items():
         logits[k] = lg
-        boxes[k, :4] = dx, dy, w, h
+        boxes[k, :8] = dx, dy, w, h, *(kp or (dx, dy, dx, dy + 50.0))
     return boxes.ravel(), logits
 
 
@@ -39,10 +40,11 @@ def test_anchor_layout() -> None:
 
 def test_decoding_known_answer() -> None:
     k = 2 * (28 * 10 + 5)  # stride-8 grid, row 10, column 5
-    b, lg = outputs({k: (3.0, 22.4, -11.2, 44.8, 56.0)})
+    b, lg = outputs({k: (3.0, 22.4, -11.2, 44.8, 56.0, 0.0, 11.2, 0.0, 67.2)})
     found, scores = decode(b, lg, 0.5)
     assert len(found) == 1
-    np.testing.assert_allclose(found[0], [5.5 / 28 + 0.1, 10.5 / 28 - 0.05, 0.2, 0.25], atol=1e-6)
+    ax, ay = 5.5 / 28, 10.5 / 28
+    np.testing.assert_allclose(found[0], [ax + 0.1, ay - 0.05, 0.2, 0.25, ax, ay + 0.05, ax, ay + 0.3], atol=1e-6)
     assert scores[0] == pytest.approx(1 / (1 + np.exp(-3.0)))
     assert len(decode(b, lg, 0.96)[0]) == 0  # sigmoid(3) = 0.953
 
@@ -50,11 +52,24 @@ def test_decoding_known_answer() -> None:
 def test_one_person_seen_by_neighbouring_anchors_counts_once_two_apart_count_twice() -> None:
     one = {2 * (28 * 10 + 5): (4.0, 0.0, 0.0, 40.0, 40.0), 2 * (28 * 10 + 5) + 1: (3.0, 2.0, 1.0, 42.0, 38.0),
            2 * (28 * 11 + 5): (2.0, 0.0, -3.0, 40.0, 40.0)}
-    assert count_people(*outputs(one), 0.5, 0.3) == 1
+    assert count_people(*outputs(one), 0.5, 0.3, 0.55) == 1
     two = {2 * (28 * 10 + 5): (4.0, 0.0, 0.0, 40.0, 40.0), 2 * (28 * 10 + 20): (3.0, 0.0, 0.0, 40.0, 40.0)}
-    assert count_people(*outputs(two), 0.5, 0.3) == 2
-    assert count_people(*outputs(two), 0.99, 0.3) == 0
-    assert count_people(*outputs({}), 0.5, 0.3) == 0
+    assert count_people(*outputs(two), 0.5, 0.3, 0.55) == 2
+    assert count_people(*outputs(two), 0.99, 0.3, 0.55) == 0
+    assert count_people(*outputs({}), 0.5, 0.3, 0.55) == 0
+
+
+def test_one_bent_body_found_twice_counts_once() -> None:
+    """Two detections whose boxes hardly overlap (an upright and an upside-down reading of one
+    bent body) but whose body centres are 0.2 radii apart are one person; centres a body
+    radius apart are two."""
+    up, down = 2 * (28 * 8 + 14), 2 * (28 * 14 + 14)  # boxes 48 px apart vertically, 40 px tall
+    centre = (0.0, 40.0, 0.0, 100.0)  # body centre 40 px below the first box, radius 60 px
+    one = {up: (3.0, 0.0, 0.0, 40.0, 40.0, *centre), down: (2.0, 0.0, 0.0, 40.0, 40.0, 0.0, -8.0 + 12.0, 0.0, -68.0)}
+    assert count_people(*outputs(one), 0.5, 0.3, 0.55) == 1
+    assert count_people(*outputs(one), 0.5, 0.3, 0.1) == 2  # a stricter centre rule keeps both
+    apart = {up: (3.0, 0.0, 0.0, 40.0, 40.0, *centre), down: (2.0, 60.0, 0.0, 40.0, 40.0, 60.0, -8.0, 60.0, -68.0)}
+    assert count_people(*outputs(apart), 0.5, 0.3, 0.55) == 2
 
 
 def test_letterbox_geometry_known_answers() -> None:
@@ -101,3 +116,18 @@ def test_iou_is_symmetric_bounded_and_one_on_itself(raw: list) -> None:
     np.testing.assert_allclose(m, m.T, atol=1e-12)
     assert ((m >= 0) & (m <= 1 + 1e-12)).all()
     np.testing.assert_allclose(np.diag(m), 1.0)
+
+
+@settings(max_examples=100, deadline=None)
+@given(boxes_strategy, st.floats(0.05, 0.95), st.floats(0.05, 1.5), st.floats(0.05, 0.5))
+def test_suppression_with_the_body_rule_keeps_separate_bodies_and_covers_the_rest(raw: list, max_iou: float, max_centre: float, radius: float) -> None:
+    b = np.array(raw, dtype=np.float64)
+    d = np.column_stack([b, b[:, :2], b[:, :2] + [0.0, radius]])  # body centre at the box centre
+    kept = suppress(d, max_iou, max_centre)
+    assert kept[0] == 0
+    for n, i in enumerate(kept):
+        for j in kept[:n]:
+            assert iou(d[i], d[[j]])[0] <= max_iou + 1e-12 and not same_body(d[i], d[[j]], max_centre)[0]
+    for i in set(range(len(d))) - set(kept):
+        earlier = d[[j for j in kept if j < i]]
+        assert (iou(d[i], earlier) > max_iou).any() or same_body(d[i], earlier, max_centre).any()

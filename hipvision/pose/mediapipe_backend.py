@@ -118,7 +118,7 @@ class PeopleCounter:
         out = self._detector.embed(mp.Image(image_format=mp.ImageFormat.SRGB, data=square)).embeddings
         boxes, logits = (np.asarray(e.embedding, dtype=np.float32) for e in out[:2])
         s = self.settings
-        return count_people(boxes, logits, s.min_detection_confidence, s.people_overlap_iou)
+        return count_people(boxes, logits, s.min_detection_confidence, s.people_overlap_iou, s.people_same_body)
 
     def close(self) -> None:
         if self._detector is not None:
