@@ -91,6 +91,11 @@ class SourceSettings:
     #: each is a full RGB frame, 2.6 MiB at 720p). 4 covers the multi-person check that
     #: runs on that thread (the pose detector, under one model frame) without the model waiting.
     prefetch_frames: int = 4
+    #: Videos with more pixels a frame than this are decoded with FFmpeg's own threads; up to
+    #: it (1080p) on the decode thread alone: 720p takes 4 ms a frame there, and the pose
+    #: model on the other core ran 4-10 % faster end to end than with threaded decoding
+    #: (benchmarks/extract_benchmark.py section 3, paired runs; 4K would be too slow alone).
+    threaded_decode_above_px: int = 1920 * 1080
 
     def __post_init__(self) -> None:
         if self.max_frames is not None and self.max_frames < 1:

@@ -17,7 +17,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Literal, Protocol
+from typing import Any, Callable, Iterator, Literal, Protocol
 
 import numpy as np
 
@@ -54,16 +54,25 @@ class FrameSource(Protocol):
 # --------------------------------------------------------------------------- video files
 
 
+def cc_pixels(stream: Any) -> int:
+    """Pixels in a frame of a PyAV video stream (0 when the header has no size)."""
+    cc = stream.codec_context
+    return int(cc.width or 0) * int(cc.height or 0)
+
+
 class VideoFileSource:
     """A video file decoded with PyAV (FFmpeg). Rotation metadata is applied to every
     frame; timestamps are the frames' presentation times relative to the first frame."""
 
     kind: SourceKind = "video"
 
-    def __init__(self, path: Path, max_frames: int | None = None) -> None:
+    def __init__(
+        self, path: Path, max_frames: int | None = None, threaded_decode_above_px: int = SourceSettings.threaded_decode_above_px
+    ) -> None:
         import av  # PyAV is imported here only: sources are also used for stills
 
         self.path = path
+        self.threaded_decode_above_px = threaded_decode_above_px
         self.name = str(path)
         self.max_frames = max_frames
         try:
@@ -101,7 +110,8 @@ class VideoFileSource:
             raise InputError(f"{self.path}: not a readable video ({_ffmsg(e)})") from None
         with container:
             stream = container.streams.video[0]
-            stream.thread_type = "AUTO"
+            if cc_pixels(stream) > self.threaded_decode_above_px:
+                stream.thread_type = "AUTO"  # else FFmpeg's one thread: the other core stays the model's
             t0: float | None = None
             last_t = -np.inf
             n = 0
@@ -322,7 +332,7 @@ def open_source(spec: str | Path, settings: SourceSettings | None = None) -> Fra
     if suffix in VIDEO_SUFFIXES or _looks_like_video(path):
         if path.stat().st_size == 0:
             raise InputError(f"{path}: the file is empty")
-        return VideoFileSource(path, settings.max_frames)
+        return VideoFileSource(path, settings.max_frames, settings.threaded_decode_above_px)
     raise InputError(
         f"{path}: unsupported input type '{suffix or '(none)'}' (expected a video "
         f"{sorted(VIDEO_SUFFIXES)}, an image {sorted(IMAGE_SUFFIXES)}, a folder of images, "

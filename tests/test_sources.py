@@ -193,3 +193,29 @@ def test_prefetch_closed_before_iterating_stops_the_thread() -> None:
     it = prefetch(gen(), depth=2)
     it.close()  # e.g. the model failed to load before the first frame was read
     assert not any(t.name == "hipvision-decode" for t in threading.enumerate())
+
+
+def test_threaded_and_single_thread_decoding_give_the_same_frames(tmp_path: Path) -> None:
+    """Up to ``threaded_decode_above_px`` a video is decoded on one thread, above it with
+    FFmpeg's frame threads: the frames, their order and times are the same either way."""
+    import av
+
+    path = tmp_path / "moving.mp4"
+    with av.open(str(path), "w") as c:
+        s = c.add_stream("libx264", rate=30)
+        s.width, s.height, s.pix_fmt = 96, 64, "yuv420p"
+        for k in range(40):
+            img = np.full((64, 96, 3), 30, np.uint8)
+            img[20:36, 2 * k : 2 * k + 16] = (255, 0, 0)  # a red square moving right
+            for p in s.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
+                c.mux(p)
+        for p in s.encode():
+            c.mux(p)
+    single = list(open_source(path, SourceSettings()))
+    threaded = list(open_source(path, SourceSettings(threaded_decode_above_px=0)))
+    assert len(single) == len(threaded) == 40
+    assert [f.time_s for f in single] == [f.time_s for f in threaded]
+    for a, b in zip(single, threaded):
+        np.testing.assert_array_equal(a.image, b.image)
+    xs = [red_centre(f.image)[0] for f in single]
+    assert all(x1 > x0 for x0, x1 in zip(xs, xs[1:]))  # in display order

@@ -79,7 +79,10 @@ def _sha256_file(path: Path) -> str:
 def pose_settings(settings: Settings, track: str | None = None) -> str:
     """What the stored pose depends on (besides the model file): with a batch-wide
     ``--track`` also the tracking mode and settings."""
-    doc = {"variant": settings.model.variant, "pose": asdict(settings.pose), "source": asdict(settings.source)}
+    # how the video is decoded changes no pixel: left out, so that OUT folders of earlier
+    # versions resume (the pose settings below are as they were)
+    source = {k: v for k, v in asdict(settings.source).items() if k != "threaded_decode_above_px"}
+    doc = {"variant": settings.model.variant, "pose": asdict(settings.pose), "source": source}
     if track is not None:
         doc["track"] = track
         doc["tracking"] = asdict(settings.tracking)
