@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from .results import QualityWarning, withhold_fppa
+from .wording import rep_list
 
 
 def point_segment_distance(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -109,7 +110,7 @@ def withhold_hidden(
         return None
     return QualityWarning(
         "fppa_withheld_free_leg",
-        f"knee valgus (FPPA) of the stance knee withheld in rep{'s' if len(withheld) > 1 else ''} {', '.join(withheld)}: "
+        f"knee valgus (FPPA) of the stance knee withheld in {rep_list(withheld)}: "
         "at the deepest point the free leg is in front of or beside the stance knee in the image, where the pose "
         "model misplaces it (too little valgus); hold the free leg so that the camera sees the stance knee clear of it",
         float(len(withheld)),

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .results import QualityWarning, withhold_fppa
+from .wording import rep_list
 
 
 def crossed_frames(
@@ -92,7 +93,7 @@ def withhold_swapped(
         return None
     return QualityWarning(
         "swapped_legs",
-        f"hip shift and stance-knee valgus withheld in rep{'s' if len(withheld) > 1 else ''} {', '.join(withheld)}: "
+        f"hip shift and stance-knee valgus withheld in {rep_list(withheld)}: "
         "at the deepest point the pose model put the stance leg's landmarks on the free leg; keep the free foot "
         "clearly out to its own side of the stance foot",
         float(len(withheld)),

@@ -6,7 +6,7 @@ family); no formatting of the page itself."""
 
 from __future__ import annotations
 
-from typing import Iterable, Protocol
+from typing import Any, Iterable, Protocol, Sequence
 
 
 class KneeReading(Protocol):
@@ -103,6 +103,18 @@ BAND_LEGEND = (
     "raised only when a value clears its threshold by more than its band; within the band it is "
     "\"borderline\": it may lie on either side."
 )
+
+
+def summary_tail(band_basis: str | None, warnings: Iterable[Any]) -> list[str]:
+    """The last lines of a text summary: the band legend with this report's basis (when it
+    has one), then each warning as "warning [code]: message"."""
+    lines = [f"  {BAND_LEGEND} Here: {band_basis}."] if band_basis else []
+    return lines + [f"  warning [{w.code}]: {w.message}" for w in warnings]
+
+
+def rep_list(indices: Sequence[str]) -> str:
+    """Rep numbers for a sentence: "rep 3", "reps 2, 4"."""
+    return f"rep{'s' if len(indices) > 1 else ''} {', '.join(indices)}"
 
 
 def with_band(value: float | None, band: float | None, unit: str = "°", nd: int = 1) -> str:

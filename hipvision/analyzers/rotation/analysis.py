@@ -35,7 +35,7 @@ from ...results import QualityWarning, clean_number, provenance
 from ...sequence import PoseSequence
 from ...shin_axis import anchored_knee, foreshortened, neutral_frames
 from ...bands import annotate_rotation, rotation_terms
-from ...wording import BAND_LEGEND, asymmetry_sentence, norm_sentence, with_band
+from ...wording import asymmetry_sentence, norm_sentence, summary_tail, with_band
 from .. import register
 from .schema import RotationReport, RotationVertical
 
@@ -317,10 +317,7 @@ class RotationAnalyzer:
         v = rep.vertical_reference or RotationVertical()
         roll = f", camera roll {v.camera_roll_deg:+.1f}°" if v.camera_roll_deg is not None else ""
         lines.append(f"  vertical: {v.method} (confidence {v.confidence}{roll})")
-        if rep.band_basis:
-            lines.append(f"  {BAND_LEGEND} Here: {rep.band_basis}.")
-        for w in rep.warnings:
-            lines.append(f"  warning [{w.code}]: {w.message}")
+        lines += summary_tail(rep.band_basis, rep.warnings)
         return "\n".join(lines)
 
     def summary_row(self, report: dict[str, Any] | RotationReport) -> dict[str, Any]:

@@ -52,8 +52,8 @@ from ...stance_leg import free_leg_gap, standing_leg_length, withhold_hidden
 from ...stance_turn import start_turn_deg, two_leg_start
 from ...swapped_legs import bottom_through_gaps, crossed_frames, withhold_swapped
 from ...wording import (
-    BAND_LEGEND, FPPA_CAVEAT_LEGEND, FPPA_DEFINITION, fppa_caveat, fppa_peak, has_fppa_caveat,
-    knee_band_note, shift_band_note, with_band,
+    FPPA_CAVEAT_LEGEND, FPPA_DEFINITION, fppa_caveat, fppa_peak, has_fppa_caveat,
+    knee_band_note, shift_band_note, summary_tail, with_band,
 )
 from .. import register
 from .schema import Knee, ScreeningReport, SideCounts
@@ -914,10 +914,7 @@ class ScreeningAnalyzer:
                 for sd, n in zip(("left knee: ", "right knee: ", ""), notes):
                     if n:
                         lines.append(f"  rep {r.index} {sd}{n}")
-            if rep.band_basis:
-                lines.append(f"  {BAND_LEGEND} Here: {rep.band_basis}.")
-        for warning in rep.warnings:
-            lines.append(f"  warning [{warning.code}]: {warning.message}")
+        lines += summary_tail(rep.band_basis if rep.reps else None, rep.warnings)
         return "\n".join(lines)
 
 
